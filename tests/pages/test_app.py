@@ -1,7 +1,7 @@
-from streamlit.testing.v1 import AppTest
+from tests.pages.conftest import app_test
 
 
 def test_app_loads_home_page():
-    at = AppTest.from_file("app.py", default_timeout=60).run()
+    at = app_test("app.py").run()
     assert not at.exception
     assert at.title[0].value == "cnnviz"
