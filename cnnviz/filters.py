@@ -1,0 +1,719 @@
+"""Hand-made convolution filters: Gabor, Sobel, kernel presets, and convolution arithmetic.
+
+Everything a convolutional layer does to one channel, before any learning: slide a small
+kernel over the image and, at each position, sum the element-wise product of the kernel and
+the image patch under it.
+
+A note on "convolution". Mathematically a convolution flips the kernel before sliding it;
+CNN layers (Keras ``Conv2D``, PyTorch ``Conv2d``) and OpenCV's ``cv2.filter2D`` do **not**
+flip: they compute a *cross-correlation*. This module follows the CNN convention throughout:
+:func:`filter2d`, :func:`convolution_step` and the presets all mean "no flip", so the number
+a student computes by hand in :func:`convolution_step` is exactly the output pixel.
+:func:`convolve` is the flipped, textbook version, for comparison.
+
+All filtering runs in OpenCV (C++), never in Python loops.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from cnnviz.errors import InputError
+
+#: Border handling names → OpenCV flags. "zero" is what a CNN's zero padding does.
+BORDERS: dict[str, int] = {
+    "zero": cv2.BORDER_CONSTANT,
+    "reflect": cv2.BORDER_REFLECT_101,
+    "replicate": cv2.BORDER_REPLICATE,
+}
+#: Kernel sizes ``cv2.Sobel`` accepts.
+SOBEL_SIZES = (1, 3, 5, 7)
+#: Largest Gabor / custom kernel side accepted.
+MAX_KERNEL_SIZE = 127
+
+
+# ---------------------------------------------------------------------------------------------
+# Gabor
+
+
+def gabor_kernel(
+    ksize: int, sigma: float, theta: float, lambd: float, gamma: float, psi: float
+) -> np.ndarray:
+    """A Gabor kernel: a cosine wave seen through a Gaussian window.
+
+    Same parameters and values as ``cv2.getGaborKernel((ksize, ksize), sigma, theta, lambd,
+    gamma, psi, ktype=cv2.CV_32F)``, written out so the formula is visible::
+
+        x' =  x cos θ + y sin θ
+        y' = -x sin θ + y cos θ
+        g(x, y) = exp(-(x'² + γ² y'²) / (2σ²)) · cos(2π x' / λ + ψ)
+
+    with x to the left and y upwards from the centre (OpenCV's convention: the kernel is
+    stored flipped in both axes, which is what makes it line up with ``cv2.filter2D``).
+
+    Args:
+        ksize: side of the square kernel in pixels, odd, 1..MAX_KERNEL_SIZE.
+        sigma: width of the Gaussian window in pixels, > 0.
+        theta: orientation in radians: the direction the wave travels (0 = stripes are
+            vertical, so the kernel responds to vertical edges and bars).
+        lambd: wavelength of the cosine in pixels, > 0 (≥ 2 to be visible on a pixel grid).
+        gamma: spatial aspect ratio, > 0 (1 = round window, < 1 = elongated along the
+            stripes).
+        psi: phase offset in radians (0 = even/symmetric "bar" detector, π/2 = odd/"edge").
+
+    Returns:
+        (ksize, ksize) float32 kernel, values in [-1, 1], not normalised.
+
+    Raises:
+        InputError: a parameter is out of range.
+    """
+    ksize = _odd_size(ksize, "kernel size")
+    sigma = _positive(sigma, "sigma")
+    lambd = _positive(lambd, "lambda (wavelength)")
+    gamma = _positive(gamma, "gamma (aspect ratio)")
+    theta = _finite(theta, "theta")
+    psi = _finite(psi, "psi")
+
+    half = ksize // 2
+    # Row i holds y = half - i and column j holds x = half - j: OpenCV's flipped storage.
+    coords = np.arange(half, -half - 1, -1, dtype=np.float64)
+    y, x = np.meshgrid(coords, coords, indexing="ij")
+    c, s = math.cos(theta), math.sin(theta)
+    x_rot = x * c + y * s
+    y_rot = -x * s + y * c
+    sigma_x, sigma_y = sigma, sigma / gamma
+    envelope = np.exp(-0.5 * (x_rot**2 / sigma_x**2 + y_rot**2 / sigma_y**2))
+    carrier = np.cos(2.0 * math.pi / lambd * x_rot + psi)
+    return (envelope * carrier).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class GaborSpec:
+    """Parameters of one Gabor kernel (angles in radians, lengths in pixels)."""
+
+    ksize: int
+    sigma: float
+    theta: float
+    lambd: float
+    gamma: float = 0.5
+    psi: float = 0.0
+
+    def kernel(self) -> np.ndarray:
+        """The (ksize, ksize) float32 kernel, see :func:`gabor_kernel`."""
+        return gabor_kernel(self.ksize, self.sigma, self.theta, self.lambd, self.gamma, self.psi)
+
+    @property
+    def label(self) -> str:
+        """Short caption, e.g. ``"θ=45° λ=8"``."""
+        return f"θ={math.degrees(self.theta):.0f}° λ={self.lambd:g}"
+
+
+def gabor_bank(
+    orientations: int = 4,
+    wavelengths: Sequence[float] = (4.0, 8.0, 16.0),
+    *,
+    gamma: float = 0.5,
+    psi: float = 0.0,
+    sigma_per_wavelength: float = 0.56,
+    max_ksize: int = 63,
+) -> list[list[GaborSpec]]:
+    """A grid of Gabor kernels: one row per wavelength, one column per orientation.
+
+    The Gaussian width grows with the wavelength (σ = 0.56 λ gives each kernel a bandwidth
+    of about one octave, the usual choice), and each kernel is just big enough to hold its
+    window (side ≈ 6σ, odd, at most ``max_ksize``).
+
+    Args:
+        orientations: number of evenly spaced orientations θ = k·180°/n, k = 0..n-1 (1..16).
+        wavelengths: the wavelengths λ in pixels, each ≥ 2.
+        gamma: aspect ratio shared by all kernels, > 0.
+        psi: phase in radians shared by all kernels.
+        sigma_per_wavelength: σ / λ, > 0.
+        max_ksize: cap on the kernel side (odd), so big wavelengths stay fast.
+
+    Returns:
+        ``rows[i][j]`` is the spec for ``wavelengths[i]`` and orientation ``j``.
+    """
+    if isinstance(orientations, bool) or not isinstance(orientations, int | np.integer):
+        raise InputError(
+            f"The number of orientations must be a whole number, got {orientations!r}."
+        )
+    if not 1 <= orientations <= 16:
+        raise InputError(f"Use 1 to 16 orientations, got {orientations}.")
+    if len(wavelengths) == 0:
+        raise InputError("Choose at least one wavelength.")
+    max_ksize = _odd_size(max_ksize, "largest kernel size")
+    ratio = _positive(sigma_per_wavelength, "sigma per wavelength")
+    rows = []
+    for lambd in wavelengths:
+        lambd = _positive(lambd, "wavelength")
+        if lambd < 2:
+            raise InputError(f"A wavelength below 2 pixels cannot be drawn on pixels (λ={lambd}).")
+        sigma = ratio * lambd
+        ksize = min(max_ksize, 2 * math.ceil(3 * sigma) + 1)
+        rows.append(
+            [
+                GaborSpec(ksize, sigma, k * math.pi / orientations, lambd, gamma, psi)
+                for k in range(orientations)
+            ]
+        )
+    return rows
+
+
+def bank_responses(image: np.ndarray, specs: Sequence[GaborSpec]) -> np.ndarray:
+    """Filter one gray image with every kernel of a bank.
+
+    Args:
+        image: (H, W) gray image, uint8 0..255 or float.
+        specs: the kernels, e.g. ``[s for row in gabor_bank() for s in row]``.
+
+    Returns:
+        (K, H, W) float32 responses in the image's units (reflected borders).
+    """
+    gray = _as_gray_float(image)
+    if not specs:
+        return np.zeros((0, *gray.shape), dtype=np.float32)
+    return np.stack([filter2d(gray, spec.kernel()) for spec in specs])
+
+
+def strongest_kernel(responses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which kernel responds most strongly at each pixel.
+
+    Args:
+        responses: (K, H, W) float responses, e.g. from :func:`bank_responses`.
+
+    Returns:
+        ``(index, strength)``: (H, W) int64 index of the kernel with the largest absolute
+        response, and (H, W) float32 that absolute response.
+    """
+    if responses.ndim != 3 or responses.shape[0] == 0:
+        raise InputError(f"Expected (K, H, W) responses with K ≥ 1, got {responses.shape}.")
+    magnitude = np.abs(responses)
+    index = np.argmax(magnitude, axis=0)
+    strength = np.take_along_axis(magnitude, index[None], axis=0)[0]
+    return index, strength.astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sobel
+
+
+def sobel(
+    gray: np.ndarray, ksize: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Image gradients with OpenCV's Sobel operator.
+
+    Args:
+        gray: (H, W) gray image, uint8 0..255 or float (any range).
+        ksize: Sobel aperture, one of 1, 3, 5, 7 (1 means the plain [-1, 0, 1] difference).
+
+    Returns:
+        ``(gx, gy, magnitude, direction)``, each (H, W) float32:
+
+        - ``gx``: ``cv2.Sobel(gray, CV_32F, 1, 0, ksize)`` (brightness change to the right),
+          in the input's units times the kernel's gain (e.g. up to ±4·255 for uint8, ksize 3).
+        - ``gy``: the same downwards (image rows grow downwards).
+        - ``magnitude``: ``sqrt(gx² + gy²)``, ≥ 0.
+        - ``direction``: ``arctan2(gy, gx)`` in radians, in [-π, π]: the way brightness
+          increases, 0 = to the right, π/2 = downwards, ±π = to the left. Pixels with no
+          gradient get 0.
+
+        Borders are reflected (OpenCV's default, ``BORDER_REFLECT_101``).
+    """
+    if isinstance(ksize, bool) or ksize not in SOBEL_SIZES:
+        raise InputError(f"The Sobel kernel size must be one of {SOBEL_SIZES}, got {ksize!r}.")
+    src = _as_gray_float(gray)
+    gx = cv2.Sobel(src, cv2.CV_32F, 1, 0, ksize=ksize)
+    gy = cv2.Sobel(src, cv2.CV_32F, 0, 1, ksize=ksize)
+    magnitude = cv2.magnitude(gx, gy)
+    direction = np.arctan2(gy, gx).astype(np.float32)
+    return gx, gy, magnitude, direction
+
+
+def direction_rgb(
+    direction: np.ndarray, magnitude: np.ndarray, *, percentile: float = 99.0
+) -> np.ndarray:
+    """Colour gradient directions by angle (hue) and strength (brightness).
+
+    Args:
+        direction: (H, W) angles in radians (any range; taken modulo 2π), e.g. from
+            :func:`sobel`.
+        magnitude: (H, W) non-negative strengths; the ``percentile``-th percentile maps to
+            full brightness, so a few very strong edges do not make the rest black.
+        percentile: in (0, 100].
+
+    Returns:
+        (H, W, 3) uint8 RGB: hue = angle (0 → red, 90° → yellow-green, 180° → cyan,
+        270° → blue-violet), value = relative magnitude, saturation = full.
+    """
+    if direction.shape != magnitude.shape or direction.ndim != 2:
+        raise InputError(
+            f"direction and magnitude must be (H, W) arrays of one shape, got "
+            f"{direction.shape} and {magnitude.shape}."
+        )
+    # OpenCV's 8-bit hue runs 0..179 for 0..358 degrees.
+    turns = np.mod(direction.astype(np.float64), 2 * math.pi) / (2 * math.pi)
+    hue = np.minimum(np.floor(turns * 180), 179).astype(np.uint8)
+    top = float(np.percentile(magnitude, percentile)) if magnitude.size else 0.0
+    value = np.clip(magnitude / top, 0, 1) if top > 0 else np.zeros_like(magnitude)
+    hsv = np.dstack([hue, np.full_like(hue, 255), np.rint(value * 255).astype(np.uint8)])
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+
+def angle_wheel(size: int = 64) -> np.ndarray:
+    """A colour wheel legend for :func:`direction_rgb`.
+
+    0° points right and angles grow clockwise, because image rows grow downwards.
+
+    Returns:
+        (size, size, 3) uint8 RGB; outside the disc is white.
+    """
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64) - (size - 1) / 2
+    radius = np.hypot(xx, yy) / ((size - 1) / 2)
+    wheel = direction_rgb(np.arctan2(yy, xx), np.clip(radius, 0, 1), percentile=100)
+    wheel[radius > 1] = 255
+    return wheel
+
+
+# ---------------------------------------------------------------------------------------------
+# Filtering
+
+
+def filter2d(image: np.ndarray, kernel: np.ndarray, *, border: str = "reflect") -> np.ndarray:
+    """Slide ``kernel`` over ``image`` (cross-correlation, as in CNN layers).
+
+    ``out[r, c] = Σ_{i,j} kernel[i, j] · image[r + i - kh//2, c + j - kw//2]``, with pixels
+    outside the image supplied by ``border``. The output has the input's size ("same").
+
+    Args:
+        image: (H, W) or (H, W, C) image, uint8 or float; each channel is filtered alone.
+        kernel: (kh, kw) float kernel with odd sides (so it has a centre pixel).
+        border: ``"zero"`` (zero padding, what CNNs do), ``"reflect"`` (mirror without
+            repeating the edge, OpenCV's default) or ``"replicate"`` (repeat the edge).
+
+    Returns:
+        float32 array with the shape of ``image``.
+    """
+    src = np.ascontiguousarray(_check_image(image), dtype=np.float32)
+    k = _check_kernel(kernel)
+    return cv2.filter2D(src, cv2.CV_32F, k, borderType=_border(border))
+
+
+def convolve(image: np.ndarray, kernel: np.ndarray, *, border: str = "reflect") -> np.ndarray:
+    """True (textbook) convolution: :func:`filter2d` with the kernel flipped in both axes.
+
+    Equal to :func:`filter2d` for kernels that are symmetric under a 180° turn (blur,
+    Laplacian); the sign flips for Sobel and Prewitt.
+    """
+    return filter2d(image, _check_kernel(kernel)[::-1, ::-1], border=border)
+
+
+@dataclass(frozen=True)
+class ConvolutionStep:
+    """One output pixel of :func:`filter2d`, computed in the open.
+
+    Attributes:
+        row: output row (= centre row of the patch in the image).
+        col: output column.
+        patch: (kh, kw) float32 image values under the kernel, padding included.
+        kernel: (kh, kw) float32 kernel.
+        product: (kh, kw) float32 ``patch * kernel``.
+        total: sum of ``product``: the output pixel.
+        outside: (kh, kw) bool, True where the patch lies beyond the image border (values
+            there come from the padding rule).
+    """
+
+    row: int
+    col: int
+    patch: np.ndarray = field(repr=False)
+    kernel: np.ndarray = field(repr=False)
+    product: np.ndarray = field(repr=False)
+    total: float
+    outside: np.ndarray = field(repr=False)
+
+
+def convolution_step(
+    image: np.ndarray, kernel: np.ndarray, row: int, col: int, *, border: str = "zero"
+) -> ConvolutionStep:
+    """The patch, kernel, element-wise product and sum that make output pixel (row, col).
+
+    ``convolution_step(img, k, r, c, border=b).total`` equals
+    ``filter2d(img, k, border=b)[r, c]`` (up to float rounding).
+
+    Args:
+        image: (H, W) gray image, uint8 or float.
+        kernel: (kh, kw) kernel with odd sides.
+        row: output row, 0..H-1.
+        col: output column, 0..W-1.
+        border: padding rule, as in :func:`filter2d`.
+
+    Returns:
+        The :class:`ConvolutionStep`.
+    """
+    gray = _as_gray_float(image)
+    k = _check_kernel(kernel)
+    h, w = gray.shape
+    for name, value, limit in (("row", row, h), ("column", col, w)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise InputError(f"The {name} must be a whole number, got {value!r}.")
+        if not 0 <= value < limit:
+            raise InputError(f"The {name} must be between 0 and {limit - 1}, got {value}.")
+    kh, kw = k.shape
+    top, left = kh // 2, kw // 2
+    # Pad only the window we need, with the same rule filter2D uses.
+    padded = cv2.copyMakeBorder(gray, top, top, left, left, _border(border), value=0)
+    patch = padded[row : row + kh, col : col + kw].copy()
+    rows = np.arange(row - top, row - top + kh)[:, None]
+    cols = np.arange(col - left, col - left + kw)[None, :]
+    outside = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
+    product = patch * k
+    return ConvolutionStep(
+        row=int(row),
+        col=int(col),
+        patch=patch,
+        kernel=k.copy(),
+        product=product,
+        total=float(product.sum(dtype=np.float64)),
+        outside=outside,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel presets
+
+#: What each preset does, in a sentence a student can read next to it.
+PRESET_NOTES: dict[str, str] = {
+    "identity": "Copies the image: only the centre weight is 1.",
+    "box blur": "Averages the neighbourhood: every weight is 1/(size²).",
+    "gaussian blur": "Weighted average, nearer pixels count more: a softer blur.",
+    "sharpen": "Adds the difference between a pixel and its neighbours back, so edges pop.",
+    "emboss": "Light from the top left: edges facing it brighten, the others darken.",
+    "laplacian": "Second derivative: responds to edges and spots in every direction.",
+    "prewitt x": "Left-to-right brightness change, plain average across rows.",
+    "prewitt y": "Top-to-bottom brightness change, plain average across columns.",
+    "sobel x": "Left-to-right brightness change, centre row weighted more (as cv2.Sobel).",
+    "sobel y": "Top-to-bottom brightness change, centre column weighted more (as cv2.Sobel).",
+}
+#: Preset names, in the order the page lists them.
+KERNEL_PRESETS: tuple[str, ...] = tuple(PRESET_NOTES)
+#: Sizes every preset comes in.
+PRESET_SIZES = (3, 5)
+
+
+def kernel_preset(name: str, size: int = 3) -> np.ndarray:
+    """A classic hand-designed kernel.
+
+    Args:
+        name: one of :data:`KERNEL_PRESETS` (case-insensitive).
+        size: 3 or 5.
+
+    Returns:
+        (size, size) float32 kernel (to use with :func:`filter2d`, i.e. unflipped). The
+        Sobel presets equal the kernels ``cv2.Sobel`` applies; the Laplacian presets equal
+        ``cv2.Laplacian`` with ``ksize=1`` (3×3) and ``ksize=5`` (5×5).
+    """
+    key = str(name).strip().lower()
+    if key not in PRESET_NOTES:
+        raise InputError(
+            f"Unknown kernel preset {name!r}; choose one of {', '.join(KERNEL_PRESETS)}."
+        )
+    if isinstance(size, bool) or size not in PRESET_SIZES:
+        raise InputError(f"Preset kernels come in sizes {PRESET_SIZES}, got {size!r}.")
+    half = size // 2
+    offsets = np.arange(-half, half + 1, dtype=np.float32)
+    dy, dx = np.meshgrid(offsets, offsets, indexing="ij")
+    identity = np.zeros((size, size), np.float32)
+    identity[half, half] = 1.0
+    box = np.full((size, size), 1.0 / size**2, np.float32)
+
+    if key == "identity":
+        k = identity
+    elif key == "box blur":
+        k = box
+    elif key == "gaussian blur":
+        g = cv2.getGaussianKernel(size, 0, cv2.CV_32F)
+        k = g @ g.T
+    elif key == "sharpen":
+        if size == 3:  # the classic: 5 in the centre, -1 at the four neighbours
+            k = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], np.float32)
+        else:  # unsharp masking: image + (image - blur)
+            k = 2 * identity - box
+    elif key == "emboss":
+        k = dx + dy  # -2..2 (3×3) or -4..4 (5×5) along the diagonal
+        k[half, half] = 1.0
+    elif key == "laplacian":
+        if size == 3:
+            k = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], np.float32)
+        else:
+            k = _sobel_kernel(2, 0, size) + _sobel_kernel(0, 2, size)
+    elif key == "prewitt x":
+        k = np.tile(offsets, (size, 1))
+    elif key == "prewitt y":
+        k = np.tile(offsets[:, None], (1, size))
+    elif key == "sobel x":
+        k = _sobel_kernel(1, 0, size)
+    else:  # sobel y
+        k = _sobel_kernel(0, 1, size)
+    return np.ascontiguousarray(k, dtype=np.float32)
+
+
+def _sobel_kernel(dx: int, dy: int, size: int) -> np.ndarray:
+    """The 2-D kernel cv2.Sobel(dx, dy, ksize=size) correlates with."""
+    kx, ky = cv2.getDerivKernels(dx, dy, size, normalize=False, ktype=cv2.CV_32F)
+    return (ky @ kx.T).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Convolution arithmetic
+
+
+@dataclass(frozen=True)
+class OutputSize:
+    """The output-size formula (N − F + 2P)/S + 1, worked through.
+
+    Attributes:
+        n, f, p, s: input size, kernel (or pool) size, padding per side, stride.
+        padded: N + 2P.
+        span: N + 2P − F, the distance the kernel can travel.
+        fits: True when the stride divides ``span`` exactly.
+        size: the output size when it fits, else None.
+        floor_size: ⌊span / S⌋ + 1, what Keras and PyTorch silently produce.
+        leftover: span mod S: input rows/columns at the far edge that no window reaches.
+        steps: the computation as short lines of text, for display.
+    """
+
+    n: int
+    f: int
+    p: int
+    s: int
+    padded: int
+    span: int
+    fits: bool
+    size: int | None
+    floor_size: int
+    leftover: int
+    steps: tuple[str, ...]
+
+    def suggestions(self) -> list[str]:
+        """Ways to make a stride that does not fit fit (empty when it already fits)."""
+        if self.fits:
+            return []
+        tips = []
+        extra = (self.s - self.leftover) % self.s
+        if extra % 2 == 0:
+            tips.append(f"padding P = {self.p + extra // 2} (instead of {self.p})")
+        tips.append(f"input size N = {self.n - self.leftover} (crop {self.leftover})")
+        tips.append(f"input size N = {self.n + extra} (add {extra})")
+        strides = [d for d in range(1, min(self.span, 2 * self.s + 2) + 1) if self.span % d == 0]
+        if strides:
+            tips.append("stride S = " + " or ".join(str(d) for d in strides[-3:]))
+        return tips
+
+
+def explain_output_size(n: int, f: int, p: int = 0, s: int = 1) -> OutputSize:
+    """Work out (N − F + 2P)/S + 1 step by step, without refusing strides that do not fit.
+
+    Args:
+        n: input height or width, ≥ 1.
+        f: kernel (or pooling window) size, ≥ 1.
+        p: zero padding added on each side, ≥ 0.
+        s: stride, ≥ 1.
+
+    Returns:
+        The :class:`OutputSize`; check ``fits`` before using ``size``.
+
+    Raises:
+        InputError: a value is not a whole number in range, or the kernel is larger than the
+            padded input.
+    """
+    n = _whole(n, "input size N", 1)
+    f = _whole(f, "kernel size F", 1)
+    p = _whole(p, "padding P", 0)
+    s = _whole(s, "stride S", 1)
+    padded = n + 2 * p
+    span = padded - f
+    if span < 0:
+        raise InputError(
+            f"The kernel (F = {f}) is larger than the padded input (N + 2P = {padded}): "
+            "there is nowhere to place it. Use a smaller kernel or more padding."
+        )
+    fits = span % s == 0
+    floor_size = span // s + 1
+    steps = [
+        f"Padded input: N + 2P = {n} + 2·{p} = {padded}",
+        f"Room to slide: N + 2P − F = {padded} − {f} = {span}",
+    ]
+    if fits:
+        steps.append(f"Steps of S: {span} / {s} = {span // s}")
+        steps.append(f"Add the first position: {span // s} + 1 = {floor_size}")
+    else:
+        steps.append(
+            f"Steps of S: {span} / {s} = {span / s:.4g} is not a whole number: "
+            f"the stride does not fit (remainder {span % s})"
+        )
+        steps.append(
+            f"Keras/PyTorch would round down to {span // s} + 1 = {floor_size} and never look "
+            f"at the last {span % s} row(s)/column(s)"
+        )
+    return OutputSize(
+        n=n,
+        f=f,
+        p=p,
+        s=s,
+        padded=padded,
+        span=span,
+        fits=fits,
+        size=floor_size if fits else None,
+        floor_size=floor_size,
+        leftover=span % s,
+        steps=tuple(steps),
+    )
+
+
+def output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
+    """Output size of a convolution or pooling layer: (N − F + 2P)/S + 1.
+
+    Args:
+        n: input height or width, ≥ 1.
+        f: kernel (or pooling window) size, ≥ 1.
+        p: zero padding added on each side, ≥ 0.
+        s: stride, ≥ 1.
+
+    Returns:
+        The output height or width, ≥ 1.
+
+    Raises:
+        InputError: invalid values, a kernel larger than the padded input, or a stride that
+            does not fit evenly (where frameworks would silently drop the last rows).
+    """
+    result = explain_output_size(n, f, p, s)
+    if not result.fits:
+        raise InputError(
+            f"The stride does not fit: (N − F + 2P)/S = ({n} − {f} + 2·{p})/{s} = "
+            f"{result.span}/{s} is not a whole number. Try "
+            + "; or ".join(result.suggestions())
+            + "."
+        )
+    return int(result.floor_size)
+
+
+def pool_output_size(n: int, pool_size: int, stride: int | None = None, padding: int = 0) -> int:
+    """Output size of a pooling layer: the same formula as :func:`output_size`.
+
+    The stride defaults to the window size, as in Keras ``MaxPooling2D``.
+
+    Raises:
+        InputError: as :func:`output_size`.
+    """
+    return output_size(n, pool_size, padding, pool_size if stride is None else stride)
+
+
+def same_padding(f: int) -> int:
+    """Padding per side that keeps the size at stride 1: (F − 1)/2, for odd F.
+
+    Raises:
+        InputError: F is even (no symmetric padding keeps the size).
+    """
+    f = _whole(f, "kernel size F", 1)
+    if f % 2 == 0:
+        raise InputError(
+            f"An even kernel (F = {f}) cannot keep the size with the same padding on both "
+            "sides; frameworks pad one side more. Use an odd kernel size."
+        )
+    return (f - 1) // 2
+
+
+def window_starts(n: int, f: int, p: int = 0, s: int = 1) -> list[int]:
+    """Start index (in the padded input) of every window position along one axis.
+
+    Uses the floor rule, so for a stride that does not fit the last rows are never reached.
+    """
+    result = explain_output_size(n, f, p, s)
+    return [i * result.s for i in range(result.floor_size)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation helpers
+
+
+def _whole(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise InputError(f"The {name} must be a whole number, got {value!r}.")
+    if value < minimum:
+        raise InputError(f"The {name} must be at least {minimum}, got {value}.")
+    return int(value)
+
+
+def _odd_size(value: object, name: str) -> int:
+    size = _whole(value, name, 1)
+    if size % 2 == 0 or size > MAX_KERNEL_SIZE:
+        raise InputError(
+            f"The {name} must be odd (so the kernel has a centre) and at most "
+            f"{MAX_KERNEL_SIZE}, got {size}."
+        )
+    return size
+
+
+def _finite(value: object, name: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise InputError(f"{name} must be a number, got {value!r}.") from err
+    if not math.isfinite(number):
+        raise InputError(f"{name} must be a finite number, got {value!r}.")
+    return number
+
+
+def _positive(value: object, name: str) -> float:
+    number = _finite(value, name)
+    if number <= 0:
+        raise InputError(f"{name} must be greater than 0, got {value!r}.")
+    return number
+
+
+def _border(name: str) -> int:
+    try:
+        return BORDERS[name]
+    except (KeyError, TypeError) as err:
+        raise InputError(f"Unknown border {name!r}; choose one of {', '.join(BORDERS)}.") from err
+
+
+def _check_image(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
+        raise InputError(f"Expected an (H, W) or (H, W, C) image, got shape {image.shape}.")
+    if image.dtype == bool or not np.issubdtype(image.dtype, np.number):
+        raise InputError(f"Expected numeric pixels, got {image.dtype}.")
+    return image
+
+
+def _as_gray_float(image: np.ndarray) -> np.ndarray:
+    image = _check_image(image)
+    if image.ndim == 3:
+        if image.shape[2] != 1:
+            raise InputError(f"Expected a gray (H, W) image, got shape {image.shape}.")
+        image = image[:, :, 0]
+    return np.ascontiguousarray(image, dtype=np.float32)
+
+
+def _check_kernel(kernel: np.ndarray) -> np.ndarray:
+    k = np.asarray(kernel)
+    if k.ndim != 2 or k.shape[0] % 2 == 0 or k.shape[1] % 2 == 0:
+        raise InputError(f"A kernel must be a 2-D array with odd sides, got shape {k.shape}.")
+    if max(k.shape) > MAX_KERNEL_SIZE:
+        raise InputError(f"Kernels larger than {MAX_KERNEL_SIZE} are not supported.")
+    try:
+        k = k.astype(np.float32)
+    except (TypeError, ValueError) as err:
+        raise InputError("Every kernel weight must be a number.") from err
+    if not np.all(np.isfinite(k)):
+        raise InputError("Every kernel weight must be a finite number (no blanks, no NaN).")
+    return np.ascontiguousarray(k)
