@@ -225,7 +225,11 @@ def sobel(
 
         Borders are reflected (OpenCV's default, ``BORDER_REFLECT_101``).
     """
-    if isinstance(ksize, bool) or ksize not in SOBEL_SIZES:
+    if (
+        isinstance(ksize, bool)
+        or not isinstance(ksize, int | np.integer)
+        or ksize not in SOBEL_SIZES
+    ):
         raise InputError(f"The Sobel kernel size must be one of {SOBEL_SIZES}, got {ksize!r}.")
     src = _as_gray_float(gray)
     gx = cv2.Sobel(src, cv2.CV_32F, 1, 0, ksize=ksize)

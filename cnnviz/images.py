@@ -38,8 +38,9 @@ MAX_DIMENSION = 30_000
 #: thousands of tiny scans makes the decoder redo its work thousands of times.
 MAX_JPEG_SCANS = 500
 
-#: Pillow format ids we decode (MPO is how Pillow names many cameras' JPEGs).
-ALLOWED_FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "BMP", "GIF", "TIFF")
+#: Pillow format ids we decode. (Cameras' multi-picture JPEGs open through "JPEG" and
+#: report themselves as "MPO"; only their first picture is used.)
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
 #: File-name extensions of those formats, for upload widgets.
 ALLOWED_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 
@@ -87,7 +88,9 @@ def load_image(source: Any, *, max_side: int | None = None) -> np.ndarray:
     rgb = _decode(data, max_side)
     if max_side is not None:
         rgb = fit_within(rgb, int(max_side))
-    return np.ascontiguousarray(rgb)
+    if not (rgb.flags.writeable and rgb.flags.c_contiguous):  # Pillow's buffers are read-only
+        rgb = np.array(rgb, order="C")
+    return rgb
 
 
 def fit_within(image: np.ndarray, max_side: int) -> np.ndarray:
