@@ -1,0 +1,503 @@
+"""Datasets to train on: offline synthetic and bundled sets, Keras downloads, and user archives.
+
+``load(name, **options)`` gives a :class:`Dataset` of uint8 images and int64 labels;
+``available()`` says which names exist and which work offline. A user's ``.zip`` of class
+folders goes through :func:`from_zip`, which validates the archive before anything is written.
+
+Offline: ``shapes`` (synthetic figures with boxes, :mod:`cnnviz.shapes`), ``digits``
+(scikit-learn's 8×8 handwritten digits) and ``faces`` (scikit-image's faces vs non-faces).
+Downloaded once into the Keras cache: ``mnist``, ``fashion_mnist``, ``cifar10``
+(:mod:`cnnviz.kerasdata`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import cv2
+import numpy as np
+
+from cnnviz import kerasdata, shapes
+from cnnviz.errors import InputError
+
+_SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class Dataset:
+    """Images and labels split into train / (validation) / test.
+
+    Attributes:
+        name: short name (``"shapes"``, ``"mnist"``, or the archive's name).
+        x_train: (N, H, W, C) uint8 in 0..255, C = 1 (grayscale) or 3 (RGB).
+        y_train: (N,) int64 class indices into ``class_names``.
+        x_test: (M, H, W, C) uint8.
+        y_test: (M,) int64.
+        class_names: one name per class.
+        x_val: (V, H, W, C) uint8, an explicit validation split, or None.
+        y_val: (V,) int64, or None.
+        boxes_test: (M, 4) int64 ``(x0, y0, x1, y1)`` object boxes (``shapes`` only): the
+            object covers ``image[y0:y1, x0:x1]``.
+        boxes_train: (N, 4) int64, like ``boxes_test``.
+        options: the options it was loaded with: ``load(name, **options)`` loads it again.
+        notes: things worth telling the student (skipped files, lopsided classes...).
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list[str]
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    boxes_test: np.ndarray | None = None
+    boxes_train: np.ndarray | None = None
+    options: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """(H, W, C) of one image."""
+        h, w, c = self.x_train.shape[1:]
+        return int(h), int(w), int(c)
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes."""
+        return len(self.class_names)
+
+    def split(self, split: str = "train") -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Images and labels of ``"train"``, ``"val"`` or ``"test"`` (None, None if absent)."""
+        if split not in _SPLITS:
+            raise InputError(f"Unknown split {split!r}; choose one of {list(_SPLITS)}.")
+        return getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
+
+    def class_counts(self, split: str = "train") -> dict[str, int]:
+        """Images per class in a split, in class order (an absent split counts zero)."""
+        _, y = self.split(split)
+        counts = (
+            np.zeros(self.num_classes, np.int64)
+            if y is None
+            else np.bincount(y, minlength=self.num_classes)
+        )
+        return {name: int(c) for name, c in zip(self.class_names, counts, strict=True)}
+
+    def sample_indices(
+        self, per_class: int = 8, split: str = "train", seed: int = 0
+    ) -> dict[str, np.ndarray]:
+        """Indices of up to ``per_class`` random images of each class, for a sample grid."""
+        _, y = self.split(split)
+        rng = np.random.default_rng(seed)
+        out = {}
+        for k, name in enumerate(self.class_names):
+            idx = np.flatnonzero(y == k) if y is not None else np.zeros(0, np.int64)
+            take = min(int(per_class), len(idx))
+            out[name] = np.sort(rng.choice(idx, take, replace=False)) if take else idx[:0]
+        return out
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the dataset picker shows.
+
+    Attributes:
+        name: the name for :func:`load`.
+        title: human title.
+        description: one or two sentences for students.
+        offline: True when it never needs the network.
+        download_mb: approximate download size on first use (0 for offline sets).
+        cached: True when it can be loaded now without the network.
+        defaults: default options of :func:`load` for this dataset.
+    """
+
+    name: str
+    title: str
+    description: str
+    offline: bool
+    download_mb: float = 0.0
+    cached: bool = True
+    defaults: dict = field(default_factory=dict)
+
+
+_DEFAULTS: dict[str, dict] = {
+    "shapes": {
+        "image_size": 32,
+        "n_train": 4800,
+        "n_test": 1200,
+        "seed": 0,
+        "noise": 0.05,
+        "grayscale": False,
+    },
+    "digits": {"upscale": 28, "test_fraction": 0.2, "seed": 0},
+    "faces": {"upscale": 32, "test_fraction": 0.2, "seed": 0},
+    "mnist": {"n_train": None, "n_test": None, "seed": 0},
+    "fashion_mnist": {"n_train": None, "n_test": None, "seed": 0},
+    "cifar10": {"n_train": None, "n_test": None, "seed": 0},
+}
+
+_TEXT = {
+    "shapes": (
+        "Synthetic shapes",
+        "Circles, squares, triangles, stars, crosses and ellipses at random places, sizes "
+        "and colours on noisy backgrounds. Each image knows where its shape is.",
+    ),
+    "digits": (
+        "Digits (8×8)",
+        "1,797 small handwritten digits from scikit-learn, upscaled to look like MNIST.",
+    ),
+    "faces": (
+        "Faces vs non-faces",
+        "200 tiny grayscale crops from scikit-image: 100 faces and 100 background patches.",
+    ),
+    "mnist": ("MNIST", "70,000 handwritten digits, 28×28 grayscale."),
+    "fashion_mnist": (
+        "Fashion-MNIST",
+        "70,000 photos of clothes in 10 classes, 28×28 grayscale.",
+    ),
+    "cifar10": (
+        "CIFAR-10",
+        "60,000 small colour photos of planes, cars, birds, cats... in 10 classes, 32×32.",
+    ),
+}
+
+FASHION_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
+CIFAR10_CLASSES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
+
+
+def available() -> list[DatasetInfo]:
+    """Every dataset :func:`load` knows, offline ones first.
+
+    Returns:
+        One :class:`DatasetInfo` per name; ``cached`` is checked now (no network used).
+    """
+    out = []
+    for name, defaults in _DEFAULTS.items():
+        title, text = _TEXT[name]
+        offline = name not in kerasdata.SOURCES
+        out.append(
+            DatasetInfo(
+                name=name,
+                title=title,
+                description=text,
+                offline=offline,
+                download_mb=0.0 if offline else kerasdata.SOURCES[name].download_mb,
+                cached=offline or kerasdata.is_cached(name),
+                defaults=dict(defaults),
+            )
+        )
+    return out
+
+
+def load(name: str, **options) -> Dataset:
+    """Load a dataset by name.
+
+    Args:
+        name: one of the names of :func:`available`.
+        **options: per dataset (defaults in ``DatasetInfo.defaults``):
+
+            - ``shapes``: ``image_size`` (16..256), ``n_train``, ``n_test``, ``seed``,
+              ``noise`` (0..0.5), ``grayscale``, ``classes`` (a subset of the figure names).
+            - ``digits`` / ``faces``: ``upscale`` (side in pixels, or None for the native
+              8 / 25), ``test_fraction``, ``seed``.
+            - ``mnist`` / ``fashion_mnist`` / ``cifar10``: ``n_train`` / ``n_test`` (random
+              subsets, None = all), ``seed``, ``progress`` (a callable
+              ``progress(fraction or None, message)`` told about the download).
+
+    Returns:
+        The dataset; ``dataset.options`` holds the options used (without ``progress``).
+
+    Raises:
+        InputError: unknown name or option, a bad option value, or a download that failed
+            (the message says which file to place in which folder).
+    """
+    if name not in _DEFAULTS:
+        raise InputError(f"Unknown dataset {name!r}; choose one of {list(_DEFAULTS)}.")
+    progress = options.pop("progress", None)
+    allowed = set(_DEFAULTS[name]) | ({"classes"} if name == "shapes" else set())
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise InputError(
+            f"Dataset {name!r} has no option {', '.join(unknown)}; "
+            f"its options are {sorted(allowed)}."
+        )
+    opts = {**_DEFAULTS[name], **options}
+    if name == "shapes":
+        ds = _load_shapes(**opts)
+    elif name == "digits":
+        ds = _load_digits(**opts)
+    elif name == "faces":
+        ds = _load_faces(**opts)
+    else:
+        ds = _load_keras(name, progress=progress, **opts)
+    ds.options = opts
+    return ds
+
+
+def _load_shapes(image_size, n_train, n_test, seed, noise, grayscale, classes=None) -> Dataset:
+    n_train, n_test = _count(n_train, "n_train"), _count(n_test, "n_test")
+    kwargs = {"noise": noise, "classes": classes, "grayscale": grayscale}
+    # Test images come from a different seed stream so that changing n_train leaves them alone.
+    train = shapes.generate(n_train, image_size, seed=[int(seed), 0], **kwargs)
+    test = shapes.generate(n_test, image_size, seed=[int(seed), 1], **kwargs)
+    return Dataset(
+        name="shapes",
+        x_train=train.images,
+        y_train=train.labels,
+        x_test=test.images,
+        y_test=test.labels,
+        class_names=list(train.class_names),
+        boxes_train=train.boxes,
+        boxes_test=test.boxes,
+    )
+
+
+def _count(value, what: str) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a whole number, got {value!r}.") from None
+    if n < 1:
+        raise InputError(f"{what} must be at least 1, got {n}.")
+    return n
+
+
+def stratified_split(
+    y: np.ndarray, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split indices so that every class keeps the same share in both parts.
+
+    Args:
+        y: (N,) int class labels.
+        test_fraction: share of each class that goes to the test part (0 < f < 1). A class
+            with at least two images always keeps one on each side.
+        seed: random order of the split.
+
+    Returns:
+        (train indices, test indices), each sorted, together a partition of ``range(N)``.
+    """
+    frac = float(test_fraction)
+    if not 0 < frac < 1:
+        raise InputError(f"Test fraction must be between 0 and 1, got {test_fraction}.")
+    y = np.asarray(y)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for k in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == k))
+        n_test = 0 if len(idx) < 2 else min(len(idx) - 1, max(1, round(frac * len(idx))))
+        test.append(idx[:n_test])
+        train.append(idx[n_test:])
+    if not train:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
+def _resize_batch(x: np.ndarray, side: int | None) -> np.ndarray:
+    """(N, h, w) uint8 → (N, side, side, 1) uint8 (unchanged size when side is None)."""
+    if side is not None:
+        side = int(side)
+        if not 8 <= side <= 256:
+            raise InputError(f"Upscale size must be between 8 and 256 pixels, got {side}.")
+        interp = cv2.INTER_AREA if side < x.shape[1] else cv2.INTER_LINEAR
+        x = np.stack([cv2.resize(img, (side, side), interpolation=interp) for img in x])
+    return x[..., None]
+
+
+def _split_dataset(name, x, y, class_names, test_fraction, seed) -> Dataset:
+    train, test = stratified_split(y, test_fraction, seed)
+    return Dataset(name, x[train], y[train], x[test], y[test], class_names)
+
+
+def _load_digits(upscale, test_fraction, seed) -> Dataset:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    # Pixel values are 0..16 (counts of set pixels in 4×4 blocks); stretch to 0..255.
+    x = np.round(bunch.images * (255 / 16)).astype(np.uint8)
+    y = bunch.target.astype(np.int64)
+    names = [str(i) for i in range(10)]
+    return _split_dataset("digits", _resize_batch(x, upscale), y, names, test_fraction, seed)
+
+
+def _load_faces(upscale, test_fraction, seed) -> Dataset:
+    from skimage.data import lfw_subset
+
+    images = lfw_subset()  # (200, 25, 25) float in 0..1: 100 faces, then 100 non-faces
+    x = np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
+    y = np.where(np.arange(len(x)) < 100, 1, 0).astype(np.int64)
+    names = ["non-face", "face"]
+    return _split_dataset("faces", _resize_batch(x, upscale), y, names, test_fraction, seed)
+
+
+def _subset(x, y, n, seed, what) -> tuple[np.ndarray, np.ndarray]:
+    if n is None or int(n) >= len(y):
+        return x, y
+    idx = np.sort(np.random.default_rng(seed).permutation(len(y))[: _count(n, what)])
+    return x[idx], y[idx]
+
+
+def _load_keras(name, n_train, n_test, seed, progress=None) -> Dataset:
+    (x_train, y_train), (x_test, y_test) = kerasdata.load_arrays(name, progress=progress)
+    x_train, y_train = _subset(x_train, y_train, n_train, [int(seed), 0], "n_train")
+    x_test, y_test = _subset(x_test, y_test, n_test, [int(seed), 1], "n_test")
+    names = {
+        "mnist": [str(i) for i in range(10)],
+        "fashion_mnist": FASHION_CLASSES,
+        "cifar10": CIFAR10_CLASSES,
+    }[name]
+    return Dataset(name, x_train, y_train, x_test, y_test, list(names))
+
+
+def from_zip(
+    source: bytes | str | os.PathLike | BinaryIO,
+    workdir: str | os.PathLike,
+    **options,
+) -> Dataset:
+    """A dataset from a user's ``.zip`` of class folders, validated before anything is written.
+
+    Layouts: ``train/<class>/*`` with optional ``validation/`` (or ``val/``) and ``test/``,
+    or just ``<class>/*`` (split into train and test per class). One wrapper folder around
+    either is fine. ``__MACOSX``, dotfiles and non-image files are ignored.
+
+    Args:
+        source: the archive as bytes, a path, or a binary file object.
+        workdir: the only folder this function writes to: the decoded arrays are saved
+            there as ``dataset.npz`` (see :func:`load_saved`).
+        **options: ``image_size`` (side of the square images, default 64),
+            ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
+            ``seed``, ``color`` (``"auto"``, ``"rgb"`` or ``"gray"``), ``name``, and the caps
+            ``max_files``, ``max_total_bytes``, ``max_pixels`` (see
+            :func:`cnnviz.archives.read_image_zip`).
+
+    Returns:
+        The dataset; ``notes`` lists skipped files and lopsided class counts.
+
+    Raises:
+        InputError: naming the problem (and the entry) for an unsafe, damaged or unusable
+            archive.
+    """
+    from cnnviz import archives
+
+    result = archives.read_image_zip(source, **options)
+    train, val, test = result.splits["train"], result.splits.get("val"), result.splits.get("test")
+    notes = list(result.notes)
+    if test is None:
+        tr, te = stratified_split(train[1], result.test_fraction, result.seed)
+        train, test = (train[0][tr], train[1][tr]), (train[0][te], train[1][te])
+        notes.append(
+            f"No test/ folder: {len(te)} of the training images were set aside for testing."
+        )
+    ds = Dataset(
+        name=result.name,
+        x_train=train[0],
+        y_train=train[1],
+        x_test=test[0],
+        y_test=test[1],
+        class_names=result.class_names,
+        x_val=None if val is None else val[0],
+        y_val=None if val is None else val[1],
+        options=dict(result.options),
+        notes=notes,
+    )
+    ds.options["saved"] = str(save(ds, Path(workdir) / "dataset.npz"))
+    return ds
+
+
+def save(dataset: Dataset, path: str | os.PathLike) -> Path:
+    """Write a dataset's arrays to one ``.npz`` file atomically (no pickles).
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        "x_train": dataset.x_train,
+        "y_train": dataset.y_train,
+        "x_test": dataset.x_test,
+        "y_test": dataset.y_test,
+        "class_names": np.asarray(dataset.class_names, dtype=str),
+        "name": np.asarray(dataset.name, dtype=str),
+    }
+    for key in ("x_val", "y_val", "boxes_train", "boxes_test"):
+        if getattr(dataset, key) is not None:
+            arrays[key] = getattr(dataset, key)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, path)
+    return path
+
+
+def load_saved(path: str | os.PathLike) -> Dataset:
+    """Read a dataset written by :func:`save` (e.g. by :func:`from_zip`).
+
+    Raises:
+        InputError: when the file is missing or not a saved dataset.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            data = {key: f[key] for key in f.files}
+        ds = Dataset(
+            name=str(data["name"]),
+            x_train=data["x_train"],
+            y_train=data["y_train"].astype(np.int64),
+            x_test=data["x_test"],
+            y_test=data["y_test"].astype(np.int64),
+            class_names=[str(c) for c in data["class_names"]],
+            x_val=data.get("x_val"),
+            y_val=data.get("y_val"),
+            boxes_train=data.get("boxes_train"),
+            boxes_test=data.get("boxes_test"),
+        )
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"Could not read the saved dataset {path}: {exc}") from None
+    ds.options = {"saved": str(path)}
+    return ds
+
+
+def to_rgb(x: np.ndarray) -> np.ndarray:
+    """Images for display: grayscale repeated to three channels.
+
+    Args:
+        x: (N, H, W, C) with C in {1, 3}, or (N, H, W) grayscale; uint8 0..255, or floats in
+            0..1 (scaled by 255).
+
+    Returns:
+        (N, H, W, 3) uint8, a new array.
+    """
+    x = np.asarray(x)
+    if x.dtype != np.uint8:
+        x = np.clip(np.round(x.astype(np.float32) * 255), 0, 255).astype(np.uint8)
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+        raise InputError(f"Expected images (N, H, W, 1 or 3), got shape {x.shape}.")
+    return np.repeat(x, 3, axis=-1) if x.shape[-1] == 1 else x.copy()

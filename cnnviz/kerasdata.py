@@ -1,0 +1,353 @@
+"""MNIST, Fashion-MNIST and CIFAR-10 from the Keras cache, downloaded on first use.
+
+The files, their names and their places are exactly those of ``keras.datasets`` (so a file
+fetched by either is found by both): ``<KERAS_HOME>/datasets/mnist.npz``,
+``<KERAS_HOME>/datasets/fashion-mnist/*-idx*-ubyte.gz`` and
+``<KERAS_HOME>/datasets/cifar-10-batches-py-target_archive`` (the ``cifar-10-python.tar.gz``
+tarball; under its own name too). ``KERAS_HOME`` defaults to ``~/.keras``.
+
+The download here reports progress to a callback (Keras only prints a progress bar), checks
+the SHA-256 that Keras checks, and writes atomically. With no network it raises ``InputError``
+saying which file to place in which folder. Files already in the cache are read without the
+network, and the CIFAR pickles are unpickled with a whitelist (numpy arrays only).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import pickle
+import tarfile
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cnnviz.errors import InputError
+
+ProgressCallback = Callable[[float | None, str], None]
+"""``progress(fraction in 0..1 or None when unknown, message)``."""
+
+_KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+_CIFAR_MEMBERS = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a dataset in the Keras cache.
+
+    Attributes:
+        subdir: folder inside the Keras home (``datasets`` or ``datasets/fashion-mnist``).
+        name: the file name Keras gives it in the cache.
+        url: where it is downloaded from.
+        sha256: expected checksum of a download (None: not checked, as in Keras).
+        aliases: other names accepted in the same folder (e.g. the original tarball name).
+    """
+
+    subdir: str
+    name: str
+    url: str
+    sha256: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def shown_name(self) -> str:
+        """The name a student should save the downloaded file as."""
+        return self.aliases[0] if self.aliases else self.name
+
+
+@dataclass(frozen=True)
+class Source:
+    """The files of one dataset and its approximate download size."""
+
+    files: tuple[RemoteFile, ...]
+    download_mb: float
+
+
+SOURCES: dict[str, Source] = {
+    "mnist": Source(
+        (
+            RemoteFile(
+                "datasets",
+                "mnist.npz",
+                _KERAS_URL + "mnist.npz",
+                "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+            ),
+        ),
+        11.5,
+    ),
+    "fashion_mnist": Source(
+        tuple(
+            RemoteFile("datasets/fashion-mnist", name, _KERAS_URL + name)
+            for name in (
+                "train-labels-idx1-ubyte.gz",
+                "train-images-idx3-ubyte.gz",
+                "t10k-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz",
+            )
+        ),
+        30.0,
+    ),
+    "cifar10": Source(
+        (
+            RemoteFile(
+                "datasets",
+                "cifar-10-batches-py-target_archive",
+                "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+                "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+                aliases=("cifar-10-python.tar.gz",),
+            ),
+        ),
+        163.0,
+    ),
+}
+
+
+def keras_home() -> Path:
+    """The Keras cache folder: ``$KERAS_HOME``, else ``~/.keras`` (read at each call)."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+
+
+def _homes() -> list[Path]:
+    # Keras itself falls back to /tmp/.keras when its home is not writable.
+    return [keras_home(), Path("/tmp") / ".keras"]
+
+
+def find(file: RemoteFile) -> Path | None:
+    """Where a dataset file already is in the cache (any accepted name), or None."""
+    for home in _homes():
+        for name in (file.name, *file.aliases):
+            path = home / file.subdir / name
+            if path.is_file():
+                return path
+    return None
+
+
+def _cifar_folder() -> Path | None:
+    """The batches folder Keras extracts CIFAR-10 into, when it is there and complete."""
+    for home in _homes():
+        folder = home / "datasets" / "cifar-10-batches-py-target" / "cifar-10-batches-py"
+        if all((folder / m).is_file() for m in _CIFAR_MEMBERS):
+            return folder
+    return None
+
+
+def is_cached(name: str) -> bool:
+    """True when dataset ``name`` can be read now without the network."""
+    if name == "cifar10" and _cifar_folder() is not None:
+        return True
+    return all(find(f) is not None for f in SOURCES[name].files)
+
+
+def _offline_message(name: str, missing: list[RemoteFile], exc: BaseException) -> str:
+    folder = keras_home() / missing[0].subdir
+    files = ", ".join(f.shown_name for f in missing)
+    urls = " ".join(f.url for f in missing)
+    return (
+        f"Could not download {files} for the {name} dataset ({type(exc).__name__}: {exc}). "
+        f"With no internet here, download {urls} on a computer that has it, then place "
+        f"{'the file' if len(missing) == 1 else 'the files'} {files} in the folder {folder} "
+        "(the Keras cache; set KERAS_HOME to use another folder) and try again. "
+        "The shapes, digits and faces datasets work offline."
+    )
+
+
+def _download(file: RemoteFile, progress: ProgressCallback | None) -> Path:
+    """Fetch one file into the Keras cache atomically; raises whatever the network raises."""
+    home = keras_home()
+    if not os.access(home if home.exists() else home.parent, os.W_OK):
+        home = Path("/tmp") / ".keras"
+    folder = home / file.subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / file.name
+    part = folder / (file.name + ".part")
+    digest = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(file.url, timeout=30) as response, open(part, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            done = 0
+            while chunk := response.read(1 << 20):
+                out.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    mb = f"{done / 1e6:.1f}" + (f" of {total / 1e6:.1f}" if total else "")
+                    progress(done / total if total else None, f"Downloading {file.name}: {mb} MB")
+        if file.sha256 is not None and digest.hexdigest() != file.sha256:
+            raise OSError(f"the download of {file.name} is damaged (checksum mismatch)")
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+    return target
+
+
+def fetch(name: str, progress: ProgressCallback | None = None) -> list[Path]:
+    """Paths of a dataset's files, downloading the missing ones.
+
+    Args:
+        name: ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``.
+        progress: called with (fraction or None, message) while downloading.
+
+    Returns:
+        One path per file of ``SOURCES[name]``.
+
+    Raises:
+        InputError: a download failed; the message names the files and the folder to put
+            them in.
+    """
+    paths = []
+    missing = [f for f in SOURCES[name].files if find(f) is None]
+    for file in SOURCES[name].files:
+        path = find(file)
+        if path is None:
+            if progress is not None:
+                progress(0.0, f"Downloading {file.name} (first use of {name})...")
+            try:
+                path = _download(file, progress)
+            except Exception as exc:  # any network / disk failure: tell the student what to do
+                raise InputError(_offline_message(name, missing, exc)) from exc
+            missing.remove(file)
+        paths.append(path)
+    return paths
+
+
+def _damaged(path: Path | str, detail: str) -> InputError:
+    return InputError(
+        f"The dataset file {path} is damaged or not the expected file ({detail}). "
+        "Delete it and try again to download it afresh, or replace it with a good copy."
+    )
+
+
+def _labels(y: np.ndarray, n: int, path) -> np.ndarray:
+    y = np.asarray(y).reshape(-1)
+    if len(y) != n or not np.issubdtype(y.dtype, np.integer):
+        raise _damaged(path, "labels do not match the images")
+    if n and not 0 <= y.min() <= y.max() <= 9:
+        raise _damaged(path, "labels outside 0..9")
+    return y.astype(np.int64)
+
+
+def _read_mnist(path: Path):
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+    except (OSError, KeyError, ValueError) as exc:
+        raise _damaged(path, str(exc)) from None
+    x_train, y_train, x_test, y_test = arrays
+    out = []
+    for x, y in ((x_train, y_train), (x_test, y_test)):
+        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise _damaged(path, f"images of shape {x.shape} {x.dtype}, expected (N, 28, 28) uint8")
+        out.append((x[..., None], _labels(y, len(x), path)))
+    return tuple(out)
+
+
+def _read_idx(path: Path, kind: int) -> np.ndarray:
+    """An IDX file (gzip): magic 0x0801 (labels) or 0x0803 (images), big-endian sizes."""
+    try:
+        with gzip.open(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as exc:
+        raise _damaged(path, str(exc)) from None
+    ndim = 1 if kind == 1 else 3
+    header = 4 + 4 * ndim
+    if len(data) < header or data[:4] != bytes([0, 0, 8, ndim]):
+        raise _damaged(path, "not an IDX file")
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    if len(data) - header != int(np.prod(dims)):
+        raise _damaged(path, f"size does not match its header {dims}")
+    return np.frombuffer(data, np.uint8, offset=header).reshape(dims)
+
+
+def _read_fashion(paths: list[Path]):
+    y_train, x_train, y_test, x_test = (_read_idx(p, 1 if "labels" in p.name else 3) for p in paths)
+    return (
+        (x_train[..., None], _labels(y_train, len(x_train), paths[0])),
+        (x_test[..., None], _labels(y_test, len(x_test), paths[2])),
+    )
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles plain containers and numpy arrays only: a tampered file cannot run code."""
+
+    _ALLOWED = frozenset(
+        {
+            ("numpy", "ndarray"),
+            ("numpy", "dtype"),
+            ("numpy.core.multiarray", "_reconstruct"),
+            ("numpy._core.multiarray", "_reconstruct"),
+        }
+    )
+
+    def find_class(self, module, name):
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+
+def _read_cifar_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
+    import io
+
+    try:
+        batch = _ArrayUnpickler(io.BytesIO(raw), encoding="bytes").load()
+        batch = {(k.decode() if isinstance(k, bytes) else k): v for k, v in batch.items()}
+        data = np.asarray(batch["data"], dtype=np.uint8)
+        # Rows are 3072 bytes: the red plane, then green, then blue, each 32×32 row-major.
+        x = data.reshape(len(data), 3, 32, 32).transpose(0, 2, 3, 1)
+        return np.ascontiguousarray(x), _labels(np.asarray(batch["labels"]), len(x), where)
+    except InputError:
+        raise
+    except Exception as exc:  # any malformed pickle content
+        raise _damaged(where, f"{type(exc).__name__}: {exc}") from None
+
+
+def _read_cifar(path: Path | None):
+    batches = []
+    folder = _cifar_folder() if path is None else None
+    if folder is not None:
+        for member in _CIFAR_MEMBERS:
+            batches.append(_read_cifar_batch((folder / member).read_bytes(), str(folder / member)))
+    else:
+        try:
+            with tarfile.open(path, "r:*") as tar:
+                for member in _CIFAR_MEMBERS:
+                    f = tar.extractfile(f"cifar-10-batches-py/{member}")
+                    if f is None:
+                        raise KeyError(member)
+                    batches.append(_read_cifar_batch(f.read(), f"{path} ({member})"))
+        except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
+            raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
+    x_train = np.concatenate([b[0] for b in batches[:5]])
+    y_train = np.concatenate([b[1] for b in batches[:5]])
+    return (x_train, y_train), batches[5]
+
+
+def load_arrays(name: str, progress: ProgressCallback | None = None):
+    """Train and test arrays of a Keras dataset, downloading it on first use.
+
+    Args:
+        name: ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``.
+        progress: called with (fraction or None, message) while downloading and reading.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``: images (N, H, W, C) uint8 (28×28×1 or
+        32×32×3), labels (N,) int64 in 0..9.
+
+    Raises:
+        InputError: unknown name, failed download (says which file to place where) or a
+            damaged file.
+    """
+    if name not in SOURCES:
+        raise InputError(f"Unknown Keras dataset {name!r}; choose one of {list(SOURCES)}.")
+    extracted = name == "cifar10" and _cifar_folder() is not None
+    paths = None if extracted else fetch(name, progress)
+    if progress is not None:
+        progress(None, f"Reading {name}...")
+    if name == "mnist":
+        return _read_mnist(paths[0])
+    if name == "fashion_mnist":
+        return _read_fashion(paths)
+    return _read_cifar(None if paths is None else paths[0])
