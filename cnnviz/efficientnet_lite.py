@@ -25,11 +25,14 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 
 from cnnviz.errors import InputError
+
+if TYPE_CHECKING:  # keras is imported lazily: reading the checkpoint alone needs only numpy
+    import keras
 
 BN_EPSILON = 1e-3
 STEM_FILTERS = 32
@@ -120,6 +123,8 @@ def build(
         A functional model mapping (N, input_size, input_size, 3) preprocessed float32
         pixels to (N, num_classes) logits (no softmax).
     """
+    import keras
+
     layers = keras.layers
     inputs = keras.Input((input_size, input_size, 3), name="input")
     x = layers.Conv2D(STEM_FILTERS, 3, 2, padding="same", use_bias=False, name="stem_conv")(inputs)
@@ -137,6 +142,8 @@ def build(
 
 def _mbconv(inputs, block: BlockSpec):
     """Inverted residual block: 1x1 expand → depthwise k x k → 1x1 project (+ skip)."""
+    import keras
+
     layers = keras.layers
     p = block.name
     x = inputs
@@ -164,6 +171,21 @@ def _mbconv(inputs, block: BlockSpec):
 # --- PyTorch state dict → Keras weights -------------------------------------------------------
 
 _BN_SUFFIXES = ("weight", "bias", "running_mean", "running_var")  # = Keras gamma, beta, mean, var
+
+
+def conv_kernel_from_torch(weight: np.ndarray) -> np.ndarray:
+    """PyTorch Conv2d weight (out, in, kh, kw) → Keras Conv2D kernel (kh, kw, in, out)."""
+    return np.ascontiguousarray(np.asarray(weight, dtype=np.float32).transpose(2, 3, 1, 0))
+
+
+def depthwise_kernel_from_torch(weight: np.ndarray) -> np.ndarray:
+    """PyTorch depthwise Conv2d weight (C, 1, kh, kw) → Keras DepthwiseConv2D (kh, kw, C, 1)."""
+    return np.ascontiguousarray(np.asarray(weight, dtype=np.float32).transpose(2, 3, 0, 1))
+
+
+def dense_kernel_from_torch(weight: np.ndarray) -> np.ndarray:
+    """PyTorch Linear weight (out, in) → Keras Dense kernel (in, out)."""
+    return np.ascontiguousarray(np.asarray(weight, dtype=np.float32).T)
 
 
 def torch_layer_map() -> dict[str, tuple[str, str]]:
@@ -208,18 +230,18 @@ def keras_weights(state_dict: Mapping[str, np.ndarray]) -> dict[str, list[np.nda
 
     for layer, (prefix, kind) in torch_layer_map().items():
         if kind == "conv":
-            out[layer] = [take(f"{prefix}.weight").transpose(2, 3, 1, 0)]
+            out[layer] = [conv_kernel_from_torch(take(f"{prefix}.weight"))]
         elif kind == "dwconv":
-            out[layer] = [take(f"{prefix}.weight").transpose(2, 3, 0, 1)]
+            out[layer] = [depthwise_kernel_from_torch(take(f"{prefix}.weight"))]
         elif kind == "dense":
-            out[layer] = [take(f"{prefix}.weight").T, take(f"{prefix}.bias")]
+            out[layer] = [dense_kernel_from_torch(take(f"{prefix}.weight")), take(f"{prefix}.bias")]
         else:
             out[layer] = [take(f"{prefix}.{s}") for s in _BN_SUFFIXES]
             used.add(f"{prefix}.num_batches_tracked")
     unused = sorted(set(state_dict) - used)
     if unused:
         raise InputError(f"The checkpoint has tensors this architecture does not use: {unused[:5]}")
-    return {k: [np.ascontiguousarray(w) for w in v] for k, v in out.items()}
+    return out
 
 
 def load_weights(model: keras.Model, state_dict: Mapping[str, np.ndarray]) -> None:
@@ -228,15 +250,16 @@ def load_weights(model: keras.Model, state_dict: Mapping[str, np.ndarray]) -> No
     Raises:
         InputError: when a tensor is missing or its shape does not fit the layer.
     """
-    for layer_name, weights in keras_weights(state_dict).items():
-        layer = model.get_layer(layer_name)
-        expected = [tuple(w.shape) for w in layer.get_weights()]
+    converted = keras_weights(state_dict)
+    for layer_name, weights in converted.items():  # check everything before changing anything
+        expected = [tuple(w.shape) for w in model.get_layer(layer_name).weights]
         got = [tuple(w.shape) for w in weights]
         if expected != got:
             raise InputError(
                 f"Layer {layer_name} expects weights {expected}, checkpoint has {got}."
             )
-        layer.set_weights(weights)
+    for layer_name, weights in converted.items():
+        model.get_layer(layer_name).set_weights(weights)
 
 
 def weights_file() -> Path:

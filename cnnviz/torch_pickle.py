@@ -174,7 +174,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid):
         if self._storages is None:
-            raise InputError("Unexpected storage reference in the checkpoint header.")
+            raise InputError("This file is not a PyTorch checkpoint (storage in its header).")
         if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage"):
             raise InputError(f"Unsupported persistent id in the checkpoint: {pid!r:.80}.")
         _, storage_type, key, _location, numel, *view = pid
