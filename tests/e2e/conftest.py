@@ -36,10 +36,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_home(tmp_path_factory):
+    """The CNNVIZ_HOME of the served app: tests may place shared models there beforehand."""
+    return tmp_path_factory.mktemp("e2e-home")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_home):
     """Serve app.py on 127.0.0.1 for the whole session; yield its base URL."""
     port = _free_port()
-    home = tmp_path_factory.mktemp("e2e-home")
+    home = app_home
     env = dict(os.environ, CNNVIZ_HOME=str(home), CNNVIZ_FAST="1", TF_CPP_MIN_LOG_LEVEL="2")
     log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
