@@ -1,0 +1,381 @@
+"""Feature visualization: images that make a chosen filter fire, by gradient ascent.
+
+Two recipes, so a student can compare them on the same filters:
+
+* ``"fourier"`` (default, the recipe of Olah et al., "Feature Visualization", Distill 2017):
+  the image is parameterised by a Fourier spectrum scaled by 1/frequency and by
+  decorrelated colour channels, squashed to [0, 1] with a sigmoid; every step sees a
+  randomly padded, shifted, scaled and rotated copy (transformation robustness); Adam.
+  High-frequency noise is hard to express in this basis and does not survive the random
+  transforms, so the images show shapes and textures instead of adversarial noise.
+* ``"naive"``: start from grey plus noise, take normalised gradient steps in pixel space,
+  no regularisation. It finds high-frequency patterns that excite the filter.
+
+All requested filters are optimised together as one batch: image ``i`` maximises the
+mean activation of filter ``filter_indices[i]``. Each image has its own random stream
+derived from ``(seed, filter index)``, so a filter's picture does not depend on which other
+filters share the batch, and the same seed gives the same pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from cnnviz import autodiff, config, modelutils
+from cnnviz.errors import InputError
+from cnnviz.imagemodel import ImageModel
+from cnnviz.preprocessing import Preprocessing, unit
+
+METHODS = ("fourier", "naive")
+"""Recipe names accepted by :func:`visualize_filters`."""
+
+DEFAULT_STEPS = 256
+FAST_STEPS = 24
+MIN_SIZE, MAX_SIZE = 16, 512
+
+# Square root of the colour covariance of ImageNet pixels (published with Lucid): multiplying
+# decorrelated channels by it gives natural colour statistics.
+_COLOR_CORRELATION_SQRT = np.asarray(
+    [[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]], dtype=np.float32
+)
+_COLOR_MIX = _COLOR_CORRELATION_SQRT / np.max(np.linalg.norm(_COLOR_CORRELATION_SQRT, axis=0))
+
+_LEARNING_RATE = {"fourier": 0.05, "naive": 0.01}
+_SPECTRUM_SD = 0.01  # initial spread of the spectrum coefficients
+_ADAM_B1, _ADAM_B2, _ADAM_EPS = 0.9, 0.999, 1e-8
+
+_STEP_CACHE = modelutils.ModelCache(maxsize=8)
+
+
+def default_steps() -> int:
+    """Steps used when ``steps=None``: tuned for clean images, short under ``CNNVIZ_FAST``."""
+    return FAST_STEPS if config.fast_mode() else DEFAULT_STEPS
+
+
+# ---------------------------------------------------------------------------------------------
+# Image parameterisation (numpy constants, keras.ops maths)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FourierBasis:
+    """Constants of the inverse real 2-D DFT written as real matrix products.
+
+    ``image = irfft2(spectrum * scale)`` for a spectrum of shape (h, w // 2 + 1), computed as
+    two real matrix products per axis so it runs on every backend without complex dtypes.
+    """
+
+    scale: np.ndarray  # (h, kw) 1/frequency weights
+    cos_h: np.ndarray  # (h, h)
+    sin_h: np.ndarray  # (h, h)
+    cos_w: np.ndarray  # (kw, w), includes the 1/w and Hermitian doubling factors
+    sin_w: np.ndarray  # (kw, w)
+
+    @classmethod
+    def make(cls, h: int, w: int) -> _FourierBasis:
+        kw = w // 2 + 1
+        fy = np.fft.fftfreq(h)[:, None]
+        fx = np.fft.rfftfreq(w)[None, :]
+        freq = np.sqrt(fx**2 + fy**2)
+        # 1/f spectrum (natural images), the DC term capped at the lowest non-zero frequency;
+        # sqrt(h*w) undoes the 1/(h*w) of the inverse transform so values stay O(1).
+        scale = 1.0 / np.maximum(freq, 1.0 / max(h, w)) * np.sqrt(h * w)
+        y = np.arange(h)
+        angle_h = 2 * np.pi * np.outer(y, np.arange(h)) / h  # [y, ky]
+        n = np.arange(w)
+        angle_w = 2 * np.pi * np.outer(np.arange(kw), n) / w  # [kx, x]
+        # Every frequency except DC (and Nyquist for even w) stands for a conjugate pair.
+        weight = np.full((kw, 1), 2.0)
+        weight[0] = 1.0
+        if w % 2 == 0:
+            weight[-1] = 1.0
+        return cls(
+            scale=scale.astype(np.float32),
+            cos_h=(np.cos(angle_h) / h).astype(np.float32),
+            sin_h=(np.sin(angle_h) / h).astype(np.float32),
+            cos_w=(weight * np.cos(angle_w) / w).astype(np.float32),
+            sin_w=(weight * np.sin(angle_w) / w).astype(np.float32),
+        )
+
+    def image(self, spectrum):
+        """Spectrum (N, 2, 3, h, kw) (real, imaginary) → image (N, h, w, 3) in [0, 1]."""
+        ops = keras.ops
+        real = spectrum[:, 0] * self.scale
+        imag = spectrum[:, 1] * self.scale
+        # Inverse DFT along the height: T = E S / h with E = cos + i sin.
+        t_re = ops.einsum("yk,nckx->ncyx", self.cos_h, real) - ops.einsum(
+            "yk,nckx->ncyx", self.sin_h, imag
+        )
+        t_im = ops.einsum("yk,nckx->ncyx", self.cos_h, imag) + ops.einsum(
+            "yk,nckx->ncyx", self.sin_h, real
+        )
+        # Inverse real DFT along the width keeps only the real part.
+        pixels = ops.matmul(t_re, self.cos_w) - ops.matmul(t_im, self.sin_w)  # (N, 3, h, w)
+        pixels = ops.transpose(pixels, (0, 2, 3, 1)) / 4.0
+        # Decorrelated channels → correlated RGB, then squash to [0, 1].
+        return ops.sigmoid(ops.matmul(pixels, _COLOR_MIX.T))
+
+
+def _random_affine(rng: np.random.Generator, steps: int, size: int) -> np.ndarray:
+    """Per-step random transforms for one image, as ``affine_transform`` rows (steps, 8).
+
+    Lucid's standard robustness set folded into one warp: the image is shown a bit smaller
+    than the canvas (a grey border, like padding), shifted by up to ~8% of its size
+    (jitter), scaled by 0.9..1.1 and rotated by -10..10 degrees about its centre.
+    """
+    border = 0.05 * size
+    zoom = size / (size + 2 * border) * rng.uniform(0.9, 1.1, steps)
+    angle = np.deg2rad(rng.uniform(-10, 10, steps))
+    shift = rng.uniform(-0.08 * size, 0.08 * size, (steps, 2))
+    centre = (size - 1) / 2.0
+    cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
+    # Output pixel p maps to input pixel A (p - c - t) + c with A = R(-angle) / zoom.
+    ox = centre + shift[:, 0]
+    oy = centre + shift[:, 1]
+    a0, a1 = cos, sin
+    b0, b1 = -sin, cos
+    a2 = centre - (a0 * ox + a1 * oy)
+    b2 = centre - (b0 * ox + b1 * oy)
+    zeros = np.zeros(steps)
+    return np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled steps
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Everything a compiled step depends on (the cache key, apart from the model)."""
+
+    layer_name: str
+    method: str
+    size: int
+    model_size: tuple[int, int]
+    preprocessing: Preprocessing
+    spatial: bool
+
+
+def _objective_fn(sub: keras.Model, problem: _Problem) -> Callable:
+    """Per-image objective: mean activation of image i's own filter (mask row i)."""
+    ops = keras.ops
+    h, w = problem.model_size
+
+    def objective(images01, mask):
+        x = images01
+        if (h, w) != (problem.size, problem.size):
+            x = ops.image.resize(
+                x, (h, w), interpolation="bilinear", antialias=problem.size > min(h, w)
+            )
+        x = problem.preprocessing.apply(x * 255.0, ops=ops)
+        act = sub(x, training=False)
+        if isinstance(act, (list, tuple)):
+            act = act[0]
+        if problem.spatial:
+            act = ops.mean(act, axis=(1, 2))
+        return ops.sum(act * mask, axis=-1)  # (N,)
+
+    return objective
+
+
+def _fourier_step(sub: keras.Model, problem: _Problem) -> Callable:
+    ops = keras.ops
+    basis = _FourierBasis.make(problem.size, problem.size)
+    objective = _objective_fn(sub, problem)
+    lr = _LEARNING_RATE["fourier"]
+
+    def loss(spectrum, transforms, mask):
+        images = basis.image(spectrum)
+        images = ops.image.affine_transform(
+            images,
+            transforms,
+            interpolation="bilinear",
+            fill_mode="constant",
+            fill_value=0.5,
+            data_format="channels_last",
+        )
+        per_image = objective(images, mask)
+        return ops.sum(per_image), per_image
+
+    def step(spectrum, m, v, t, transforms, mask):
+        (_, per_image), grad = autodiff.value_and_grad(
+            loss, spectrum, transforms, mask, has_aux=True
+        )
+        # Adam, ascending. Elementwise, so each image's update depends on its own gradient.
+        m = _ADAM_B1 * m + (1 - _ADAM_B1) * grad
+        v = _ADAM_B2 * v + (1 - _ADAM_B2) * grad * grad
+        m_hat = m / (1 - ops.power(_ADAM_B1, t))
+        v_hat = v / (1 - ops.power(_ADAM_B2, t))
+        spectrum = spectrum + lr * m_hat / (ops.sqrt(v_hat) + _ADAM_EPS)
+        return spectrum, m, v, per_image
+
+    return autodiff.compile_function(step)
+
+
+def _naive_step(sub: keras.Model, problem: _Problem) -> Callable:
+    ops = keras.ops
+    objective = _objective_fn(sub, problem)
+    lr = _LEARNING_RATE["naive"]
+
+    def loss(images, mask):
+        per_image = objective(images, mask)
+        return ops.sum(per_image), per_image
+
+    def step(images, mask):
+        (_, per_image), grad = autodiff.value_and_grad(loss, images, mask, has_aux=True)
+        # Normalise each image's gradient to unit RMS so the step size is the same for
+        # every filter, whatever the scale of its activations.
+        rms = ops.sqrt(ops.mean(grad * grad, axis=(1, 2, 3), keepdims=True))
+        images = ops.clip(images + lr * grad / (rms + 1e-8), 0.0, 1.0)
+        return images, per_image
+
+    return autodiff.compile_function(step)
+
+
+def _compiled_step(model, sub: keras.Model, problem: _Problem) -> Callable:
+    build = _fourier_step if problem.method == "fourier" else _naive_step
+    return _STEP_CACHE.get(modelutils.keras_model(model), (problem,), lambda: build(sub, problem))
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def visualize_filters(
+    model: modelutils.ModelLike,
+    layer_name: str,
+    filter_indices: Sequence[int],
+    *,
+    steps: int | None = None,
+    size: int | None = None,
+    seed: int = 0,
+    method: str = "fourier",
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 32,
+    preprocessing: Preprocessing | None = None,
+) -> np.ndarray:
+    """Images that maximise the mean activation of each chosen filter, optimised as a batch.
+
+    A sub-model is cut at ``layer_name``; image ``i`` is optimised to maximise the mean over
+    positions of channel ``filter_indices[i]`` (for a dense layer: unit ``i``; for the final
+    layer of a softmax model: the class logit). Images are RGB in [0, 1], scaled to
+    0..255 and passed through the model's preprocessing (differentiably), and resized to the
+    model's input size when ``size`` differs.
+
+    Args:
+        model: an ``ImageModel`` (its ``preprocessing`` is used) or a ``keras.Model`` (then
+            ``preprocessing``, default :func:`cnnviz.preprocessing.unit`, grayscale when the
+            model has one input channel).
+        layer_name: layer key (see :func:`cnnviz.modelutils.layer_infos`); 4-D or 2-D output.
+        filter_indices: channels (units) to visualise; repeats allowed.
+        steps: optimisation steps; ``None`` → :func:`default_steps` (256; 24 under
+            ``CNNVIZ_FAST``). ``0`` returns the starting images.
+        size: side of the square images returned, 16..512; ``None`` → the model's input
+            height.
+        seed: random seed; the same seed gives the same images.
+        method: ``"fourier"`` (quality recipe) or ``"naive"`` (plain gradient ascent).
+        progress: called as ``progress(step, total)`` after every step (``total`` counts
+            all batches); raising from it aborts the run.
+        batch_size: filters optimised together per batch (more filters → several batches).
+        preprocessing: only for a bare ``keras.Model``.
+
+    Returns:
+        (N, size, size, 3) uint8 RGB, N = ``len(filter_indices)``.
+
+    Raises:
+        InputError: unknown layer or method, filter index out of range, bad steps or size.
+    """
+    if method not in METHODS:
+        raise InputError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    steps = default_steps() if steps is None else int(steps)
+    if steps < 0:
+        raise InputError(f"steps must be 0 or more, got {steps}.")
+    indices = [int(i) for i in filter_indices]
+    if not indices:
+        raise InputError("Pick at least one filter.")
+    info = modelutils.layer_info(model, layer_name)
+    if len(info.output_shape) not in (1, 3):
+        raise InputError(
+            f"Layer {layer_name!r} outputs shape {info.output_shape}; pick a convolution or "
+            "dense layer."
+        )
+    channels = info.output_shape[-1]
+    bad = [i for i in indices if not 0 <= i < channels]
+    if bad:
+        raise InputError(
+            f"Filter {bad[0]} does not exist: layer {layer_name!r} has {channels} filters "
+            f"(0..{channels - 1})."
+        )
+    in_shape = modelutils.input_shape(model)
+    model_size = (int(in_shape[0]), int(in_shape[1]))
+    size = model_size[0] if size is None else int(size)
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise InputError(f"Image size must be between {MIN_SIZE} and {MAX_SIZE}, got {size}.")
+    if isinstance(model, ImageModel):
+        prep = model.preprocessing
+    else:
+        prep = preprocessing or unit(grayscale=in_shape[-1] == 1)
+    if prep.channels != in_shape[-1]:
+        raise InputError(
+            f"The preprocessing gives {prep.channels} channels but the model takes {in_shape[-1]}."
+        )
+
+    problem = _Problem(layer_name, method, size, model_size, prep, len(info.output_shape) == 3)
+    sub = modelutils.multi_output_model(model, [layer_name], logits=True)
+    step_fn = _compiled_step(model, sub, problem) if steps else None
+    batch_size = max(1, int(batch_size))
+    batches = [indices[i : i + batch_size] for i in range(0, len(indices), batch_size)]
+    total = steps * len(batches)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    out = [_optimise(step_fn, problem, batch, channels, steps, seed, tick) for batch in batches]
+    return np.concatenate(out, axis=0)
+
+
+def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndarray:
+    """Run one batch; returns (n, size, size, 3) uint8."""
+    size = problem.size
+    n = len(indices)
+    rngs = [np.random.default_rng([int(seed), int(i)]) for i in indices]
+    mask = np.zeros((n, channels), np.float32)
+    mask[np.arange(n), indices] = 1.0
+    if problem.method == "fourier":
+        kw = size // 2 + 1
+        spectrum = np.stack([r.normal(0.0, _SPECTRUM_SD, (2, 3, size, kw)) for r in rngs]).astype(
+            np.float32
+        )
+        transforms = np.stack([_random_affine(r, max(steps, 1), size) for r in rngs], axis=1)
+        state = [keras.ops.convert_to_tensor(spectrum)]
+        state += [keras.ops.zeros_like(state[0]), keras.ops.zeros_like(state[0])]
+        mask_t = keras.ops.convert_to_tensor(mask)
+        for k in range(steps):
+            t = np.asarray(k + 1, np.float32)
+            *state, _ = step_fn(*state, t, transforms[k], mask_t)
+            tick()
+        images = _FourierBasis.make(size, size).image(state[0])
+    else:
+        start = np.stack([0.5 + r.uniform(-0.1, 0.1, (size, size, 3)) for r in rngs])
+        images = keras.ops.convert_to_tensor(start.astype(np.float32))
+        mask_t = keras.ops.convert_to_tensor(mask)
+        for _ in range(steps):
+            images, _ = step_fn(images, mask_t)
+            tick()
+    pixels = np.asarray(keras.ops.convert_to_numpy(images), dtype=np.float32)
+    return np.clip(np.rint(pixels * 255.0), 0, 255).astype(np.uint8)
+
+
+def filter_count(model: modelutils.ModelLike, layer_name: str) -> int:
+    """Number of filters (channels, or units) a layer has; what ``filter_indices`` index."""
+    return int(modelutils.layer_info(model, layer_name).output_shape[-1])
