@@ -301,8 +301,8 @@ def decode_image(data: bytes, where: str, max_pixels: int) -> tuple[np.ndarray, 
             width, height = img.size
             if width * height > max_pixels:
                 raise InputError(
-                    f"Image {where!r} is {width}×{height} pixels; the limit is "
-                    f"{max_pixels / 1e6:.0f} megapixels per image."
+                    f"Image {where!r} is {width}×{height} = {width * height:,} pixels; the "
+                    f"limit is {max_pixels:,} pixels per image. Resize it first."
                 )
             img.seek(0)
             img.load()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import pickle
 import tarfile
@@ -31,6 +32,8 @@ from cnnviz.errors import InputError
 ProgressCallback = Callable[[float | None, str], None]
 """``progress(fraction in 0..1 or None when unknown, message)``."""
 
+# Keras itself falls back to this folder when its home is not writable.
+FALLBACK_HOME = Path("/tmp") / ".keras"
 _KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _CIFAR_MEMBERS = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 
@@ -112,8 +115,7 @@ def keras_home() -> Path:
 
 
 def _homes() -> list[Path]:
-    # Keras itself falls back to /tmp/.keras when its home is not writable.
-    return [keras_home(), Path("/tmp") / ".keras"]
+    return [keras_home(), FALLBACK_HOME]
 
 
 def find(file: RemoteFile) -> Path | None:
@@ -159,7 +161,7 @@ def _download(file: RemoteFile, progress: ProgressCallback | None) -> Path:
     """Fetch one file into the Keras cache atomically; raises whatever the network raises."""
     home = keras_home()
     if not os.access(home if home.exists() else home.parent, os.W_OK):
-        home = Path("/tmp") / ".keras"
+        home = FALLBACK_HOME
     folder = home / file.subdir
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / file.name
@@ -279,6 +281,8 @@ class _ArrayUnpickler(pickle.Unpickler):
             ("numpy", "dtype"),
             ("numpy.core.multiarray", "_reconstruct"),
             ("numpy._core.multiarray", "_reconstruct"),
+            # Python 3 writes bytes in protocol-2 pickles as _codecs.encode(str, "latin1").
+            ("_codecs", "encode"),
         }
     )
 
@@ -289,8 +293,6 @@ class _ArrayUnpickler(pickle.Unpickler):
 
 
 def _read_cifar_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
-    import io
-
     try:
         batch = _ArrayUnpickler(io.BytesIO(raw), encoding="bytes").load()
         batch = {(k.decode() if isinstance(k, bytes) else k): v for k, v in batch.items()}
