@@ -432,9 +432,17 @@ def load(
         return _cache[name]
 
 
-def clear_cache() -> None:
-    """Forget the models built so far (tests and benchmarks)."""
-    _cache.clear()
+def is_loaded(name: str) -> bool:
+    """True when :func:`load` would return at once (the model is built in this process)."""
+    return name in _cache
+
+
+def clear_cache(name: str | None = None) -> None:
+    """Forget one built model, or all of them (tests and benchmarks)."""
+    if name is None:
+        _cache.clear()
+    else:
+        _cache.pop(name, None)
 
 
 def _build(entry: ModelInfo, progress) -> PretrainedModel:
@@ -442,7 +450,15 @@ def _build(entry: ModelInfo, progress) -> PretrainedModel:
         model = _build_bundled()
     else:
         download_weights(entry.name, progress)
-        model = build_keras_application(entry.name, weights="imagenet")
+        try:
+            model = build_keras_application(entry.name, weights="imagenet")
+        except InputError:
+            raise
+        except (OSError, ValueError) as exc:  # e.g. a truncated .h5 copied in by hand
+            raise InputError(
+                f"The weight file {weights_path(entry.name)} could not be read ({exc}). "
+                "Delete it and try again, or copy a fresh one."
+            ) from exc
     return PretrainedModel(
         name=entry.title,
         model=model,
