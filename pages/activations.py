@@ -1,4 +1,215 @@
+"""Activations: what every layer of a network makes of an image."""
+
+import numpy as np
 import streamlit as st
 
+from cnnviz import activations, modelutils
+from cnnviz.errors import InputError
+from cnnviz.ui.image_source import image_source
+from cnnviz.ui.inspect import (
+    all_activations,
+    enlarge,
+    grid_figure,
+    kernel_mosaic,
+    layer_grid,
+    layer_stats,
+    layer_table,
+    map_figure,
+    stats_figure,
+)
+from cnnviz.ui.model_picker import model_key, model_picker
+
+MAX_CHANNELS = 128
+COLOR_SCALES = ["Viridis", "Gray", "Inferno", "Cividis"]
+
 st.title("Activations")
-st.info("This page is being built.")
+st.caption(
+    "An image goes through the network one layer at a time. Each convolution layer turns it "
+    "into a stack of **channel maps**: bright where that layer's filter found its pattern. "
+    "Early layers find edges and colours, later ones larger parts."
+)
+
+col_model, col_image, col_second = st.columns([1.2, 1, 1])
+with col_model:
+    model = model_picker("activations")
+    compare = st.toggle(
+        "Compare two images",
+        key="act_compare",
+        help="Send a second image through the same filters, side by side.",
+    )
+if model is None:
+    st.stop()
+mkey = model_key(model)
+with col_image:
+    first = image_source("act_image", model, label="Image")
+second = None
+if compare:
+    with col_second:
+        second = image_source(
+            "act_image2", model, label="Second image", default_sample="coffee", default_position=1
+        )
+if first is None:
+    st.info("Choose an image to send through the network.")
+    st.stop()
+pictures = [first] + ([second] if second is not None else [])
+
+try:
+    infos = modelutils.layer_infos(model)
+    table = layer_table(mkey, first.digest, model, first.image)
+except InputError as err:
+    st.error(str(err), icon="🚫")
+    st.stop()
+
+shown = [info for info in infos if info.is_spatial or len(info.output_shape) == 1]
+if not shown:
+    st.error("This model has no layer whose output can be shown as channels.", icon="🚫")
+    st.stop()
+convs = [i for i, info in enumerate(shown) if info.is_conv]
+default_layer = convs[0] if convs else 0
+
+
+def _layer_label(index: int) -> str:
+    info = shown[index]
+    shape = " × ".join("?" if d is None else str(d) for d in info.output_shape)
+    return f"{info.name} · {info.class_name} · {shape}"
+
+
+st.subheader("Layers")
+left, right = st.columns([1, 1.4])
+with left:
+    layer_index = st.selectbox(
+        "Layer",
+        range(len(shown)),
+        index=default_layer,
+        format_func=_layer_label,
+        key="act_layer",
+        help="Every layer's output shape is in the table; the first convolution is picked first.",
+    )
+    info = shown[layer_index]
+    channels_total = int(info.output_shape[-1])
+    scale = st.radio(
+        "Colour scale",
+        ["channel", "shared"],
+        format_func={
+            "channel": "per channel (each map uses its full range)",
+            "shared": "shared (brightness comparable across channels)",
+        }.get,
+        key="act_scale",
+        horizontal=False,
+    )
+    colorscale = st.selectbox("Colours", COLOR_SCALES, key="act_colors")
+    if channels_total > 1 and info.is_spatial:
+        lo, hi = st.slider(
+            "Channels shown",
+            0,
+            channels_total - 1,
+            (0, min(channels_total, 64) - 1),
+            key="act_channels",
+            help=f"At most {MAX_CHANNELS} maps are drawn at once.",
+        )
+    else:
+        lo, hi = 0, channels_total - 1
+with right:
+    st.caption(
+        f"{len(infos)} layers. Mean activation and channels at zero are for the first image."
+    )
+    st.dataframe(table, height=300, width="stretch")
+
+if hi - lo + 1 > MAX_CHANNELS:
+    st.warning(f"Showing channels {lo}–{lo + MAX_CHANNELS - 1} (at most {MAX_CHANNELS} at once).")
+    hi = lo + MAX_CHANNELS - 1
+channels = tuple(range(lo, hi + 1))
+
+try:
+    stats = [layer_stats(mkey, p.digest, info.name, model, p.image) for p in pictures]
+except InputError as err:
+    st.error(str(err), icon="🚫")
+    st.stop()
+
+# ---- channel maps --------------------------------------------------------------------------
+st.subheader(f"Channel maps of {info.name}")
+if info.is_spatial:
+    columns = st.columns(len(pictures))
+    for col, picture in zip(columns, pictures, strict=True):
+        with col:
+            try:
+                grid = layer_grid(mkey, picture.digest, info.name, channels, scale, model,
+                                  picture.image)  # fmt: skip
+            except InputError as err:
+                st.error(str(err), icon="🚫")
+                continue
+            label = picture.caption + (f" ({picture.true_label})" if picture.true_label else "")
+            title = f"{label}: channels {lo}–{hi}"
+            st.plotly_chart(
+                grid_figure(grid, title, colorscale=colorscale, width=900 // len(pictures)),
+                width="stretch",
+                key=f"act_grid_{picture.digest}_{len(pictures)}",
+            )
+else:
+    st.info(
+        f"{info.name} is a dense layer: it outputs {channels_total} numbers, not maps. "
+        "Each bar below is one unit."
+    )
+
+# ---- per-channel statistics ----------------------------------------------------------------
+columns = st.columns(len(pictures))
+for col, picture, stat in zip(columns, pictures, stats, strict=True):
+    with col:
+        st.metric(
+            f"Channels that stay at zero ({picture.caption})",
+            f"{stat.dead_count} of {stat.channels}",
+            help="A channel is at zero when every value of its map is 0 for this image "
+            "(e.g. a ReLU that never fires). Red bars below.",
+        )
+        st.plotly_chart(
+            stats_figure(stat, "Mean activation per channel"),
+            width="stretch",
+            key=f"act_stats_{picture.digest}_{len(pictures)}",
+        )
+
+# ---- zoom into one channel -----------------------------------------------------------------
+if info.is_spatial:
+    st.subheader("Zoom into one channel")
+    most_active = int(np.argmax(stats[0].mean))
+    zoom_cols = st.columns([1] + [1.4] * len(pictures))
+    with zoom_cols[0]:
+        channel = st.number_input(
+            f"Channel (0–{channels_total - 1})",
+            min_value=0,
+            max_value=channels_total - 1,
+            value=most_active,
+            step=1,
+            key=f"act_zoom_{info.name}",
+            help="Starts at the channel with the highest mean activation for the first image.",
+        )
+        seen, _ = enlarge(model.resize(first.image)[0], 160)
+        st.image(seen, caption="the first image as the model sees it", width=200)
+    for col, picture in zip(zoom_cols[1:], pictures, strict=True):
+        with col:
+            maps = all_activations(mkey, picture.digest, model, picture.image)[info.name]
+            st.plotly_chart(
+                map_figure(
+                    maps[:, :, int(channel)],
+                    f"{picture.caption}: channel {int(channel)} ({maps.shape[0]}×{maps.shape[1]})",
+                    colorscale=colorscale,
+                ),
+                width="stretch",
+                key=f"act_zoomfig_{picture.digest}_{len(pictures)}",
+            )
+
+# ---- first convolution's kernels -----------------------------------------------------------
+st.subheader("First convolution layer's kernels")
+try:
+    kernels = activations.first_conv_kernels(model)
+except InputError as err:
+    st.info(str(err))
+else:
+    k, kh, kw, _ = kernels.images.shape
+    shown_k = min(k, 64)
+    st.caption(
+        f"{kernels.layer_name}: {k} kernels of {kh}×{kw} pixels"
+        + (f" (first {shown_k} shown)" if shown_k < k else "")
+        + ". Each is scaled to its own range: bright = large positive weight, dark = "
+        "negative. A coloured kernel looks for that colour; a grey striped one for an edge."
+    )
+    st.image(kernel_mosaic(kernels, max_kernels=shown_k), width=min(900, 40 * 8 + 24))

@@ -1,4 +1,162 @@
+"""Filter visualization: the image each filter likes most, found by gradient ascent."""
+
+import time
+
+import numpy as np
 import streamlit as st
 
-st.title("Featureviz")
-st.info("This page is being built.")
+from cnnviz import config, featureviz, modelutils
+from cnnviz.errors import InputError
+from cnnviz.ui.inspect import enlarge, gallery_cache
+from cnnviz.ui.model_picker import model_key, model_picker
+
+MAX_FILTERS = 32
+SIZES = [32, 48, 64, 96, 128, 160, 224]
+BIG_MODEL_PARAMS = 1_000_000
+METHOD_LABELS = {
+    "fourier": "Quality: Fourier basis + random jitter, scale, rotation (Adam)",
+    "naive": "Naive: plain gradient steps on the pixels",
+    "both": "Both, side by side on the same filters",
+}
+TITLES = {"fourier": "Quality recipe", "naive": "Naive gradient ascent"}
+
+st.title("Filter visualization")
+st.caption(
+    "Start from noise and change the image, step by step, so that one filter fires as "
+    "strongly as it can (**gradient ascent**). The result shows what the filter looks for. "
+    "The naive recipe finds high-frequency noise that also works; the quality recipe "
+    "(Olah et al., Distill 2017) keeps images natural by drawing them in a Fourier basis "
+    "and jittering them on every step."
+)
+
+top = st.columns([1.2, 1, 1])
+with top[0]:
+    model = model_picker("featureviz")
+if model is None:
+    st.stop()
+mkey = model_key(model)
+
+try:
+    convs = modelutils.conv_layers(model)
+    infos = {info.name: info for info in modelutils.layer_infos(model)}
+except InputError as err:
+    st.error(str(err), icon="🚫")
+    st.stop()
+if not convs:
+    st.error(
+        "This model has no convolution layer, so there are no filters to visualise. Pick a "
+        "model with Conv2D layers.",
+        icon="🚫",
+    )
+    st.stop()
+
+big = int(model.model.count_params()) > BIG_MODEL_PARAMS
+input_side = int(model.input_size[0])
+# Small models: the last convolution (its filters respond to whole shapes). Big ones: a layer
+# about 60% deep, where textures and object parts appear.
+default_layer = convs[int(len(convs) * 0.6)] if big else convs[-1]
+
+
+def _layer_label(name: str) -> str:
+    info = infos[name]
+    shape = " × ".join(str(d) for d in info.output_shape)
+    return f"{name} · {info.class_name} · {shape}"
+
+
+with top[1]:
+    layer = st.selectbox(
+        "Layer",
+        convs,
+        index=convs.index(default_layer),
+        format_func=_layer_label,
+        key=f"fv_layer_{mkey}",
+    )
+    count = featureviz.filter_count(model, layer)
+    if count > 1:
+        first, last = st.slider(
+            f"Filters (this layer has {count})",
+            0,
+            count - 1,
+            (0, min(count, 8) - 1),
+            key=f"fv_filters_{mkey}_{layer}",
+            help=f"At most {MAX_FILTERS} at once; all are optimised together in one batch.",
+        )
+    else:
+        first, last = 0, 0
+    method = st.radio(
+        "Recipe",
+        list(METHOD_LABELS),
+        format_func=METHOD_LABELS.get,
+        key="fv_method",
+    )
+with top[2]:
+    default_steps = featureviz.default_steps()
+    if big and not config.fast_mode():
+        default_steps = min(default_steps, 128)
+    steps = st.slider("Steps", 0, 512, int(default_steps), step=8, key=f"fv_steps_{big}")
+    sizes = sorted(set(SIZES) | {min(input_side, featureviz.MAX_SIZE)})
+    default_size = 128 if input_side >= 128 else max(input_side, featureviz.MIN_SIZE)
+    size = st.select_slider(
+        "Image size (pixels)", sizes, value=default_size, key=f"fv_size_{input_side}"
+    )
+    seed = st.number_input("Random seed", 0, 10_000, 0, step=1, key="fv_seed")
+
+if last - first + 1 > MAX_FILTERS:
+    st.warning(f"Showing filters {first}–{first + MAX_FILTERS - 1} (at most {MAX_FILTERS}).")
+    last = first + MAX_FILTERS - 1
+filters = tuple(range(first, last + 1))
+methods = ["fourier", "naive"] if method == "both" else [method]
+cache = gallery_cache()
+keys = {m: (mkey, layer, filters, int(steps), int(size), int(seed), m) for m in methods}
+missing = [m for m in methods if cache.get(keys[m]) is None]
+
+if missing:
+    note = (
+        "This takes a while on a CPU for a big network: try fewer filters or steps first."
+        if big
+        else "Small models take a few seconds."
+    )
+    st.info(f"Press **Generate** to optimise {len(filters)} filter(s) of {layer}. {note}")
+    if st.button("Generate", type="primary", key="fv_generate"):
+        bar = st.progress(0.0, text="Starting…")
+        total_runs = len(missing)
+        for run, m in enumerate(missing):
+
+            def progress(done: int, total: int, run: int = run, m: str = m) -> None:
+                """Move the bar: runs of both recipes share it."""
+                frac = (run + done / max(total, 1)) / total_runs
+                bar.progress(min(frac, 1.0), text=f"{TITLES[m]}: step {done} of {total}")
+
+            started = time.perf_counter()
+            try:
+                images = featureviz.visualize_filters(
+                    model, layer, list(filters), steps=int(steps), size=int(size),
+                    seed=int(seed), method=m, progress=progress,
+                )  # fmt: skip
+            except InputError as err:
+                bar.empty()
+                st.error(str(err), icon="🚫")
+                st.stop()
+            cache.put(keys[m], images)
+            st.session_state[f"fv_seconds_{keys[m]}"] = time.perf_counter() - started
+        bar.empty()
+        missing = []
+
+if not missing:
+    columns = st.columns(len(methods))
+    per_row = 8 if len(methods) == 1 else 4
+    for col, m in zip(columns, methods, strict=True):
+        with col:
+            images = cache.get(keys[m])
+            seconds = st.session_state.get(f"fv_seconds_{keys[m]}")
+            st.markdown(f"**{TITLES[m]}** · {layer}, {steps} steps, {size} px")
+            if seconds is not None:
+                st.caption(f"made in {seconds:.1f} s (cached: a revisit is instant)")
+            for start in range(0, len(filters), per_row):
+                cells = st.columns(per_row)
+                for cell, index, image in zip(
+                    cells, filters[start : start + per_row], images[start : start + per_row],
+                    strict=False,
+                ):  # fmt: skip
+                    shown, _ = enlarge(np.asarray(image), 128)
+                    cell.image(shown, caption=f"filter {index}", width="stretch")
