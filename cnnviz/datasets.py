@@ -148,7 +148,7 @@ _TEXT = {
     ),
     "digits": (
         "Digits (8×8)",
-        "1,797 small handwritten digits from scikit-learn, upscaled to look like MNIST.",
+        "1,797 small handwritten digits from scikit-learn, upscaled and framed like MNIST.",
     ),
     "faces": (
         "Faces vs non-faces",
@@ -225,7 +225,8 @@ def load(name: str, **options) -> Dataset:
             - ``shapes``: ``image_size`` (16..256), ``n_train``, ``n_test``, ``seed``,
               ``noise`` (0..0.5), ``grayscale``, ``classes`` (a subset of the figure names).
             - ``digits`` / ``faces``: ``upscale`` (side in pixels, or None for the native
-              8 / 25), ``test_fraction``, ``seed``.
+              8 / 25; upscaled digits are framed like MNIST, the digit filling the central
+              20/28 on black), ``test_fraction``, ``seed``.
             - ``mnist`` / ``fashion_mnist`` / ``cifar10``: ``n_train`` / ``n_test`` (random
               subsets, None = all), ``seed``, ``progress`` (a callable
               ``progress(fraction or None, message)`` told about the download).
@@ -318,14 +319,21 @@ def stratified_split(
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
-def _resize_batch(x: np.ndarray, side: int | None) -> np.ndarray:
-    """(N, h, w) uint8 → (N, side, side, 1) uint8 (unchanged size when side is None)."""
+def _resize_batch(x: np.ndarray, side: int | None, inner: float = 1.0) -> np.ndarray:
+    """(N, h, w) uint8 → (N, side, side, 1) uint8 (unchanged size when side is None).
+
+    With ``inner`` < 1 the image is resized to ``inner × side`` and centred on a black frame.
+    """
     if side is not None:
         side = int(side)
         if not 8 <= side <= 256:
             raise InputError(f"Upscale size must be between 8 and 256 pixels, got {side}.")
-        interp = cv2.INTER_AREA if side < x.shape[1] else cv2.INTER_LINEAR
-        x = np.stack([cv2.resize(img, (side, side), interpolation=interp) for img in x])
+        size = max(1, round(side * inner))
+        interp = cv2.INTER_AREA if size < x.shape[1] else cv2.INTER_LINEAR
+        small = np.stack([cv2.resize(img, (size, size), interpolation=interp) for img in x])
+        before = (side - size) // 2
+        pad = (before, side - size - before)
+        x = np.pad(small, ((0, 0), pad, pad))
     return x[..., None]
 
 
@@ -342,7 +350,9 @@ def _load_digits(upscale, test_fraction, seed) -> Dataset:
     x = np.round(bunch.images * (255 / 16)).astype(np.uint8)
     y = bunch.target.astype(np.int64)
     names = [str(i) for i in range(10)]
-    return _split_dataset("digits", _resize_batch(x, upscale), y, names, test_fraction, seed)
+    # Framed like MNIST: the digit fills the central 20/28 of the image, on black.
+    x = _resize_batch(x, upscale, inner=20 / 28)
+    return _split_dataset("digits", x, y, names, test_fraction, seed)
 
 
 def _load_faces(upscale, test_fraction, seed) -> Dataset:

@@ -207,3 +207,11 @@ def test_save_and_load_saved_round_trip(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == ["ds.npz"]  # no temp file left
     with pytest.raises(InputError, match="Could not read"):
         datasets.load_saved(tmp_path / "missing.npz")
+
+
+def test_upscaled_digits_are_framed_like_mnist():
+    ds = datasets.load("digits", upscale=28)
+    frame = np.ones((28, 28), bool)
+    frame[4:24, 4:24] = False
+    assert (ds.x_train[:, frame] == 0).all()  # a 4-pixel black border, as in MNIST
+    assert ds.x_train[:, 4:24, 4:24].max() == 255
