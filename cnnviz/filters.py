@@ -165,20 +165,47 @@ def gabor_bank(
     return rows
 
 
-def bank_responses(image: np.ndarray, specs: Sequence[GaborSpec]) -> np.ndarray:
+def normalize_kernel(kernel: np.ndarray) -> np.ndarray:
+    """Zero mean and unit L1 norm, so kernels of different sizes can be compared fairly.
+
+    Zero mean removes the response to plain brightness (a flat image gives 0); unit L1 norm
+    (Σ|k| = 1) bounds every response by the image's value range, whatever the kernel size.
+
+    Args:
+        kernel: (kh, kw) kernel with odd sides.
+
+    Returns:
+        (kh, kw) float32; an all-constant kernel becomes all zeros.
+    """
+    k = _check_kernel(kernel).astype(np.float64)
+    k -= k.mean()
+    norm = np.abs(k).sum()
+    return (k / norm if norm > 0 else k).astype(np.float32)
+
+
+def bank_responses(
+    image: np.ndarray, specs: Sequence[GaborSpec], *, normalize: bool = True
+) -> np.ndarray:
     """Filter one gray image with every kernel of a bank.
 
     Args:
         image: (H, W) gray image, uint8 0..255 or float.
         specs: the kernels, e.g. ``[s for row in gabor_bank() for s in row]``.
+        normalize: filter with :func:`normalize_kernel` versions of the kernels, so
+            responses of big and small kernels are comparable (default); ``False`` uses the
+            raw OpenCV kernels.
 
     Returns:
-        (K, H, W) float32 responses in the image's units (reflected borders).
+        (K, H, W) float32 responses (reflected borders). Normalised: within ±(max − min) of
+        the image values, 0 on flat areas.
     """
     gray = _as_gray_float(image)
     if not specs:
         return np.zeros((0, *gray.shape), dtype=np.float32)
-    return np.stack([filter2d(gray, spec.kernel()) for spec in specs])
+    kernels = [spec.kernel() for spec in specs]
+    if normalize:
+        kernels = [normalize_kernel(k) for k in kernels]
+    return np.stack([filter2d(gray, k) for k in kernels])
 
 
 def strongest_kernel(responses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

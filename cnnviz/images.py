@@ -359,7 +359,35 @@ def _broken_message(image_format: str | None, err: Exception) -> str:
     return f"This {name} file is damaged and cannot be decoded ({err}). Please try another."
 
 
+# Signatures of the formats we read, to tell "damaged image" from "not an image at all".
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+
+
+def _sniff_image_format(data: bytes) -> str | None:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    for magic, name in _IMAGE_SIGNATURES:
+        # A BMP header has four reserved zero bytes: do not call any text starting "BM" a BMP.
+        if data.startswith(magic) and (name != "BMP" or data[6:10] == b"\0\0\0\0"):
+            return name
+    return None
+
+
 def _not_an_image_message(data: bytes) -> str:
+    image_format = _sniff_image_format(data)
+    if image_format is not None:
+        return (
+            f"This starts like a {image_format} file, but it is damaged or cut short "
+            "(truncated), so it cannot be read. Please get the complete file."
+        )
     head = data[:512].lstrip()
     what = None
     for magic, name in _KNOWN_NON_IMAGES:

@@ -1,0 +1,361 @@
+"""Plotly figures for images, kernels and filter responses, sized for a page.
+
+Large images are sent light: a float response becomes 256 colour levels (one byte per pixel)
+with a colour bar labelled in the real values, and RGB pictures travel as PNG. Small
+matrices (kernels, patches) keep their exact values for hovering and can show them as text.
+Row 0 is at the top, as in an image, and pixels are square.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import plotly.graph_objects as go
+
+#: Red for positive weights, blue for negative, white for zero.
+DIVERGING = "RdBu_r"
+#: Black to white, spelled out so no theme can replace it.
+SEQUENTIAL = [[0.0, "#000000"], [1.0, "#ffffff"]]
+#: Percentile of the values that maps to the ends of a response's colour scale.
+ROBUST_PERCENTILE = 99.5
+_LEVELS = 255
+_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def value_range(
+    values: np.ndarray, *, symmetric: bool, percentile: float = 100.0
+) -> tuple[float, float]:
+    """(low, high) for a colour scale; symmetric ranges are ±max|v| so 0 sits in the middle.
+
+    Args:
+        values: any array (NaN and inf are ignored).
+        symmetric: centre the range on 0.
+        percentile: use this percentile of the values (of |v| when symmetric, and
+            100 − percentile for the low end otherwise) instead of the extremes, so that a
+            few outliers do not wash out the rest; 100 = exact extremes.
+
+    Returns:
+        A non-empty range (a constant image gets ±1 or value ± 1).
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (-1.0, 1.0) if symmetric else (0.0, 1.0)
+    if symmetric:
+        magnitude = np.abs(finite)
+        top = float(np.percentile(magnitude, percentile)) if percentile < 100 else 0.0
+        top = top if top > 0 else float(magnitude.max())
+        return (-top, top) if top > 0 else (-1.0, 1.0)
+    lo, hi = float(finite.min()), float(finite.max())
+    if percentile < 100:
+        plo, phi = np.percentile(finite, [100 - percentile, percentile])
+        lo, hi = (float(plo), float(phi)) if phi > plo else (lo, hi)
+    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+
+def response_figure(
+    values: np.ndarray,
+    title: str,
+    *,
+    diverging: bool = True,
+    zrange: tuple[float, float] | None = None,
+    colorscale: str | list | None = None,
+    height: int = 420,
+    colorbar: bool = True,
+    mark: tuple[int, int] | None = None,
+) -> go.Figure:
+    """A (H, W) float map (a filter response, a gradient, an image) as a light heatmap.
+
+    Args:
+        values: (H, W) numbers.
+        title: figure title.
+        diverging: zero-centred red/blue scale (for signed responses) instead of gray.
+        zrange: (low, high) of the colour scale; default: :func:`value_range` at the 99.5th
+            percentile, so a few extreme pixels do not wash out the picture. Values outside
+            are drawn with the end colours (the colour bar says so with ≤ and ≥).
+        colorscale: override the colour scale (a plotly name or a list of stops).
+        height: figure height in pixels.
+        colorbar: show the colour bar (labelled in real values).
+        mark: optional (row, col) to mark with an orange ×.
+
+    Returns:
+        A figure with one heatmap of 256 levels; hovering shows the row and column.
+    """
+    if zrange is None:
+        zrange = value_range(values, symmetric=diverging, percentile=ROBUST_PERCENTILE)
+    lo, hi = zrange
+    ticks = np.linspace(0, _LEVELS, 5)
+    labels = [_fmt(lo + (hi - lo) * t / _LEVELS) for t in ticks]
+    finite = values[np.isfinite(values)]
+    if finite.size and float(finite.min()) < lo:
+        labels[0] = "≤ " + labels[0]
+    if finite.size and float(finite.max()) > hi:
+        labels[-1] = "≥ " + labels[-1]
+    heatmap = go.Heatmap(
+        z=_quantize(values, lo, hi),
+        zmin=0,
+        zmax=_LEVELS,
+        colorscale=colorscale or (DIVERGING if diverging else SEQUENTIAL),
+        showscale=colorbar,
+        colorbar={
+            "tickvals": ticks.tolist(),
+            "ticktext": labels,
+            "thickness": 12,
+        },
+        hovertemplate="row %{y}, col %{x}<extra></extra>",
+    )
+    data = [heatmap]
+    if mark is not None:
+        data.append(
+            go.Scatter(
+                x=[mark[1]],
+                y=[mark[0]],
+                mode="markers",
+                hoverinfo="skip",
+                showlegend=False,
+                marker={"color": "#fd8d3c", "size": 14, "symbol": "x"},
+            )
+        )
+    return go.Figure(data=data, layout=_image_layout(title, height))
+
+
+def rgb_figure(rgb: np.ndarray, title: str, *, height: int = 420) -> go.Figure:
+    """An (H, W, 3) uint8 RGB picture, sent as PNG; hovering shows the row and column."""
+    ok, png = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR))
+    if not ok:  # pragma: no cover - OpenCV always encodes uint8 RGB
+        raise RuntimeError("PNG encoding failed")
+    source = "data:image/png;base64," + base64.b64encode(png.tobytes()).decode("ascii")
+    image = go.Image(source=source, hovertemplate="row %{y}, col %{x}<extra></extra>")
+    return go.Figure(data=[image], layout=_image_layout(title, height))
+
+
+def matrix_figure(
+    values: np.ndarray,
+    title: str,
+    *,
+    annotate: bool | None = None,
+    diverging: bool = True,
+    zrange: tuple[float, float] | None = None,
+    highlight: np.ndarray | None = None,
+    box: tuple[int, int, int, int] | None = None,
+    height: int = 300,
+    decimals: int = 2,
+) -> go.Figure:
+    """A small matrix (kernel, patch, product) with its exact values.
+
+    Args:
+        values: (h, w) numbers, typically at most 15×15 (kernels up to 61×61 work).
+        title: figure title.
+        annotate: write each value in its cell; default: when the matrix is at most 9×9.
+        diverging: zero-centred red/blue scale (kernels) instead of gray (pixel values).
+        zrange: colour range; default: :func:`value_range`.
+        highlight: optional (h, w) bool mask of cells to mark with a dotted border
+            (e.g. cells that fall in the padding).
+        box: optional (top, left, bottom, right) cell indices (inclusive) to outline.
+        height: figure height in pixels.
+        decimals: digits after the point in the annotations.
+
+    Returns:
+        A figure with one heatmap; hovering shows row, column and value.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    lo, hi = zrange if zrange is not None else value_range(values, symmetric=diverging)
+    if annotate is None:
+        annotate = max(values.shape) <= 9
+    heatmap = go.Heatmap(
+        z=values,
+        zmin=lo,
+        zmax=hi,
+        colorscale=DIVERGING if diverging else SEQUENTIAL,
+        showscale=False,
+        texttemplate=f"%{{z:.{decimals}f}}" if annotate else None,
+        textfont={"size": 11},
+        hovertemplate="row %{y}, col %{x}: %{z:.4g}<extra></extra>",
+        xgap=1,
+        ygap=1,
+    )
+    shapes = []
+    if highlight is not None:
+        shapes += [
+            _rect(c - 0.5, r - 0.5, c + 0.5, r + 0.5, "#888", dash="dot")
+            for r, c in zip(*np.nonzero(highlight), strict=True)
+        ]
+    if box is not None:
+        top, left, bottom, right = box
+        shapes.append(_rect(left - 0.5, top - 0.5, right + 0.5, bottom + 0.5, "#fd8d3c", 3))
+    layout = _image_layout(title, height)
+    layout["shapes"] = shapes
+    return go.Figure(data=[heatmap], layout=layout)
+
+
+def grid_figure(
+    maps: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    columns: int,
+    diverging: bool,
+    shared_range: tuple[float, float] | None = None,
+    robust: bool = False,
+    cell_height: int = 170,
+) -> go.Figure:
+    """Many small maps in a grid (kernels of a bank, or their responses).
+
+    Args:
+        maps: (h, w) arrays; each gets its own colour range unless ``shared_range`` is given.
+        titles: one caption per map.
+        columns: maps per row.
+        diverging: red/blue around zero instead of gray.
+        shared_range: one (low, high) for all maps, so strengths can be compared.
+        robust: per-map ranges from the 99.5th percentile instead of the extremes.
+        cell_height: height of one grid row in pixels.
+
+    Returns:
+        One figure with a heatmap per map (256 levels each), no colour bars.
+    """
+    rows = max(1, -(-len(maps) // columns))
+    gap_x, gap_y = 0.02, 0.08 / rows
+    width = (1 - gap_x * (columns - 1)) / columns
+    height = (1 - gap_y * (rows - 1)) / rows
+    colorscale = DIVERGING if diverging else SEQUENTIAL
+    axis_style = {"showticklabels": False, "showgrid": False, "zeroline": False}
+    data, annotations = [], []
+    layout: dict = {"height": cell_height * rows + 40, "margin": _MARGIN}
+    for i, values in enumerate(maps):
+        row, col = divmod(i, columns)
+        x0 = col * (width + gap_x)
+        y1 = 1 - row * (height + gap_y)
+        suffix = "" if i == 0 else str(i + 1)
+        percentile = ROBUST_PERCENTILE if robust else 100.0
+        lo, hi = shared_range or value_range(values, symmetric=diverging, percentile=percentile)
+        data.append(
+            go.Heatmap(
+                z=_quantize(values, lo, hi),
+                zmin=0,
+                zmax=_LEVELS,
+                colorscale=colorscale,
+                showscale=False,
+                hoverinfo="skip",
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
+            )
+        )
+        layout[f"xaxis{suffix}"] = {
+            **axis_style,
+            "domain": [x0, x0 + width],
+            "anchor": f"y{suffix}",
+            "constrain": "domain",
+        }
+        layout[f"yaxis{suffix}"] = {
+            **axis_style,
+            "domain": [y1 - height * 0.88, y1 - height * 0.12],
+            "anchor": f"x{suffix}",
+            "autorange": "reversed",
+            "scaleanchor": f"x{suffix}",
+            "constrain": "domain",
+        }
+        annotations.append(
+            {
+                "text": titles[i] if i < len(titles) else "",
+                "x": x0 + width / 2,
+                "y": y1 - height * 0.1,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+        )
+    layout["annotations"] = annotations
+    return go.Figure(data=data, layout=layout)
+
+
+def windows_figure(padded: int, f: int, p: int, starts: Sequence[int], title: str) -> go.Figure:
+    """One row of a padded input with every position of a sliding window drawn under it.
+
+    Args:
+        padded: N + 2P cells.
+        f: window size.
+        p: padding cells on each side.
+        starts: start cell of each window (from ``cnnviz.filters.window_starts``).
+        title: figure title.
+
+    Returns:
+        A grid figure: the top row is the input (gray = padding, blue = input, red = never
+        reached by any window); each row below is one window position (orange).
+    """
+    grid = np.full((len(starts) + 1, padded), np.nan)
+    covered = np.zeros(padded, bool)
+    for k, start in enumerate(starts):
+        grid[k + 1, start : start + f] = 3
+        covered[start : start + f] = True
+    grid[0] = np.where(covered, 1, 2)
+    grid[0, :p] = 0
+    grid[0, padded - p :] = 0
+    colors = ["#d9d9d9", "#9ecae1", "#f4a6a6", "#fd8d3c"]
+    # A stepped scale: each of the four codes gets one flat colour.
+    scale = [[edge, colors[i]] for i in range(4) for edge in (i / 4, (i + 1) / 4)]
+    heatmap = go.Heatmap(
+        z=grid,
+        zmin=-0.5,
+        zmax=3.5,
+        colorscale=scale,
+        showscale=False,
+        xgap=2,
+        ygap=3,
+        hovertemplate="cell %{x}<extra></extra>",
+    )
+    layout = {
+        "title": {"text": title, "font": {"size": 14}},
+        "height": int(min(90 + 18 * (len(starts) + 1), 640)),
+        "margin": _MARGIN,
+        "plot_bgcolor": "white",
+        "xaxis": {"showgrid": False, "zeroline": False, "title": "cell of the padded input"},
+        "yaxis": {
+            "autorange": "reversed",
+            "tickvals": [0, *range(1, len(starts) + 1)],
+            "ticktext": ["input", *[f"pos {k}" for k in range(len(starts))]],
+            "showgrid": False,
+            "zeroline": False,
+        },
+    }
+    return go.Figure(data=[heatmap], layout=layout)
+
+
+def _quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Map [lo, hi] to 0..255 uint8 (NaN → 0), clipping values outside."""
+    scale = _LEVELS / (hi - lo) if hi > lo else 0.0
+    levels = (np.nan_to_num(np.asarray(values, dtype=np.float32), nan=lo) - lo) * scale
+    return np.clip(np.rint(levels), 0, _LEVELS).astype(np.uint8)
+
+
+def _fmt(value: float) -> str:
+    """Short colour-bar label: 6316 → '6316', 0.01234 → '0.0123', 1e-7 → '1e-07'."""
+    if value == 0 or 0.01 <= abs(value) < 1e5:
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
+    return f"{value:.2g}"
+
+
+def _rect(x0: float, y0: float, x1: float, y1: float, color: str, width: int = 2, dash="solid"):
+    return {
+        "type": "rect",
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "line": {"color": color, "width": width, "dash": dash},
+    }
+
+
+def _image_layout(title: str, height: int) -> dict:
+    """Layout for one image-like trace: square pixels, row 0 on top, no ticks."""
+    axis = {"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
+    return {
+        "title": {"text": title, "font": {"size": 14}},
+        "height": height,
+        "margin": _MARGIN,
+        "xaxis": axis,
+        "yaxis": {**axis, "autorange": "reversed", "scaleanchor": "x"},
+    }

@@ -1,0 +1,112 @@
+"""The one image picker every page uses: a sample, an upload, or a camera snapshot."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import streamlit as st
+
+from cnnviz.errors import InputError
+from cnnviz.images import ALLOWED_EXTENSIONS, MAX_FILE_BYTES, fit_within, load_image, samples
+
+#: Longest side of picked images: plenty for display and for per-page processing.
+PICKER_MAX_SIDE = 1024
+
+SOURCES = ("Sample", "Upload", "Camera")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def decode_upload(data: bytes, max_side: int = PICKER_MAX_SIDE) -> np.ndarray:
+    """Decode uploaded bytes once per distinct file (cached on the bytes).
+
+    Returns:
+        (H, W, 3) uint8 RGB, longer side ≤ ``max_side``.
+
+    Raises:
+        InputError: the file is not a usable image (not cached, so the message is shown each
+            time the same bad file is still selected).
+    """
+    return load_image(data, max_side=max_side)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def sample_image(name: str, max_side: int = PICKER_MAX_SIDE) -> np.ndarray:
+    """A gallery sample by name, shrunk to ``max_side`` (a cached copy, safe to change)."""
+    return np.array(fit_within(samples()[name], max_side))
+
+
+def image_picker(
+    key: str,
+    *,
+    default_sample: str = "cat",
+    location: Literal["main", "sidebar"] = "main",
+    max_side: int = PICKER_MAX_SIDE,
+    label: str = "Image",
+    preview: bool = True,
+) -> np.ndarray | None:
+    """Let the student choose an image: a bundled sample, an uploaded file, or the camera.
+
+    Widget keys start with ``key`` (e.g. ``f"{key}_upload"``), so two pickers can share a page.
+    Problems with the file are shown with ``st.error`` in the picker, never as a traceback.
+
+    Args:
+        key: unique prefix for this picker's widget keys.
+        default_sample: gallery name selected at first (falls back to the first sample).
+        location: draw in the page body (``"main"``) or in the sidebar.
+        max_side: longer side of the returned image, in pixels.
+        label: heading shown above the controls.
+        preview: show a small thumbnail of the chosen image.
+
+    Returns:
+        (H, W, 3) uint8 RGB with longer side ≤ ``max_side``, or ``None`` while nothing usable
+        is chosen (no file uploaded yet, no snapshot taken, or the file was refused).
+    """
+    container = st.sidebar if location == "sidebar" else st.container()
+    with container:
+        st.markdown(f"**{label}**")
+        source = st.radio(
+            "Image source",
+            SOURCES,
+            horizontal=True,
+            key=f"{key}_source",
+            label_visibility="collapsed",
+        )
+        image, caption = None, ""
+        if source == "Sample":
+            names = list(samples())
+            index = names.index(default_sample) if default_sample in names else 0
+            name = st.selectbox("Sample image", names, index=index, key=f"{key}_sample")
+            image, caption = sample_image(name, max_side), f"sample: {name}"
+        elif source == "Upload":
+            upload = st.file_uploader(
+                "Upload an image",
+                type=list(ALLOWED_EXTENSIONS),
+                key=f"{key}_upload",
+                max_upload_size=MAX_FILE_BYTES // 2**20,
+                help="PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF.",
+            )
+            if upload is None:
+                st.caption("Choose a PNG, JPEG, WebP, BMP, GIF or TIFF file.")
+            else:
+                image, caption = _decode_or_report(upload.getvalue(), max_side), upload.name
+        else:
+            snapshot = st.camera_input("Take a picture", key=f"{key}_camera")
+            if snapshot is not None:
+                image, caption = _decode_or_report(snapshot.getvalue(), max_side), "camera"
+        if image is not None and preview:
+            height, width = image.shape[:2]
+            st.image(
+                image,
+                caption=f"{caption} · {width}×{height}",
+                width="stretch" if location == "sidebar" else 240,
+            )
+    return image
+
+
+def _decode_or_report(data: bytes, max_side: int) -> np.ndarray | None:
+    try:
+        return decode_upload(data, max_side)
+    except InputError as err:
+        st.error(str(err), icon="🚫")
+        return None

@@ -1,0 +1,194 @@
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cnnviz import filters
+from cnnviz.images import fit_within, samples, to_gray
+from tests.pages.conftest import app_test
+
+PAGE = "pages/filters.py"
+
+
+def _png(width=60, height=40) -> bytes:
+    rgb = np.zeros((height, width, 3), np.uint8)
+    rgb[:, width // 2 :] = 255
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _chart(at, key: str) -> dict:
+    """The plotly spec of the chart with this key."""
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(key) or key in chart.proto.id:
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key!r}; ids: {[c.proto.id for c in at.get('plotly_chart')]}")
+
+
+def _z(trace: dict) -> np.ndarray:
+    """A trace's z values; plotly sends numpy arrays as base64 ("bdata") with dtype and shape."""
+    z = trace["z"]
+    if isinstance(z, dict):
+        shape = tuple(int(v) for v in str(z["shape"]).split(","))
+        return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+    return np.asarray(z)
+
+
+def _open(tab: str):
+    at = app_test(PAGE)
+    at.session_state["filters_tab"] = tab
+    return at.run()
+
+
+def _image_captions(at) -> list[str]:
+    return [img.caption for node in at.sidebar.get("image") for img in node.proto.imgs]
+
+
+def _ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_page_loads_with_the_default_sample():
+    at = app_test(PAGE).run()
+    _ok(at)
+    assert at.title[0].value == "Filters"
+    assert [t.label for t in at.tabs] == [
+        "Gabor", "Sobel", "Filter bank", "Custom kernel", "Step through", "Arithmetic"
+    ]  # fmt: skip
+    assert at.radio(key="filters_source").value == "Sample"
+    assert at.selectbox(key="filters_sample").value == "cat"
+    assert _image_captions(at) == ["sample: cat · 451×300"]
+    # Only the open tab (Gabor) runs: kernel and response.
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_gabor_sliders_change_kernel_and_response():
+    at = app_test(PAGE).run()
+    kernel, response = _chart(at, "gabor_kernel_fig"), _chart(at, "gabor_response_fig")
+    at.slider(key="gabor_theta").set_value(90).run()
+    _ok(at)
+    assert _chart(at, "gabor_kernel_fig") != kernel
+    assert _chart(at, "gabor_response_fig") != response
+    at.slider(key="gabor_ksize").set_value(9).run()
+    _ok(at)
+    assert _chart(at, "gabor_kernel_fig")["layout"]["title"]["text"] == "Kernel 9×9"
+
+
+def test_sobel_tab_and_kernel_size():
+    at = _open("Sobel")
+    _ok(at)
+    before = _chart(at, "sobel_gx_fig")
+    assert "3×3" in at.caption[-1].value or any("3×3" in c.value for c in at.caption)
+    at.select_slider(key="sobel_ksize").set_value(7).run()
+    _ok(at)
+    assert _chart(at, "sobel_gx_fig") != before
+    assert any("Sobel 7×7" in c.value for c in at.caption)
+
+
+def test_filter_bank_grid_follows_the_controls():
+    at = _open("Filter bank")
+    _ok(at)
+    assert len(_chart(at, "bank_kernels_fig")["data"]) == 4 * 3
+    at.slider(key="bank_orientations").set_value(6).run()
+    at.multiselect(key="bank_wavelengths").set_value([4.0, 8.0]).run()
+    _ok(at)
+    assert len(_chart(at, "bank_kernels_fig")["data"]) == 6 * 2
+    assert len(_chart(at, "bank_responses_fig")["data"]) == 6 * 2
+    at.multiselect(key="bank_wavelengths").set_value([]).run()
+    assert not at.exception
+    assert "at least one wavelength" in at.warning[0].value
+
+
+def test_custom_kernel_presets_and_sizes():
+    at = _open("Custom kernel")
+    _ok(at)
+    assert at.selectbox(key="custom_preset").value == "sharpen"
+    at.selectbox(key="custom_preset").set_value("laplacian").run()
+    _ok(at)
+    assert any("Sum of weights = 0" in c.value for c in at.caption)
+    at.radio(key="custom_size").set_value(5).run()
+    _ok(at)
+    kernel = _z(_chart(at, "custom_kernel_fig")["data"][0])
+    np.testing.assert_allclose(kernel, filters.kernel_preset("laplacian", 5))
+
+
+def test_step_through_sum_matches_the_filtered_image():
+    at = _open("Step through")
+    _ok(at)
+    gray = to_gray(fit_within(fit_within(samples()["cat"], 1024), 512))
+    h, w = gray.shape
+    assert at.slider(key="step_row").value == h // 2
+    at.button(key="step_right").click().run()
+    at.button(key="step_right").click().run()
+    _ok(at)
+    row, col = h // 2, w // 2 + 2
+    assert at.slider(key="step_col").value == col
+    expected = filters.filter2d(gray, filters.kernel_preset("sobel x", 3), border="zero")
+    assert at.metric[0].value == f"{expected[row, col]:.2f}"
+    at.button(key="step_corner").click().run()
+    assert (at.slider(key="step_row").value, at.slider(key="step_col").value) == (0, 0)
+    assert any("outside the image" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("n", "f", "p", "s", "expect"),
+    [
+        (32, 5, 0, 1, ("success", "Output: 28 × 28")),
+        (7, 3, 1, 2, ("success", "Output: 4 × 4")),
+        (32, 5, 0, 2, ("warning", "The stride does not fit: Keras would output 14 × 14")),
+        (5, 7, 0, 1, ("error", "larger than the padded input")),
+    ],
+)
+def test_arithmetic_flags_strides_that_do_not_fit(n, f, p, s, expect):
+    at = _open("Arithmetic")
+    assert not at.exception
+    for key, value in (("arith_n", n), ("arith_f", f), ("arith_p", p), ("arith_s", s)):
+        at.number_input(key=key).set_value(value)
+    at.run()
+    assert not at.exception
+    kind, words = expect
+    assert any(words in e.value for e in getattr(at, kind)), [e.value for e in getattr(at, kind)]
+
+
+def test_arithmetic_pooling_step():
+    at = _open("Arithmetic")
+    at.number_input(key="arith_s").set_value(1).run()  # 7, 3, 0, 1 → 5
+    at.checkbox(key="arith_pool").check().run()
+    at.number_input(key="arith_pool_size").set_value(3)
+    at.number_input(key="arith_pool_stride").set_value(1)
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Output: 5 × 5", "Output: 3 × 3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("holiday.png", b"this is not a picture", "text file"),
+        ("empty.png", b"", "empty"),
+        ("cut.png", _png()[:60], "truncated"),
+    ],
+)
+def test_bad_upload_shows_an_error_not_a_traceback(name, data, words):
+    at = app_test(PAGE).run()
+    at.radio(key="filters_source").set_value("Upload").run()
+    assert not at.exception
+    assert "Choose an image" in at.info[0].value  # nothing uploaded yet
+    at.file_uploader(key="filters_upload").upload(name, data, "image/png").run()
+    assert not at.exception
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.get("plotly_chart")
+
+
+def test_good_upload_is_filtered():
+    at = app_test(PAGE).run()
+    at.radio(key="filters_source").set_value("Upload").run()
+    at.file_uploader(key="filters_upload").upload("halves.png", _png(), "image/png").run()
+    _ok(at)
+    assert _image_captions(at) == ["halves.png · 60×40"]
+    assert len(at.get("plotly_chart")) == 2
