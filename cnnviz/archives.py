@@ -126,6 +126,8 @@ def _open_zip(source, limits: Limits) -> tuple[zipfile.ZipFile, str | None]:
             )
         data, stem = path.read_bytes(), path.stem
     elif hasattr(source, "read"):
+        if getattr(source, "seekable", lambda: False)():
+            source.seek(0)  # an upload the page has already read once
         data = source.read(limits.max_archive_bytes + 1)
         if not isinstance(data, (bytes, bytearray)):
             raise InputError("The upload must be opened in binary mode.")

@@ -13,6 +13,7 @@ Downloaded once into the Keras cache: ``mnist``, ``fashion_mnist``, ``cifar10``
 from __future__ import annotations
 
 import io
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,6 +231,8 @@ def load(name: str, **options) -> Dataset:
             - ``mnist`` / ``fashion_mnist`` / ``cifar10``: ``n_train`` / ``n_test`` (random
               subsets, None = all), ``seed``, ``progress`` (a callable
               ``progress(fraction or None, message)`` told about the download).
+            - any name with ``saved=<path>`` (as in the options of a :func:`from_zip`
+              dataset): the dataset saved there.
 
     Returns:
         The dataset; ``dataset.options`` holds the options used (without ``progress``).
@@ -238,6 +241,8 @@ def load(name: str, **options) -> Dataset:
         InputError: unknown name or option, a bad option value, or a download that failed
             (the message says which file to place in which folder).
     """
+    if "saved" in options:  # a dataset from an archive, saved by from_zip
+        return load_saved(options["saved"])
     if name not in _DEFAULTS:
         raise InputError(f"Unknown dataset {name!r}; choose one of {list(_DEFAULTS)}.")
     progress = options.pop("progress", None)
@@ -454,6 +459,9 @@ def save(dataset: Dataset, path: str | os.PathLike) -> Path:
         "y_test": dataset.y_test,
         "class_names": np.asarray(dataset.class_names, dtype=str),
         "name": np.asarray(dataset.name, dtype=str),
+        "meta": np.asarray(
+            json.dumps({"options": dataset.options, "notes": dataset.notes}, default=str)
+        ),
     }
     for key in ("x_val", "y_val", "boxes_train", "boxes_test"):
         if getattr(dataset, key) is not None:
@@ -487,9 +495,11 @@ def load_saved(path: str | os.PathLike) -> Dataset:
             boxes_train=data.get("boxes_train"),
             boxes_test=data.get("boxes_test"),
         )
+        meta = json.loads(str(data["meta"])) if "meta" in data else {}
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(f"Could not read the saved dataset {path}: {exc}") from None
-    ds.options = {"saved": str(path)}
+    ds.options = {**meta.get("options", {}), "saved": str(path)}
+    ds.notes = list(meta.get("notes", []))
     return ds
 
 

@@ -164,8 +164,11 @@ def test_good_archives_load(sandbox, case):
             mean = ds.x_train[ds.y_train == k].reshape(-1, 3).mean(axis=0)
             np.testing.assert_allclose(mean, COLOURS[name], atol=3)
     assert files(sandbox) == ["work", "work/dataset.npz"]  # nothing else written anywhere
-    back = datasets.load_saved(ds.options["saved"])
+    back = datasets.load(ds.name, **ds.options)  # reload, as a saved model's metadata would
     np.testing.assert_array_equal(back.x_train, ds.x_train)
+    np.testing.assert_array_equal(back.y_test, ds.y_test)
+    assert back.class_names == ds.class_names and back.notes == ds.notes
+    assert back.options == ds.options
 
 
 def test_names_come_from_the_wrapper_or_the_file(sandbox):
@@ -359,6 +362,12 @@ def test_source_of_unknown_type_or_missing_path(sandbox):
         datasets.from_zip(12345, sandbox / "w")
     with pytest.raises(InputError, match="binary mode"):
         datasets.from_zip(io.StringIO("text"), sandbox / "w")
+
+
+def test_an_upload_already_read_once_is_read_from_the_start(sandbox):
+    upload = io.BytesIO(make_zip(class_files()))
+    upload.read()
+    assert datasets.from_zip(upload, sandbox / "w").num_classes == 2
 
 
 def test_entries_declaring_a_smaller_size_than_they_hold_are_refused(sandbox):
