@@ -122,10 +122,29 @@ def test_gabor_bank_grid_and_strongest_kernel():
     image = _stripes(8, vertical=False)  # horizontal stripes: θ = 90° should win
     responses = bank_responses(image, specs)
     assert responses.shape == (4, 64, 64) and responses.dtype == np.float32
-    np.testing.assert_allclose(responses[3], filter2d(image, specs[3].kernel()))
+    np.testing.assert_allclose(
+        responses[3], filter2d(image, filters.normalize_kernel(specs[3].kernel())), atol=1e-4
+    )
+    raw = bank_responses(image, specs, normalize=False)
+    np.testing.assert_allclose(raw[3], filter2d(image, specs[3].kernel()))
     index, strength = strongest_kernel(responses)
     assert np.bincount(index[16:-16, 16:-16].ravel(), minlength=4).argmax() == 2
     assert strength.shape == (64, 64) and np.all(strength >= 0)
+
+
+@pytest.mark.parametrize("size", [1, 3, 21, 63])
+def test_normalized_kernels_ignore_brightness_and_compare_across_sizes(size):
+    kernel = filters.normalize_kernel(
+        gabor_kernel(size, size / 6 + 0.5, 0.3, size / 3 + 2, 0.5, 0.0)
+    )
+    if size == 1:  # a single weight minus its mean is all zero
+        assert not kernel.any()
+        return
+    assert abs(float(kernel.mean())) < 1e-7
+    assert float(np.abs(kernel).sum()) == pytest.approx(1.0, rel=1e-5)
+    flat = np.full((80, 80), 200, np.uint8)
+    assert np.abs(filter2d(flat, kernel)).max() < 1e-3
+    assert np.abs(filter2d(_stripes(8, True, 80), kernel)).max() <= 255
 
 
 def _spec_args(spec: GaborSpec):
