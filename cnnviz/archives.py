@@ -56,6 +56,8 @@ _SPLIT_NAMES = {
 }
 _PIL_FORMATS = frozenset({"PNG", "JPEG", "MPO", "BMP", "GIF", "WEBP", "TIFF", "PPM"})
 _MiB = 1 << 20
+# Folder entries allowed on top of the file cap before the directory is even parsed.
+_MAX_FOLDERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,16 @@ class Limits:
         max_entry_bytes: declared uncompressed size of one entry.
         max_ratio: uncompressed / compressed size of one entry bigger than 1 MiB.
         max_pixels: width × height of one image.
+        max_total_pixels: pixels decoded from the whole archive.
     """
 
-    max_archive_bytes: int = 1024 * _MiB
+    max_archive_bytes: int = 256 * _MiB
     max_files: int = 10_000
     max_total_bytes: int = 512 * _MiB
     max_entry_bytes: int = 64 * _MiB
     max_ratio: float = 100.0
     max_pixels: int = 40_000_000
+    max_total_pixels: int = 1_000_000_000
 
 
 @dataclass
@@ -140,6 +144,11 @@ def _open_zip(source, limits: Limits) -> tuple[zipfile.ZipFile, str | None]:
         raise InputError(
             f"The archive is larger than the limit of {limits.max_archive_bytes / _MiB:.0f} MB."
         )
+    declared = _declared_entries(data)
+    if declared is not None and declared > limits.max_files + _MAX_FOLDERS:
+        raise InputError(
+            f"The archive holds {declared} entries; the limit is {limits.max_files} files."
+        )
     try:
         return zipfile.ZipFile(io.BytesIO(data)), stem
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
@@ -147,6 +156,29 @@ def _open_zip(source, limits: Limits) -> tuple[zipfile.ZipFile, str | None]:
             "This file is not a .zip archive (or it is damaged). Zip your class folders and "
             "upload the .zip file."
         ) from None
+
+
+def _declared_entries(data: bytes) -> int | None:
+    """Entry count from the end-of-central-directory record; None if absent.
+
+    Read before zipfile parses the whole directory, which for millions of entries costs time
+    and memory.
+    """
+    # The record is 22 bytes plus a comment of at most 65535 bytes, at the very end.
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65535))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    if count != 0xFFFF:
+        return count
+    # Zip64: the real count is in the zip64 end record, found through its locator.
+    locator = end - 20
+    if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    record = int.from_bytes(data[locator + 8 : locator + 16], "little")
+    if data[record : record + 4] != b"PK\x06\x06":
+        return None
+    return int.from_bytes(data[record + 32 : record + 40], "little")
 
 
 def _is_ignored(parts: tuple[str, ...]) -> bool:
@@ -278,13 +310,46 @@ def _to_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
     return np.asarray(img.convert("RGB"), dtype=np.uint8), is_gray
 
 
-def decode_image(data: bytes, where: str, max_pixels: int) -> tuple[np.ndarray, bool] | None:
+class PixelBudget:
+    """Caps the pixels decoded from one archive.
+
+    Many small files that each decode to a huge image would otherwise cost minutes of CPU.
+
+    Args:
+        total: the most pixels (width × height, summed over images) to decode.
+    """
+
+    def __init__(self, total: int):
+        self.left = int(total)
+        self.total = int(total)
+
+    def spend(self, pixels: int, where: str) -> None:
+        """Take ``pixels`` from the budget; ``InputError`` naming ``where`` when it runs out."""
+        self.left -= int(pixels)
+        if self.left < 0:
+            raise InputError(
+                f"The images add up to more than {self.total:,} pixels (reached at {where!r}); "
+                "resize them before zipping, or upload fewer."
+            )
+
+
+def decode_image(
+    data: bytes,
+    where: str,
+    max_pixels: int,
+    *,
+    target_size: int | None = None,
+    budget: PixelBudget | None = None,
+) -> tuple[np.ndarray, bool] | None:
     """Decode one image file's bytes.
 
     Args:
         data: the file's bytes.
         where: the entry name, for messages.
         max_pixels: largest width × height accepted.
+        target_size: the side the caller will shrink to; JPEGs are then decoded at a reduced
+            scale no smaller than that (much faster for large photos).
+        budget: pixels left to decode in this archive, charged with the decoded size.
 
     Returns:
         ((H, W, 3) uint8 RGB, was_grayscale), or None when the bytes are not a readable
@@ -292,7 +357,7 @@ def decode_image(data: bytes, where: str, max_pixels: int) -> tuple[np.ndarray, 
         is composited on white.
 
     Raises:
-        InputError: when the image is larger than ``max_pixels``.
+        InputError: when the image is larger than ``max_pixels`` or the budget runs out.
     """
     try:
         with warnings.catch_warnings():
@@ -307,6 +372,10 @@ def decode_image(data: bytes, where: str, max_pixels: int) -> tuple[np.ndarray, 
                     f"limit is {max_pixels:,} pixels per image. Resize it first."
                 )
             img.seek(0)
+            if target_size is not None and img.format == "JPEG":
+                img.draft(img.mode, (target_size, target_size))
+            if budget is not None:
+                budget.spend(img.size[0] * img.size[1], where)
             img.load()
             img = ImageOps.exif_transpose(img)
             return _to_rgb(img)
@@ -330,6 +399,7 @@ def read_image_zip(
     max_files: int = Limits.max_files,
     max_total_bytes: int = Limits.max_total_bytes,
     max_pixels: int = Limits.max_pixels,
+    max_total_pixels: int = Limits.max_total_pixels,
 ) -> ArchiveImages:
     """Validate and decode an archive of class folders, in memory.
 
@@ -345,6 +415,8 @@ def read_image_zip(
         max_files: cap on the number of files in the archive.
         max_total_bytes: cap on their total uncompressed size.
         max_pixels: cap on width × height of each image.
+        max_total_pixels: cap on the pixels decoded from the whole archive (large JPEGs count
+            at the reduced scale they are decoded at).
 
     Returns:
         The decoded images; x (N, S, S, C) uint8 with C = 1 or 3, y (N,) int64.
@@ -408,12 +480,19 @@ def read_image_zip(
         class_names = sorted({e.label for e in entries if e.split == "train"})
         _check_classes(entries, class_names, min_per_class, what="files")
 
+        budget = PixelBudget(max_total_pixels)
         decoded: dict[str, list[tuple[np.ndarray, int]]] = {}
         unreadable: list[str] = []
         all_gray = True
         for entry in entries:
             data = _read_entry(zf, entry.info)
-            result = decode_image(data, entry.info.filename, limits.max_pixels)
+            result = decode_image(
+                data,
+                entry.info.filename,
+                limits.max_pixels,
+                target_size=image_size,
+                budget=budget,
+            )
             if result is None:
                 unreadable.append(entry.info.filename)
                 continue

@@ -293,6 +293,11 @@ HOSTILE = {
     ),
     "total size cap": (make_zip(class_files(n=6)), {"max_total_bytes": 500}, "unpacks to"),
     "pixel cap": (make_zip(class_files()), {"max_pixels": 100}, "120 pixels; the limit is 100"),
+    "total pixel budget": (
+        make_zip(class_files()),
+        {"max_total_pixels": 1000},
+        "add up to more than 1,000 pixels",
+    ),
     "one class only": (make_zip(class_files(classes=("cat",))), {}, "at least two classes"),
     "too few per class": (
         make_zip({**class_files(classes=("cat",)), **class_files(classes=("dog",), n=3)}),
@@ -435,3 +440,36 @@ def test_decode_image_transparency_16_bit_and_exif():
 
     assert archives.decode_image(b"GIF89a broken", "b.gif", 100) is None
     assert archives.decode_image(b"%PDF-1.4", "x.png", 100) is None
+
+
+def test_entry_count_is_read_before_the_directory_is_parsed(sandbox, monkeypatch):
+    data = make_zip(class_files(n=10))
+    assert archives._declared_entries(data) == 20
+    monkeypatch.setattr(archives, "_MAX_FOLDERS", 0)
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the directory was parsed")
+
+    monkeypatch.setattr(archives.zipfile, "ZipFile", parse)
+    with pytest.raises(InputError, match="20 entries; the limit is 5"):
+        datasets.from_zip(data, sandbox / "w", max_files=5)
+
+
+def test_zip64_entry_count(monkeypatch):
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 5)  # force the zip64 end records
+    data = make_zip(class_files(n=10))
+    assert b"PK\x06\x06" in data
+    assert archives._declared_entries(data) == 20
+    assert archives._declared_entries(b"no zip here") is None
+
+
+def test_large_jpegs_are_decoded_at_a_reduced_scale():
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1600), (90, 10, 10)).save(buffer, format="JPEG")
+    budget = archives.PixelBudget(10_000_000)
+    rgb, _ = archives.decode_image(
+        buffer.getvalue(), "big.jpg", 10_000_000, target_size=64, budget=budget
+    )
+    assert rgb.shape[0] >= 64 and rgb.shape[1] >= 64
+    assert rgb.shape[0] * rgb.shape[1] <= 2000 * 1600 // 16
+    assert budget.total - budget.left == rgb.shape[0] * rgb.shape[1]
