@@ -5,3 +5,11 @@ def test_app_loads_home_page():
     at = app_test("app.py").run()
     assert not at.exception
     assert at.title[0].value == "cnnviz"
+
+
+def test_router_reaches_the_filters_page():
+    at = app_test("app.py").run()
+    at.switch_page("pages/filters.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Filters"
+    assert [t.label for t in at.tabs][:2] == ["Gabor", "Sobel"]
