@@ -12,7 +12,6 @@ Downloaded once into the Keras cache: ``mnist``, ``fashion_mnist``, ``cifar10``
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -466,10 +465,9 @@ def save(dataset: Dataset, path: str | os.PathLike) -> Path:
     for key in ("x_val", "y_val", "boxes_train", "boxes_test"):
         if getattr(dataset, key) is not None:
             arrays[key] = getattr(dataset, key)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
+    with open(tmp, "wb") as f:
+        np.savez(f, **arrays)  # uncompressed: zlib on image arrays costs seconds
     os.replace(tmp, path)
     return path
 
