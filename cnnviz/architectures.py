@@ -753,13 +753,21 @@ def summary_table(model) -> list[dict]:
     """
     rows = []
     for layer in model.layers:
-        shape = layer.output.shape[1:]
+        try:
+            output = layer.output
+        except (AttributeError, ValueError):  # a layer never called (e.g. unbuilt model)
+            output = None
+        outputs = output if isinstance(output, (list, tuple)) else [output]
+        shapes = [
+            "?" if o is None else _fmt(["?" if d is None else d for d in o.shape[1:]])
+            for o in outputs
+        ]
         rows.append(
             {
                 "layer": layer.name,
                 "type": type(layer).__name__,
-                "output_shape": _fmt(["?" if s is None else s for s in shape]),
-                "params": int(layer.count_params()),
+                "output_shape": ", ".join(shapes),
+                "params": int(layer.count_params()) if layer.built else 0,
             }
         )
     return rows

@@ -322,3 +322,17 @@ def test_describe_layer():
         problems = []
         normal = arch._normalize_row(1, row, problems)
         assert problems == [] and arch.describe_layer(normal) == text
+
+
+def test_summary_table_of_other_models():
+    import keras
+
+    seq = keras.Sequential(
+        [keras.Input((None, None, 3)), keras.layers.Conv2D(4, 3, name="c"), keras.layers.Dense(2)]
+    )
+    rows = arch.summary_table(seq)
+    assert rows[0] == {"layer": "c", "type": "Conv2D", "output_shape": "?×?×4", "params": 112}
+    unbuilt = keras.Sequential([keras.layers.Dense(3, name="d")])
+    assert arch.summary_table(unbuilt) == [
+        {"layer": "d", "type": "Dense", "output_shape": "?", "params": 0}
+    ]
