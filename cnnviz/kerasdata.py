@@ -20,6 +20,7 @@ import io
 import os
 import pickle
 import tarfile
+import tempfile
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,7 +166,10 @@ def _download(file: RemoteFile, progress: ProgressCallback | None) -> Path:
     folder = home / file.subdir
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / file.name
-    part = folder / (file.name + ".part")
+    # A private temporary name: two sessions downloading at once do not mix their bytes.
+    fd, tmp = tempfile.mkstemp(prefix=file.name + ".", suffix=".part", dir=folder)
+    os.close(fd)
+    part = Path(tmp)
     digest = hashlib.sha256()
     try:
         with urllib.request.urlopen(file.url, timeout=30) as response, open(part, "wb") as out:
