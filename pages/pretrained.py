@@ -50,7 +50,7 @@ def model_column(name: str) -> pretrained.Prediction | None:
         model = pretrained_ui.load_model(name)
         prediction = pretrained_ui.cached_prediction(name, image, TOP_K)
     except InputError as err:
-        st.error(str(err), icon="📡")
+        st.error(str(err), icon=":material/cloud_off:")
         return None
     h, w = model.input_size
     st.image(prediction.seen, caption=f"What it saw: {w}×{h} pixels", width=180)
@@ -60,7 +60,7 @@ def model_column(name: str) -> pretrained.Prediction | None:
         config={"displayModeBar": False},
     )
     st.markdown(
-        f"⏱ **{prediction.latency_ms:.0f} ms** · "
+        f"Latency **{prediction.latency_ms:.0f} ms** · "
         f"**{prediction.params / 1e6:.1f} M** parameters · "
         f"ImageNet top-1 **{entry.top1:.1f}%**"
     )
@@ -71,15 +71,15 @@ def model_column(name: str) -> pretrained.Prediction | None:
 predictions = []
 for row_start in range(0, len(chosen), COLUMNS_PER_ROW):
     row = chosen[row_start : row_start + COLUMNS_PER_ROW]
-    for column, name in zip(st.columns(COLUMNS_PER_ROW, border=True), row, strict=False):
-        with column:
+    for column, name in zip(st.columns(COLUMNS_PER_ROW), row, strict=False):
+        with column, st.container(border=True):
             prediction = model_column(name)
         if prediction is not None:
             predictions.append(prediction)
 
 st.caption(
-    "Latency: resizing, preprocessing and one forward pass on this server's CPU, measured the "
-    "first time this image met this model. Top-1: share of ImageNet validation photos whose "
+    "Latency: resizing, preprocessing and one forward pass on this server, measured the first "
+    "time this image met this model. Top-1: share of ImageNet validation photos whose "
     "best guess is right, as published."
 )
 

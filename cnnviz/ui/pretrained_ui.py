@@ -108,7 +108,7 @@ def agreement_figure(summary: pretrained.Agreement, max_classes: int = 12) -> go
     """
     classes = [name for _, name in summary.classes[:max_classes]]
     z = 100 * summary.probabilities[:, :max_classes]
-    text = [["" if np.isnan(v) else f"{v:.0f}%" for v in row] for row in z]
+    text = [[_percent_label(v) for v in row] for row in z]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -132,3 +132,10 @@ def agreement_figure(summary: pretrained.Agreement, max_classes: int = 12) -> go
         yaxis={"autorange": "reversed"},
     )
     return fig
+
+
+def _percent_label(value: float) -> str:
+    """Cell text: blank for NaN (not in that top-k), "<1%" for tiny values, else whole percent."""
+    if np.isnan(value):
+        return ""
+    return "<1%" if value < 1 else f"{value:.0f}%"
