@@ -165,7 +165,7 @@ def gabor_bank(
     return rows
 
 
-def normalize_kernel(kernel: np.ndarray) -> np.ndarray:
+def normalize_kernel(kernel: np.ndarray, *, unit_l1: bool = True) -> np.ndarray:
     """Zero mean and unit L1 norm, so kernels of different sizes can be compared fairly.
 
     Zero mean removes the response to plain brightness (a flat image gives 0); unit L1 norm
@@ -173,6 +173,7 @@ def normalize_kernel(kernel: np.ndarray) -> np.ndarray:
 
     Args:
         kernel: (kh, kw) kernel with odd sides.
+        unit_l1: also scale to Σ|k| = 1; ``False`` only subtracts the mean.
 
     Returns:
         (kh, kw) float32; an all-constant kernel becomes all zeros.
@@ -180,7 +181,9 @@ def normalize_kernel(kernel: np.ndarray) -> np.ndarray:
     k = _check_kernel(kernel).astype(np.float64)
     k -= k.mean()
     norm = np.abs(k).sum()
-    return (k / norm if norm > 0 else k).astype(np.float32)
+    if unit_l1 and norm > 0:
+        k /= norm
+    return k.astype(np.float32)
 
 
 def bank_responses(

@@ -75,12 +75,19 @@ def gabor_section(gray: np.ndarray) -> None:
         key="gabor_psi",
         help="0° = bar detector (symmetric), 90° = edge detector.",
     )
+    zero_mean = st.toggle(
+        "Subtract the kernel's mean (respond to stripes and edges, not to plain brightness)",
+        value=True,
+        key="gabor_zero_mean",
+    )
     theta, psi = math.radians(theta_deg), math.radians(psi_deg)
     try:
         kernel = filters.gabor_kernel(ksize, sigma, theta, lambd, gamma, psi)
     except InputError as err:
         st.error(str(err))
         return
+    if zero_mean:
+        kernel = filters.normalize_kernel(kernel, unit_l1=False)
     response = filters.filter2d(gray, kernel)
     left, right = st.columns([2, 3])
     left.plotly_chart(
@@ -101,7 +108,9 @@ def gabor_section(gray: np.ndarray) -> None:
             r"\cos\!\left(\frac{2\pi x'}{\lambda}+\psi\right),\quad "
             r"x'=x\cos\theta+y\sin\theta,\; y'=-x\sin\theta+y\cos\theta"
         )
-        st.caption("Same values as OpenCV's cv2.getGaborKernel.")
+        st.caption(
+            "Same values as OpenCV's cv2.getGaborKernel (before the optional mean subtraction)."
+        )
 
 
 @st.fragment
@@ -387,7 +396,7 @@ def step_section(gray: np.ndarray) -> None:
         if step.outside.any():
             st.caption(f"Dotted cells lie outside the image: filled by the '{border}' rule.")
     terms = " + ".join(
-        f"{p:.0f}·{k:.2g}"
+        f"{p:.0f}·({k:.2g})" if k < 0 else f"{p:.0f}·{k:.2g}"
         for p, k in zip(step.patch.ravel()[:6], step.kernel.ravel()[:6], strict=True)
     )
     st.caption(f"Σ patch × kernel = {terms}{' + …' if kh * kw > 6 else ''} = {step.total:.2f}")

@@ -77,6 +77,11 @@ def test_gabor_sliders_change_kernel_and_response():
     at.slider(key="gabor_ksize").set_value(9).run()
     _ok(at)
     assert _chart(at, "gabor_kernel_fig")["layout"]["title"]["text"] == "Kernel 9×9"
+    shown = _z(_chart(at, "gabor_kernel_fig")["data"][0])
+    raw = filters.gabor_kernel(9, 4.0, np.pi / 2, 10.0, 0.5, 0.0)
+    np.testing.assert_allclose(shown, raw - raw.mean(), atol=1e-6)  # zero-mean by default
+    at.toggle(key="gabor_zero_mean").set_value(False).run()
+    np.testing.assert_allclose(_z(_chart(at, "gabor_kernel_fig")["data"][0]), raw, atol=1e-6)
 
 
 def test_sobel_tab_and_kernel_size():
