@@ -188,6 +188,22 @@ def _many_scans_jpeg() -> bytes:
     return data[:-2] + b"\xff\xda" * (images.MAX_JPEG_SCANS + 1) + b"\xff\xd9"
 
 
+def _png_with_many_chunks(n: int) -> bytes:
+    png = _encode(Image.new("RGB", (8, 8)), "PNG")
+    return png[:33] + _png_chunk(b"tEXt", b"k\x00v") * n + png[33:]  # after IHDR
+
+
+def _jpeg_with_many_segments(n: int) -> bytes:
+    jpeg = _encode(Image.new("RGB", (8, 8)), "JPEG")
+    return jpeg[:2] + b"\xff\xfe\x00\x03c" * n + jpeg[2:]  # COM segments after SOI
+
+
+def _gif_with_many_blocks(n: int) -> bytes:
+    gif = _encode(Image.new("P", (8, 8)), "GIF")
+    start = 13 + 3 * 2 ** ((gif[10] & 7) + 1)  # after the global colour table
+    return gif[:start] + b"\x21\xfe" + b"\x01a" * n + b"\x00" + gif[start:]
+
+
 BAD = [
     ("zero bytes", lambda: b"", "empty"),
     ("text renamed .png", lambda: b"just some notes\nnot a picture\n", "text file"),
@@ -206,6 +222,9 @@ BAD = [
     ("real 64 MP bilevel bomb", lambda: _encode(Image.new("1", (8000, 8000)), "PNG"), "megapixels"),
     ("1 × 40000 strip", lambda: _png_header_only(40_000, 1), "sides longer"),
     ("too many jpeg scans", _many_scans_jpeg, "too many scans"),
+    ("200k png chunks", lambda: _png_with_many_chunks(200_000), "pieces"),
+    ("200k jpeg segments", lambda: _jpeg_with_many_segments(200_000), "pieces"),
+    ("200k gif sub-blocks", lambda: _gif_with_many_blocks(200_000), "pieces"),
     ("ico (format not allowed)", lambda: _encode(Image.new("RGB", (16, 16)), "ICO"), "PNG, JPEG"),
     ("ppm (format not allowed)", lambda: _encode(Image.new("RGB", (4, 4)), "PPM"), "PNG, JPEG"),
 ]  # fmt: skip
@@ -216,6 +235,13 @@ def test_load_image_refuses_bad_files_with_a_clear_message(make, words):
     with pytest.raises(InputError, match=r"(?i)" + words.replace("(", r"\(")):
         load_image(make())
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+@pytest.mark.parametrize(
+    "make", [_png_with_many_chunks, _jpeg_with_many_segments, _gif_with_many_blocks]
+)
+def test_a_few_thousand_header_pieces_are_still_fine(make):
+    assert load_image(make(5_000)).shape == (8, 8, 3)
 
 
 def test_oversized_file_is_refused_before_decoding():
