@@ -6,19 +6,23 @@ from cnnviz.ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="cnnviz", page_icon="🧠", layout="wide")
 
+
+def _page(name: str, title: str, icon: str, **kwargs) -> st.Page:
+    """A page from pages/NAME.py, reachable at /NAME, with a Material icon."""
+    return st.Page(f"pages/{name}.py", title=title, icon=f":material/{icon}:", **kwargs)
+
+
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "Start": [_page("home", "Home", "home", default=True)],
     "Build intuition": [
-        st.Page("pages/filters.py", title="Filters", icon="🔍", url_path="filters"),
-        st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
+        _page("filters", "Filters", "filter_alt", url_path="filters"),
+        _page("train", "Train", "model_training", url_path="train"),
     ],
     "Look inside": [
-        st.Page("pages/activations.py", title="Activations", icon="🧩", url_path="activations"),
-        st.Page(
-            "pages/featureviz.py", title="Filter visualization", icon="🎨", url_path="featureviz"
-        ),
-        st.Page("pages/gradcam.py", title="Grad-CAM", icon="🔥", url_path="gradcam"),
-        st.Page("pages/pretrained.py", title="Pretrained", icon="🌍", url_path="pretrained"),
+        _page("activations", "Activations", "layers", url_path="activations"),
+        _page("featureviz", "Filter visualization", "palette", url_path="featureviz"),
+        _page("gradcam", "Grad-CAM", "local_fire_department", url_path="gradcam"),
+        _page("pretrained", "Pretrained", "public", url_path="pretrained"),
     ],
 }
 

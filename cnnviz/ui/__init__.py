@@ -1,1 +1,22 @@
 """Streamlit helpers shared by the pages: the only package that imports streamlit."""
+
+
+def _leave_pages_directory_mode() -> None:
+    """Make sure app.py's router runs, even on a fresh server's very first request.
+
+    Streamlit decides once per server whether the app uses the old "pages/ folder" multipage
+    mode: because our page scripts live in ``pages/``, the first script run of a new server
+    (say a deep link to ``/filters``) executes the page file directly, skipping app.py's page
+    config, router and sidebar, until some ``st.navigation`` call clears the flag. Every page
+    imports this package, so on that first run we clear the flag and rerun through app.py.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_directory_mode()
