@@ -122,6 +122,42 @@ def test_custom_kernel_presets_and_sizes():
     np.testing.assert_allclose(kernel, filters.kernel_preset("laplacian", 5))
 
 
+def _edit_kernel(at, key: str, edits: dict) -> None:
+    """Edit cells of a data_editor via its documented session-state shape (AppTest has no
+    cell-editing API): {"edited_rows": {row: {column: value}}, ...}."""
+    at.session_state[key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
+def test_editing_kernel_cells_changes_the_output_and_blank_cells_are_reported():
+    at = _open("Custom kernel")
+    before = _chart(at, "custom_response_fig")
+    _edit_kernel(at, "custom_editor_sharpen_3", {0: {"0": 1.0}})
+    _ok(at)
+    assert any("Sum of weights = 2" in c.value for c in at.caption)
+    assert _chart(at, "custom_response_fig") != before
+    kernel = _z(_chart(at, "custom_kernel_fig")["data"][0])
+    assert kernel[0, 0] == 1.0 and kernel[1, 1] == 5.0
+    _edit_kernel(at, "custom_editor_sharpen_3", {0: {"0": None}})
+    assert not at.exception
+    assert "no blanks" in at.error[0].value
+
+
+def test_step_through_can_use_my_custom_kernel():
+    at = _open("Custom kernel")
+    _edit_kernel(at, "custom_editor_sharpen_3", {2: {"2": 3.0}})
+    at.session_state["filters_tab"] = "Step through"
+    at.run()
+    at.selectbox(key="step_kernel").set_value("my custom kernel").run()
+    _ok(at)
+    gray = to_gray(fit_within(fit_within(samples()["cat"], 1024), 512))
+    kernel = filters.kernel_preset("sharpen", 3)
+    kernel[2, 2] = 3.0
+    h, w = gray.shape
+    expected = filters.filter2d(gray, kernel, border="zero")[h // 2, w // 2]
+    assert at.metric[0].value == f"{expected:.2f}"
+
+
 def test_step_through_sum_matches_the_filtered_image():
     at = _open("Step through")
     _ok(at)
