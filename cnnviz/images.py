@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -234,9 +235,12 @@ def _decode(data: bytes, max_side: int | None) -> np.ndarray:
                     "long to decode. Please re-save it as an ordinary JPEG or PNG."
                 )
             if max_side is not None:
-                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result is shrunk anyway
-                # (it never goes below the requested size, so quality is unchanged).
-                image.draft(None, (int(max_side), int(max_side)))
+                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result is shrunk anyway.
+                # It never goes below the requested size, which is the final size (long side
+                # = max_side), so quality is unchanged.
+                width, height = image.size
+                scale = min(1.0, int(max_side) / max(width, height))
+                image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
         if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone switched it on globally; do not trust it
             raise InputError("Image decoding is misconfigured (LOAD_TRUNCATED_IMAGES is on).")
         try:
