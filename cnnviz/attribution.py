@@ -202,7 +202,7 @@ def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 class AttributionMethod:
-    """Shared pipeline: inputs → class choice → raw maps (per method) → ReLU → upsample → [0, 1].
+    """Shared pipeline: inputs → class choice → raw maps (per method) → ReLU → upsample → / max.
 
     Subclasses set ``key`` and ``label`` and implement :meth:`raw_maps`. Calling an instance
     runs the whole pipeline in chunks of ``batch_size`` images.
@@ -247,6 +247,9 @@ class AttributionMethod:
         for start in range(0, len(batch.x), step):
             part = _Batch(model, batch.x[start : start + step], batch.preprocessing)
             raw, cls = self.raw_maps(part, ids[start : start + step], layer, **options)
+            raw = np.nan_to_num(np.asarray(raw, dtype=np.float64))
+            if self.relu:  # on the coarse map, as in the Grad-CAM paper, before upsampling
+                raw = np.maximum(raw, 0.0)
             maps.append(normalize(upsample(raw, batch.size), relu=self.relu))
             chosen.append(np.asarray(cls, dtype=np.int64))
         return Attribution(np.concatenate(maps), np.concatenate(chosen), self.key, layer)

@@ -120,18 +120,27 @@ class _FourierBasis:
         return ops.sigmoid(ops.matmul(pixels, _COLOR_MIX.T))
 
 
+def _border(size: int) -> int:
+    """Grey padding (pixels per side) around a ``size`` image during the Fourier recipe."""
+    return max(1, round(0.05 * size))
+
+
 def _random_affine(rng: np.random.Generator, steps: int, size: int) -> np.ndarray:
     """Per-step random transforms for one image, as ``affine_transform`` rows (steps, 8).
 
-    Lucid's standard robustness set folded into one warp: the image is shown a bit smaller
-    than the canvas (a grey border, like padding), shifted by up to ~8% of its size
-    (jitter), scaled by 0.9..1.1 and rotated by -10..10 degrees about its centre.
+    Lucid's robustness set on the grey-padded canvas (``size + 2 * border``), folded into
+    one warp: a shift by whole pixels (up to ~8% of the size), a scale of 0.9..1.1 and a
+    rotation of -10..10 degrees about the centre. Lucid's magnitudes suit images of 128 px
+    and more; smaller images (small networks, small receptive fields) get proportionally
+    gentler scale and rotation so that fine patterns survive the resampling.
     """
-    border = 0.05 * size
-    zoom = size / (size + 2 * border) * rng.uniform(0.9, 1.1, steps)
-    angle = np.deg2rad(rng.uniform(-10, 10, steps))
-    shift = rng.uniform(-0.08 * size, 0.08 * size, (steps, 2))
-    centre = (size - 1) / 2.0
+    strength = min(1.0, size / 128)
+    canvas = size + 2 * _border(size)
+    zoom = rng.uniform(1 - 0.1 * strength, 1 + 0.1 * strength, steps)
+    angle = np.deg2rad(rng.uniform(-10 * strength, 10 * strength, steps))
+    jitter = max(1, round(0.08 * size))
+    shift = rng.integers(-jitter, jitter + 1, (steps, 2)).astype(np.float64)
+    centre = (canvas - 1) / 2.0
     cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
     # Output pixel p maps to input pixel A (p - c - t) + c with A = R(-angle) / zoom.
     ox = centre + shift[:, 0]
@@ -156,7 +165,8 @@ class _Problem:
     layer_name: str
     method: str
     size: int
-    model_size: tuple[int, int]
+    feed_size: tuple[int, int]  # what a fixed-size sub-model receives (images are resized)
+    flexible: bool  # the sub-model takes any image size: no resize
     preprocessing: Preprocessing
     spatial: bool
 
@@ -164,18 +174,18 @@ class _Problem:
 def _objective_fn(sub: keras.Model, problem: _Problem) -> Callable:
     """Per-image objective: mean activation of image i's own filter (mask row i)."""
     ops = keras.ops
-    h, w = problem.model_size
+    h, w = problem.feed_size
 
     def objective(images01, mask):
         x = images01
-        if (h, w) != (problem.size, problem.size):
+        if problem.flexible:
+            pass  # fed at its own size
+        elif tuple(x.shape[1:3]) != (h, w):
             x = ops.image.resize(
-                x, (h, w), interpolation="bilinear", antialias=problem.size > min(h, w)
+                x, (h, w), interpolation="bilinear", antialias=x.shape[1] > min(h, w)
             )
         x = problem.preprocessing.apply(x * 255.0, ops=ops)
         act = sub(x, training=False)
-        if isinstance(act, (list, tuple)):
-            act = act[0]
         if problem.spatial:
             act = ops.mean(act, axis=(1, 2))
         return ops.sum(act * mask, axis=-1)  # (N,)
@@ -189,8 +199,14 @@ def _fourier_step(sub: keras.Model, problem: _Problem) -> Callable:
     objective = _objective_fn(sub, problem)
     lr = _LEARNING_RATE["fourier"]
 
+    border = _border(problem.size)
+
     def loss(spectrum, transforms, mask):
         images = basis.image(spectrum)
+        # Grey padding, so that the image's edges are not special (Lucid's pad).
+        images = ops.pad(
+            images, ((0, 0), (border, border), (border, border), (0, 0)), constant_values=0.5
+        )
         images = ops.image.affine_transform(
             images,
             transforms,
@@ -264,9 +280,13 @@ def visualize_filters(
 
     A sub-model is cut at ``layer_name``; image ``i`` is optimised to maximise the mean over
     positions of channel ``filter_indices[i]`` (for a dense layer: unit ``i``; for the final
-    layer of a softmax model: the class logit). Images are RGB in [0, 1], scaled to
-    0..255 and passed through the model's preprocessing (differentiably), and resized to the
-    model's input size when ``size`` differs.
+    layer of a softmax model: the class logit). For a layer ending in ReLU/ReLU6 the value
+    before the ReLU is maximised (as Lucid does), so a filter that is silent on the grey
+    starting image still gets a gradient. Images are RGB in [0, 1], scaled to
+    0..255 and passed through the model's preprocessing (differentiably). When everything
+    up to the layer is convolutional the image is fed at ``size`` itself (a bigger size shows
+    more copies of the pattern at the network's own scale, and a smaller one runs faster);
+    otherwise it is resized to the model's input size.
 
     Args:
         model: an ``ImageModel`` (its ``preprocessing`` is used) or a ``keras.Model`` (then
@@ -326,8 +346,12 @@ def visualize_filters(
             f"The preprocessing gives {prep.channels} channels but the model takes {in_shape[-1]}."
         )
 
-    problem = _Problem(layer_name, method, size, model_size, prep, len(info.output_shape) == 3)
-    sub = modelutils.multi_output_model(model, [layer_name], logits=True)
+    spatial = len(info.output_shape) == 3
+    # Up to a convolutional layer the network accepts any image size: feed the image as it
+    # is (like Lucid), which is also faster than upsampling a small image. Dense layers need
+    # the model's own input size.
+    sub, flexible = modelutils.layer_model(model, layer_name, flexible=spatial, pre_activation=True)
+    problem = _Problem(layer_name, method, size, model_size, flexible, prep, spatial)
     step_fn = _compiled_step(model, sub, problem) if steps else None
     batch_size = max(1, int(batch_size))
     batches = [indices[i : i + batch_size] for i in range(0, len(indices), batch_size)]

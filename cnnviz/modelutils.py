@@ -159,21 +159,48 @@ class LayerInfo:
 # ---------------------------------------------------------------------------------------------
 
 
-class _DenseLogits(keras.layers.Layer):
-    """The linear part of an existing Dense layer, sharing its kernel and bias (no copy)."""
+class _Linear(keras.layers.Layer):
+    """The linear part of an existing Dense or Conv layer, sharing its weights (no copy)."""
 
-    def __init__(self, dense: keras.layers.Dense, **kwargs: Any) -> None:
-        super().__init__(name=f"{dense.name}_logits", **kwargs)
-        self.dense = dense
+    def __init__(self, layer: keras.layers.Layer, **kwargs: Any) -> None:
+        super().__init__(name=f"{layer.name}_linear", **kwargs)
+        self.inner = layer
 
     def call(self, x):
-        y = keras.ops.matmul(x, self.dense.kernel)
-        if self.dense.use_bias:
-            y = y + self.dense.bias
+        layer = self.inner
+        if isinstance(layer, keras.layers.Dense):
+            y = keras.ops.matmul(x, layer.kernel)
+        else:
+            y = layer.convolution_op(x, layer.kernel)
+        if layer.use_bias:
+            bias = layer.bias
+            if not isinstance(layer, keras.layers.Dense) and layer.data_format == "channels_first":
+                bias = keras.ops.reshape(bias, (1, -1) + (1,) * (len(x.shape) - 2))
+            y = y + bias
         return y
 
     def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.dense.units)
+        return self.inner.compute_output_shape(input_shape)
+
+
+_RELU_FAMILY = ("relu", "relu6")
+
+
+def _has_linear_part(op: Any) -> bool:
+    return isinstance(op, keras.layers.Dense) or (
+        isinstance(op, keras.layers.Conv2D) and hasattr(op, "convolution_op")
+    )
+
+
+def _pre_activation(op: Any, args: tuple) -> Any:
+    """Symbolic value of ``op``'s output before a ReLU/ReLU6, or ``None`` if it has none."""
+    if isinstance(op, keras.layers.ReLU) or (
+        isinstance(op, keras.layers.Activation) and _activation_name(op) in _RELU_FAMILY
+    ):
+        return args[0]
+    if _has_linear_part(op) and _activation_name(op) in _RELU_FAMILY:
+        return _Linear(op)(args[0])
+    return None
 
 
 def _activation_name(layer: Any) -> str | None:
@@ -228,7 +255,19 @@ class _Traced:
     infos: list[LayerInfo]  # leaf layers in graph order
 
 
-def _trace(model: keras.Model, *, logits: bool, inject: str | None) -> _Traced:
+class _StopTraceError(Exception):
+    """Raised inside a trace once the wanted layer has been reached."""
+
+
+def _trace(
+    model: keras.Model,
+    *,
+    logits: bool,
+    inject: str | None,
+    stop_at: str | None = None,
+    flexible: bool = False,
+    pre_activation_of: str | None = None,
+) -> _Traced:
     """Re-run ``model``'s graph on a fresh input, flattening nested models.
 
     Args:
@@ -238,9 +277,14 @@ def _trace(model: keras.Model, *, logits: bool, inject: str | None) -> _Traced:
             input of the same shape. Gradients w.r.t. ``delta`` at zero are then gradients
             w.r.t. that layer's output, on every backend (JAX cannot differentiate with
             respect to an intermediate tensor otherwise).
+        stop_at: stop once this layer key is computed (later layers are not traced).
+        flexible: give the fresh input unknown height and width.
+        pre_activation_of: record this layer's value before its ReLU/ReLU6 (if it ends in
+            one) under the key ``"<key>:pre"``.
     """
     shape = _input_shape(model)
-    image = keras.Input(shape=shape[1:], batch_size=None, name="image")
+    in_shape = (None, None, shape[-1]) if flexible and len(shape) == 4 else shape[1:]
+    image = keras.Input(shape=in_shape, batch_size=None, name="image")
     final_op = _final_operation(model) if logits else None
     replace_final = logits and _ends_in_probabilities(model)
     taps: dict[str, Any] = {}
@@ -265,7 +309,7 @@ def _trace(model: keras.Model, *, logits: bool, inject: str | None) -> _Traced:
             return out
         if replace_final and op is final_op:
             # Stop before the probability activation, reusing the same weights.
-            out = _DenseLogits(op)(args[0]) if isinstance(op, keras.layers.Dense) else args[0]
+            out = _Linear(op)(args[0]) if isinstance(op, keras.layers.Dense) else args[0]
         else:
             out = op(*args, **kwargs)
         key = key_for(op, path)
@@ -276,9 +320,15 @@ def _trace(model: keras.Model, *, logits: bool, inject: str | None) -> _Traced:
             extra_inputs.append(delta)
             out = keras.ops.add(out, delta)
         taps[key] = out
+        if key == pre_activation_of:
+            pre = _pre_activation(op, args)
+            if pre is not None:
+                taps[f"{key}:pre"] = pre
         shape_out = tuple(out.shape[1:]) if isinstance(out, keras.KerasTensor) else ()
         params = op.count_params() if isinstance(op, keras.layers.Layer) and op.built else 0
         infos.append(LayerInfo(key, type(op).__name__, shape_out, int(params), path))
+        if key == stop_at:
+            raise _StopTraceError
         return out
 
     def run(sub: keras.Model, x: Any, path: str) -> Any:
@@ -292,7 +342,10 @@ def _trace(model: keras.Model, *, logits: bool, inject: str | None) -> _Traced:
             [x], operation_fn=lambda op: lambda *a, **k: call(op, path, *a, **k)
         )
 
-    output = run(model, image, "")
+    try:
+        output = run(model, image, "")
+    except _StopTraceError:
+        return _Traced([image], taps[stop_at], taps, infos)
     if isinstance(output, (list, tuple)):
         if len(output) != 1:
             raise InputError(f"Model {model.name!r} has several outputs; not supported.")
@@ -400,8 +453,9 @@ def multi_output_model(
         with_output: also return the model's final output as the last output.
 
     Returns:
-        A functional ``keras.Model``: one input (the model's input), a list of outputs.
-        Call it with ``training=False``.
+        A functional ``keras.Model``: one input (the model's input), a list of outputs
+        (Keras returns a bare tensor when there is only one). Call it with
+        ``training=False``.
     """
     names = tuple(layer_names)
     traced = _traced(model, logits=logits)
@@ -470,6 +524,63 @@ def injected_model(model: ModelLike, layer_name: str) -> keras.Model:
             traced.inputs, [traced.taps[layer_name], traced.output], name="cnnviz_injected"
         ),
     )
+
+
+def layer_model(
+    model: ModelLike,
+    layer_name: str,
+    *,
+    flexible: bool = False,
+    pre_activation: bool = False,
+) -> tuple[keras.Model, bool]:
+    """A model from the input to one layer's output (cached), optionally any image size.
+
+    Only the layers the output depends on are included.
+
+    Args:
+        model: ``keras.Model`` or ``ImageModel``; never modified.
+        layer_name: layer key. The final layer of a softmax/sigmoid model gives logits.
+        flexible: try to accept inputs of any height and width (possible when everything
+            up to the layer is convolutional, as Lucid does for feature visualization).
+        pre_activation: when the layer ends in a ReLU or ReLU6 (its own ``activation`` or
+            an activation layer), output the value before it instead (Lucid's "pre_relu"
+            objectives: silent units still get a gradient and ReLU6 does not cap them).
+
+    Returns:
+        ``(sub_model, is_flexible)``: ``is_flexible`` tells whether other input sizes work;
+        when it is False the sub-model takes the model's own input size.
+    """
+    layer_info(model, layer_name)  # helpful error first
+    km = keras_model(model)
+    pre_of = layer_name if pre_activation else None
+
+    def build(flex: bool) -> keras.Model | None:
+        try:
+            traced = _trace(
+                km,
+                logits=True,
+                inject=None,
+                stop_at=layer_name,
+                flexible=flex,
+                pre_activation_of=pre_of,
+            )
+        except InputError:
+            raise
+        except Exception:  # a layer needs a fixed input size: no flexibility
+            if flex:
+                return None
+            raise
+        out = traced.taps.get(f"{layer_name}:pre", traced.taps[layer_name])
+        if flex and (not isinstance(out, keras.KerasTensor) or len(out.shape) != 4):
+            return None
+        return keras.Model(traced.inputs[0], out, name="cnnviz_layer")
+
+    if flexible and len(_input_shape(km)) == 4:
+        sub = _CACHE.get(km, ("layer", layer_name, True, pre_activation), lambda: build(True))
+        if sub is not None:
+            return sub, True
+    sub = _CACHE.get(km, ("layer", layer_name, False, pre_activation), lambda: build(False))
+    return sub, False
 
 
 def num_classes(model: ModelLike) -> int:
