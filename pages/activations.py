@@ -75,7 +75,7 @@ def _layer_label(index: int) -> str:
 
 
 st.subheader("Layers")
-left, right = st.columns([1, 1.4])
+left, right = st.columns([1, 1.8])
 with left:
     layer_index = st.selectbox(
         "Layer",
@@ -111,7 +111,8 @@ with left:
         lo, hi = 0, channels_total - 1
 with right:
     st.caption(
-        f"{len(infos)} layers. Mean activation and channels at zero are for the first image."
+        f"{len(infos)} layers. *mean*: mean activation; *at zero*: channels that stay at "
+        "zero, for the first image."
     )
     st.dataframe(table, height=300, width="stretch")
 
@@ -126,76 +127,96 @@ except InputError as err:
     st.error(str(err), icon="🚫")
     st.stop()
 
-# ---- channel maps --------------------------------------------------------------------------
+# ---- channel maps and zoom -----------------------------------------------------------------
+
+
+def _grid(picture, stat, width: int) -> None:
+    try:
+        grid = layer_grid(mkey, picture.digest, info.name, channels, scale, model, picture.image)
+    except InputError as err:
+        st.error(str(err), icon="🚫")
+        return
+    label = picture.caption + (f" ({picture.true_label})" if picture.true_label else "")
+    st.plotly_chart(
+        grid_figure(
+            grid,
+            f"{label}: channels {lo}–{hi}",
+            colorscale=colorscale,
+            width=width,
+            dead=stat.dead,
+        ),
+        width="stretch",
+        key=f"act_grid_{picture.digest}_{len(pictures)}",
+    )
+
+
+def _zoom_input() -> int:
+    value = st.number_input(
+        f"Zoom into channel (0–{channels_total - 1})",
+        min_value=0,
+        max_value=channels_total - 1,
+        value=int(np.argmax(stats[0].mean)),
+        step=1,
+        key=f"act_zoom_{info.name}",
+        help="Starts at the channel with the highest mean activation for the first image.",
+    )
+    return int(value)
+
+
+def _zoom(picture, channel: int) -> None:
+    maps = all_activations(mkey, picture.digest, model, picture.image)[info.name]
+    st.plotly_chart(
+        map_figure(
+            maps[:, :, channel],
+            f"{picture.caption}: channel {channel} at full size ({maps.shape[0]}×{maps.shape[1]})",
+            colorscale=colorscale,
+            height=380,
+        ),
+        width="stretch",
+        key=f"act_zoomfig_{picture.digest}_{len(pictures)}",
+    )
+
+
 st.subheader(f"Channel maps of {info.name}")
-if info.is_spatial:
-    columns = st.columns(len(pictures))
-    for col, picture in zip(columns, pictures, strict=True):
-        with col:
-            try:
-                grid = layer_grid(mkey, picture.digest, info.name, channels, scale, model,
-                                  picture.image)  # fmt: skip
-            except InputError as err:
-                st.error(str(err), icon="🚫")
-                continue
-            label = picture.caption + (f" ({picture.true_label})" if picture.true_label else "")
-            title = f"{label}: channels {lo}–{hi}"
-            st.plotly_chart(
-                grid_figure(grid, title, colorscale=colorscale, width=900 // len(pictures)),
-                width="stretch",
-                key=f"act_grid_{picture.digest}_{len(pictures)}",
-            )
-else:
+if not info.is_spatial:
     st.info(
         f"{info.name} is a dense layer: it outputs {channels_total} numbers, not maps. "
         "Each bar below is one unit."
     )
+elif len(pictures) == 1:
+    grid_col, zoom_col = st.columns([1.5, 1])
+    with grid_col:
+        _grid(first, stats[0], 640)
+    with zoom_col:
+        channel = _zoom_input()
+        _zoom(first, channel)
+        seen, _ = enlarge(model.resize(first.image)[0], 120)
+        st.image(seen, caption="the image as the model sees it", width=140)
+else:
+    for col, picture, stat in zip(st.columns(len(pictures)), pictures, stats, strict=True):
+        with col:
+            _grid(picture, stat, 520)
+    zoom_cols = st.columns([0.8] + [1.4] * len(pictures))
+    with zoom_cols[0]:
+        channel = _zoom_input()
+    for col, picture in zip(zoom_cols[1:], pictures, strict=True):
+        with col:
+            _zoom(picture, channel)
 
 # ---- per-channel statistics ----------------------------------------------------------------
-columns = st.columns(len(pictures))
-for col, picture, stat in zip(columns, pictures, stats, strict=True):
+for col, picture, stat in zip(st.columns(len(pictures)), pictures, stats, strict=True):
     with col:
         st.metric(
             f"Channels that stay at zero ({picture.caption})",
             f"{stat.dead_count} of {stat.channels}",
             help="A channel is at zero when every value of its map is 0 for this image "
-            "(e.g. a ReLU that never fires). Red bars below.",
+            "(e.g. a ReLU that never fires). Red marks below; red numbers in the grid.",
         )
         st.plotly_chart(
             stats_figure(stat, "Mean activation per channel"),
             width="stretch",
             key=f"act_stats_{picture.digest}_{len(pictures)}",
         )
-
-# ---- zoom into one channel -----------------------------------------------------------------
-if info.is_spatial:
-    st.subheader("Zoom into one channel")
-    most_active = int(np.argmax(stats[0].mean))
-    zoom_cols = st.columns([1] + [1.4] * len(pictures))
-    with zoom_cols[0]:
-        channel = st.number_input(
-            f"Channel (0–{channels_total - 1})",
-            min_value=0,
-            max_value=channels_total - 1,
-            value=most_active,
-            step=1,
-            key=f"act_zoom_{info.name}",
-            help="Starts at the channel with the highest mean activation for the first image.",
-        )
-        seen, _ = enlarge(model.resize(first.image)[0], 160)
-        st.image(seen, caption="the first image as the model sees it", width=200)
-    for col, picture in zip(zoom_cols[1:], pictures, strict=True):
-        with col:
-            maps = all_activations(mkey, picture.digest, model, picture.image)[info.name]
-            st.plotly_chart(
-                map_figure(
-                    maps[:, :, int(channel)],
-                    f"{picture.caption}: channel {int(channel)} ({maps.shape[0]}×{maps.shape[1]})",
-                    colorscale=colorscale,
-                ),
-                width="stretch",
-                key=f"act_zoomfig_{picture.digest}_{len(pictures)}",
-            )
 
 # ---- first convolution's kernels -----------------------------------------------------------
 st.subheader("First convolution layer's kernels")

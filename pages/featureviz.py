@@ -32,6 +32,11 @@ st.caption(
 top = st.columns([1.2, 1, 1])
 with top[0]:
     model = model_picker("featureviz")
+    st.caption(
+        "Each picture is the input that makes ONE filter's average activation as large as "
+        "possible. Early layers like colours and edges, deeper ones textures and parts. "
+        "The same seed gives the same pictures."
+    )
 if model is None:
     st.stop()
 mkey = model_key(model)
@@ -116,15 +121,18 @@ if missing:
         if big
         else "Small models take a few seconds."
     )
-    st.info(f"Press **Generate** to optimise {len(filters)} filter(s) of {layer}. {note}")
-    if st.button("Generate", type="primary", key="fv_generate"):
+    prompt = st.empty()
+    with prompt.container():
+        st.info(f"Press **Generate** to optimise {len(filters)} filter(s) of {layer}. {note}")
+        clicked = st.button("Generate", type="primary", key="fv_generate")
+    if clicked:
+        prompt.empty()
         bar = st.progress(0.0, text="Starting…")
-        total_runs = len(missing)
         for run, m in enumerate(missing):
 
             def progress(done: int, total: int, run: int = run, m: str = m) -> None:
                 """Move the bar: runs of both recipes share it."""
-                frac = (run + done / max(total, 1)) / total_runs
+                frac = (run + done / max(total, 1)) / len(missing)
                 bar.progress(min(frac, 1.0), text=f"{TITLES[m]}: step {done} of {total}")
 
             started = time.perf_counter()

@@ -69,8 +69,8 @@ with top[2]:
         key="cam_topk",
     )
     if picked.true_label is not None:
-        verdict = "✅ right" if picked.true_index == ranked[0] else "❌ wrong"
-        st.caption(f"True class: **{picked.true_label}** · top-1 guess is {verdict}")
+        verdict = "right" if picked.true_index == ranked[0] else "wrong"
+        st.caption(f"True class: **{picked.true_label}** · the top-1 guess is {verdict}.")
 
 controls = st.columns([1, 1.2, 1, 1])
 with controls[0]:
@@ -141,5 +141,5 @@ if picked.box is not None:
     hit = bool(attribution.pointing_game(heat[None], box[None])[0])
     st.caption(
         "Green box: where the shape really is. "
-        + ("🎯 The heatmap's peak falls inside it." if hit else "The heatmap's peak is outside it.")
+        + ("The heatmap's peak falls inside it." if hit else "The heatmap's peak is outside it.")
     )

@@ -111,6 +111,9 @@ def all_activations(
 def layer_table(model_key: str, digest: str, _model: ImageModel, _image: np.ndarray):
     """One row per layer: type, output shape, parameters, mean activation, channels at zero.
 
+    Columns: ``layer, type, output, params, mean`` (mean activation over the image) and
+    ``at zero`` ("k of C" channels that are zero everywhere).
+
     Returns:
         A ``pandas.DataFrame``.
     """
@@ -126,12 +129,10 @@ def layer_table(model_key: str, digest: str, _model: ImageModel, _image: np.ndar
                 "#": i,
                 "layer": info.name,
                 "type": info.class_name,
-                "output shape": " × ".join("?" if d is None else str(d) for d in info.output_shape),
-                "parameters": info.params,
-                "mean activation": None if stats is None else float(stats.mean.mean()),
-                "channels at zero": None
-                if stats is None
-                else f"{stats.dead_count} of {stats.channels}",
+                "output": " × ".join("?" if d is None else str(d) for d in info.output_shape),
+                "params": info.params,
+                "mean": None if stats is None else float(stats.mean.mean()),
+                "at zero": None if stats is None else f"{stats.dead_count} of {stats.channels}",
             }
         )
     return pd.DataFrame(rows).set_index("#")
@@ -166,6 +167,8 @@ def grid_figure(
     *,
     colorscale: str = "Viridis",
     width: int | None = None,
+    dead: np.ndarray | None = None,
+    labels: bool = True,
 ) -> go.Figure:
     """A channel mosaic as one heatmap; hovering names the channel under the cursor.
 
@@ -174,6 +177,9 @@ def grid_figure(
         title: figure title.
         colorscale: plotly colour scale.
         width: pixels the figure will be shown at (the height follows the mosaic's shape).
+        dead: (C,) bool over ALL channels of the layer: labels of channels that stay at
+            zero are drawn in red.
+        labels: write each tile's channel number in its corner (at most 128 tiles).
     """
     h, w = grid.tile
     rows, cols = grid.image.shape
@@ -192,11 +198,30 @@ def grid_figure(
         hovertemplate="channel %{customdata}<br>row %{y}, col %{x}<br>"
         "scaled value %{z:.2f}<extra></extra>",
     )
+    annotations = []
+    if labels and len(grid.channels) <= 128:
+        for k, channel in enumerate(grid.channels):
+            r, q = divmod(k, grid.columns)
+            is_dead = dead is not None and channel < len(dead) and bool(dead[channel])
+            annotations.append(
+                {
+                    "x": q * (w + grid.pad) - 0.5,
+                    "y": r * (h + grid.pad) - 0.5,
+                    "xanchor": "left",
+                    "yanchor": "top",
+                    "text": f"{channel}" + (" · zero" if is_dead else ""),
+                    "showarrow": False,
+                    "font": {"size": 10, "color": "#d62728" if is_dead else "#222"},
+                    "bgcolor": "rgba(255,255,255,0.75)",
+                    "borderpad": 1,
+                }
+            )
     width = width or 700
     height = int(min(1400, max(200, width * rows / max(cols, 1)))) + 40
     fig = go.Figure(heat)
     fig.update_layout(
         title={"text": title, "font": {"size": 14}},
+        annotations=annotations,
         height=height,
         margin=_MARGIN,
         plot_bgcolor="white",
@@ -243,9 +268,21 @@ def stats_figure(stats: activations.ChannelStats, title: str, height: int = 260)
             "<extra></extra>",
         )
     )
+    if stats.dead.any():
+        fig.add_trace(
+            go.Scatter(
+                x=idx[stats.dead],
+                y=np.zeros(int(stats.dead.sum())),
+                mode="markers",
+                marker={"symbol": "x", "color": "#d62728", "size": 8},
+                name="stays at zero",
+                hovertemplate="channel %{x} stays at zero<extra></extra>",
+            )
+        )
     fig.update_layout(
         title={"text": title, "font": {"size": 14}},
         height=height,
+        showlegend=False,
         margin={**_MARGIN, "b": 40},
         xaxis={"title": "channel"},
         yaxis={"title": "mean activation"},

@@ -65,8 +65,8 @@ def _stored_label(meta: dict, owner: str) -> str:
     accuracy = (meta.get("test_metrics") or {}).get("accuracy")
     if isinstance(accuracy, (int, float)):
         parts.append(f"· {100 * accuracy:.0f}% test accuracy")
-    parts.append("· yours" if meta.get("owner") == owner else "· shared")
-    return "🏋️ " + " ".join(parts)
+    prefix = "Your model: " if meta.get("owner") == owner else "Shared model: "
+    return prefix + " ".join(parts)
 
 
 def model_options(owner: str) -> list[ModelOption]:
@@ -87,7 +87,7 @@ def model_options(owner: str) -> list[ModelOption]:
         options.append(
             ModelOption(
                 _PRETRAINED + entry.name,
-                "🌍 " + pretrained_ui.model_label(entry.name),
+                "ImageNet: " + pretrained_ui.model_label(entry.name),
                 needs_download=not pretrained.is_cached(entry.name),
             )
         )
@@ -196,15 +196,36 @@ def model_picker(
         option = by_choice[choice]
         if option.needs_download:
             st.info(
-                f"{option.label.removeprefix('🌍 ')}: its weights are not on this server yet. "
-                "Downloading needs an internet connection.",
+                f"{option.label.removeprefix('ImageNet: ')}: its weights are not on this "
+                "server yet. Downloading needs an internet connection.",
                 icon="⬇️",
             )
             if not st.button("Download and load", key=f"{key}_download"):
                 return None
         try:
-            return load_choice(choice, owner)
+            model = load_choice(choice, owner)
         except InputError as err:
             st.error(str(err), icon="🚫")
             st.caption(NO_MODEL_HINT)
             return None
+        st.caption(describe(model))
+        return model
+
+
+def describe(model: ImageModel) -> str:
+    """One line about a model for students: input, classes, size, and where it comes from."""
+    h, w = model.input_size
+    channels = model.preprocessing.channels
+    colour = "colour" if channels == 3 else "grayscale"
+    try:
+        params = f"{int(model.model.count_params()):,} parameters"
+    except (AttributeError, ValueError):
+        params = "parameters unknown"
+    parts = [f"{h}×{w} {colour} input", f"{len(model.class_names)} classes", params]
+    info = model.info if isinstance(model.info, dict) else {}
+    dataset = info.get("dataset")
+    if isinstance(dataset, dict) and dataset.get("name"):
+        parts.append(f"trained on {dataset['name']}")
+    elif isinstance(dataset, str):
+        parts.append(f"trained on {dataset}")
+    return " · ".join(parts)

@@ -3,6 +3,8 @@ Grad-CAM) and their browser test."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import keras
 import numpy as np
 
@@ -13,19 +15,27 @@ OWNER = "test-session-owner"
 SHAPES_OPTIONS = {"image_size": 32, "n_train": 60, "n_test": 24, "seed": 3}
 
 
-def tiny_cnn(input_shape=(32, 32, 3), classes: int = 6, *, dense_only: bool = False):
-    """A small untrained classifier ending in softmax (conv layers unless ``dense_only``)."""
+def tiny_cnn(
+    input_shape=(32, 32, 3),
+    classes: int = 6,
+    *,
+    filters: Sequence[int] = (8, 12),
+    dense_only: bool = False,
+):
+    """A small classifier ending in softmax: ``conv1, pool1, conv2, ...`` then global pooling
+    (or, with ``dense_only``, Flatten and Dense layers only)."""
     keras.utils.set_random_seed(0)
     inputs = keras.Input(shape=input_shape)
     x = inputs
-    if not dense_only:
-        x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="conv1")(x)
-        x = keras.layers.MaxPooling2D(name="pool1")(x)
-        x = keras.layers.Conv2D(12, 3, padding="same", activation="relu", name="conv2")(x)
-        x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
-    else:
+    if dense_only:
         x = keras.layers.Flatten(name="flatten")(x)
         x = keras.layers.Dense(16, activation="relu", name="hidden")(x)
+    else:
+        for i, width in enumerate(filters, start=1):
+            if i > 1:
+                x = keras.layers.MaxPooling2D(name=f"pool{i - 1}")(x)
+            x = keras.layers.Conv2D(width, 3, padding="same", activation="relu", name=f"conv{i}")(x)
+        x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
     return keras.Model(inputs, outputs, name="tiny")
 
@@ -38,25 +48,35 @@ def save_tiny_model(
     owner: str = OWNER,
     *,
     name: str = "tiny cnn",
+    filters: Sequence[int] = (8, 12),
     dense_only: bool = False,
     shared: bool = False,
     train_epochs: int = 0,
-    root=None,
+    n_train: int = 60,
     with_dataset: bool = True,
+    root=None,
 ) -> str:
-    """Build (and optionally train a little on shapes) a tiny model; save it; return its id."""
-    ds = shapes_dataset()
-    model = tiny_cnn(ds.input_shape, ds.num_classes, dense_only=dense_only)
+    """Build (and optionally train on shapes) a tiny model, save it in the store, return its id.
+
+    The metadata names the ``shapes`` options, so pages can rebuild its test set offline.
+    """
+    ds = shapes_dataset(n_train=n_train)
+    model = tiny_cnn(ds.input_shape, ds.num_classes, filters=filters, dense_only=dense_only)
+    accuracy = None
     if train_epochs:
-        model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
-        x = ds.x_train.astype(np.float32) / 255.0
-        model.fit(x, ds.y_train, epochs=train_epochs, batch_size=16, verbose=0)
+        model.compile(
+            optimizer=keras.optimizers.Adam(3e-3),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        model.fit(ds.x_train / np.float32(255), ds.y_train, epochs=train_epochs, verbose=0)
+        accuracy = float(model.evaluate(ds.x_test / np.float32(255), ds.y_test, verbose=0)[1])
     meta = {
         "name": name,
         "owner": owner,
         "shared": shared,
         "class_names": list(ds.class_names),
         "dataset": {"name": "shapes", "options": dict(ds.options)} if with_dataset else None,
-        "test_metrics": {"accuracy": 0.5},
+        "test_metrics": {} if accuracy is None else {"accuracy": accuracy},
     }
     return ModelStore(root).save(model, meta)

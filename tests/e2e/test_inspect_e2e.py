@@ -1,0 +1,85 @@
+"""Real browser: a trained model shared in the store, seen through Activations, Filter
+visualization and Grad-CAM in one browser session."""
+
+import pytest
+
+from tests.e2e.conftest import screenshot, wait_for_app
+from tests.pages.inspect_helpers import save_tiny_model
+
+pytestmark = pytest.mark.e2e
+
+MODEL_NAME = "e2e shapes cnn"
+
+
+@pytest.fixture(scope="module")
+def shared_model(app_home):
+    """A small CNN trained briefly on shapes, shared by another session in the app's store."""
+    return save_tiny_model(
+        "e2e-teacher",
+        name=MODEL_NAME,
+        shared=True,
+        filters=(16, 32, 32),
+        train_epochs=10,
+        n_train=1500,
+        root=app_home / "models",
+    )
+
+
+def _pick_model(pg, name: str) -> None:
+    box = pg.locator('[data-testid="stSelectbox"]').filter(has_text="Model").first
+    box.click()
+    pg.get_by_role("option").filter(has_text=name).first.click()
+    wait_for_app(pg)
+
+
+def _go(pg, title: str, url_path: str) -> None:
+    """Follow a sidebar link (keeps the Streamlit session, hence the chosen model)."""
+    pg.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    pg.wait_for_url(f"**/{url_path}")
+    wait_for_app(pg)
+
+
+def _settled(pg) -> None:
+    """The script has finished and lazily loaded elements (charts, tables) are drawn."""
+    wait_for_app(pg)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+
+
+def _tall_screenshot(pg, name: str, height: int = 2200) -> None:
+    """Streamlit scrolls inside its own container: grow the window to capture the page."""
+    pg.mouse.move(5, 5)  # no tooltip in the picture
+    pg.set_viewport_size({"width": 1400, "height": height})
+    pg.wait_for_timeout(800)
+    _settled(pg)
+    screenshot(pg, name)
+    pg.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_model):
+    pg = page
+    pg.goto(app_url)
+    wait_for_app(pg)
+    _go(pg, "Activations", "activations")
+    _pick_model(pg, MODEL_NAME)
+    pg.get_by_text("Channel maps of conv1").wait_for()
+    pg.get_by_text("conv1: 16 kernels of 3×3 pixels").wait_for()
+    pg.get_by_text("Channels that stay at zero").wait_for()
+    wait_for_app(pg)
+    pg.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # grid, zoom, bars
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    _tall_screenshot(pg, "activations", 3000)
+
+    _go(pg, "Filter visualization", "featureviz")
+    pg.get_by_role("button", name="Generate").click()
+    pg.get_by_text("made in").wait_for(timeout=120_000)
+    wait_for_app(pg)
+    assert pg.get_by_text("filter 0", exact=True).count() >= 1
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    _tall_screenshot(pg, "featureviz", 1500)
+
+    _go(pg, "Grad-CAM", "gradcam")
+    pg.get_by_text("overlay (").wait_for()
+    pg.get_by_text("True class:").first.wait_for()  # a test image: the stored model is kept
+    assert pg.get_by_text("heatmap for").count() == 1
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    _tall_screenshot(pg, "gradcam", 1500)
