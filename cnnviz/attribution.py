@@ -769,8 +769,8 @@ def pointing_game(heatmaps: np.ndarray, boxes: np.ndarray, tolerance: int = 0) -
 
     Args:
         heatmaps: (N, h, w) float.
-        boxes: (N, 4) ``x0, y0, x1, y1`` in heatmap pixel coordinates (both ends counted
-            as inside, so inclusive and exclusive conventions both work).
+        boxes: (N, 4) ``x0, y0, x1, y1`` in heatmap pixel coordinates, the object covering
+            ``heatmap[y0:y1, x0:x1]`` (``x1``, ``y1`` exclusive, as ``cnnviz.datasets``).
         tolerance: pixels of slack around each box.
 
     Returns:
@@ -786,8 +786,5 @@ def pointing_game(heatmaps: np.ndarray, boxes: np.ndarray, tolerance: int = 0) -
     py, px = np.unravel_index(flat, heat.shape[1:])
     t = float(tolerance)
     return (
-        (px >= box[:, 0] - t)
-        & (px <= box[:, 2] + t)
-        & (py >= box[:, 1] - t)
-        & (py <= box[:, 3] + t)
+        (px >= box[:, 0] - t) & (px < box[:, 2] + t) & (py >= box[:, 1] - t) & (py < box[:, 3] + t)
     )
