@@ -1,0 +1,120 @@
+"""Activations page: layers, channel grids, statistics, zoom, kernels; errors stay on screen."""
+
+import pytest
+
+from cnnviz.store import MODEL_FILE, ModelStore
+from tests.pages.conftest import app_test
+from tests.pages.inspect_helpers import OWNER, save_tiny_model, shapes_dataset
+
+PAGE = "pages/activations.py"
+
+
+def run_page(owner: str = OWNER):
+    at = app_test(PAGE)
+    at.session_state["cnnviz_session_id"] = owner
+    return at.run()
+
+
+def texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def image_captions(at) -> list[str]:
+    return [c for img in at.get("image") for c in img.captions]
+
+
+@pytest.fixture
+def stored_model():
+    return save_tiny_model()
+
+
+def test_stored_model_shows_first_conv_layer(stored_model):
+    at = run_page()
+    assert not at.exception
+    assert not at.error
+    assert at.selectbox(key="activations_choice").value == f"stored:{stored_model}"
+    assert "Channel maps of conv1" in texts(at.subheader)
+    (metric,) = at.metric
+    assert metric.value.endswith("of 8")  # conv1 has 8 channels
+    assert any("conv1: 8 kernels of 3×3 pixels" in t for t in texts(at.caption))
+    # The model's own test set is offered, with the true class of the picked image.
+    assert at.radio(key="act_image_source").value == "Model's test set"
+    ds = shapes_dataset()
+    first_class = ds.class_names[int(ds.y_test[0])]
+    assert any(f"true class: {first_class}" in c for c in image_captions(at))
+    assert len(at.get("plotly_chart")) == 3  # grid, zoom, mean activations
+
+
+@pytest.mark.parametrize(
+    ("layer_index", "heading", "channels"),
+    [(1, "Channel maps of pool1", 8), (2, "Channel maps of conv2", 12)],
+)
+def test_changing_layer_and_scale(stored_model, layer_index, heading, channels):
+    at = run_page()
+    at.selectbox(key="act_layer").set_value(layer_index).run()
+    at.radio(key="act_scale").set_value("shared").run()
+    assert not at.exception
+    assert heading in texts(at.subheader)
+    assert at.metric[0].value.endswith(f"of {channels}")
+    assert at.number_input(key=f"act_zoom_{heading.split()[-1]}").max == channels - 1
+
+
+def test_dense_layer_has_no_maps_but_has_statistics(stored_model):
+    at = run_page()
+    labels = at.selectbox(key="act_layer").options
+    dense = next(i for i, label in enumerate(labels) if label.startswith("predictions"))
+    at.selectbox(key="act_layer").set_value(dense).run()
+    assert not at.exception
+    assert any("dense layer" in t for t in texts(at.info))
+    assert at.metric[0].value.endswith("of 6")
+
+
+def test_two_images_side_by_side(stored_model):
+    at = run_page()
+    at.toggle(key="act_compare").set_value(True).run()
+    assert not at.exception
+    assert len(at.metric) == 2
+    # Two grids, two zoomed maps, two bar charts; the second image is another test image.
+    assert len(at.get("plotly_chart")) == 6
+    assert at.number_input(key="act_image2_index").value == 2
+
+
+def test_own_image_through_a_small_model(stored_model):
+    at = run_page()
+    at.radio(key="act_image_source").set_value("Sample, upload or camera").run()
+    at.selectbox(key="act_image_picker_sample").set_value("coffee").run()
+    assert not at.exception
+    assert "Channel maps of conv1" in texts(at.subheader)
+
+
+def test_test_set_filtered_by_class(stored_model):
+    at = run_page()
+    at.selectbox(key="act_image_class").set_value("circle").run()
+    assert not at.exception
+    assert any("true class: circle" in c for c in image_captions(at))
+    assert at.metric[0].value.endswith("of 8")
+
+
+def test_unreadable_model_file_is_an_error_not_an_exception():
+    model_id = save_tiny_model(name="broken")
+    (ModelStore().root / model_id / MODEL_FILE).write_bytes(b"this is not a keras file")
+    at = run_page()
+    assert not at.exception
+    assert at.error, "a broken model must be reported on the page"
+    assert "Train a model on the Train page" in " ".join(texts(at.caption))
+
+
+def test_other_sessions_models_are_not_listed(stored_model):
+    at = run_page(owner="someone-else")
+    assert not at.exception
+    options = at.selectbox(key="activations_choice").options
+    assert not any("tiny cnn" in o for o in options)
+
+
+@pytest.mark.slow
+def test_default_is_the_bundled_model_when_nothing_is_trained():
+    at = run_page(owner="fresh-session")
+    assert not at.exception
+    assert not at.error
+    assert at.selectbox(key="activations_choice").value == "pretrained:efficientnet_lite0"
+    assert "Channel maps of stem_conv" in texts(at.subheader)

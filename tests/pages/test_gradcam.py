@@ -1,0 +1,128 @@
+"""Grad-CAM page: class, method, layer, opacity and colour map; the true box; errors on screen;
+and the overlay helper other pages reuse."""
+
+import numpy as np
+import pytest
+
+from cnnviz import attribution
+from cnnviz.errors import InputError
+from cnnviz.store import ModelStore
+from cnnviz.ui.gradcam_panel import gradcam_heatmap_for, gradcam_overlay_for
+from tests.pages.conftest import app_test
+from tests.pages.inspect_helpers import OWNER, save_tiny_model, shapes_dataset
+
+PAGE = "pages/gradcam.py"
+
+
+def run_page(owner: str = OWNER):
+    at = app_test(PAGE)
+    at.session_state["cnnviz_session_id"] = owner
+    return at.run()
+
+
+def texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def by_label(widgets, label: str):
+    (widget,) = [w for w in widgets if w.label == label]
+    return widget
+
+
+def image_captions(at) -> list[str]:
+    return [c for img in at.get("image") for c in img.captions]
+
+
+@pytest.fixture
+def stored_model():
+    return save_tiny_model()
+
+
+def test_default_explains_the_top1_class_at_the_default_layer(stored_model):
+    at = run_page()
+    assert not at.exception
+    assert not at.error
+    model = ModelStore().load(stored_model, OWNER)
+    image = shapes_dataset().x_test[0]
+    top1 = int(np.argmax(model.predict_proba(image)[0]))
+    cls = by_label(at.selectbox, "Class to explain")
+    assert cls.value == top1
+    assert by_label(at.selectbox, "Layer").value == "conv2"  # last map larger than 1x1
+    captions = image_captions(at)
+    assert f"heatmap for “{model.class_names[top1]}” at conv2" in captions
+    assert any(c.startswith("overlay (45% heatmap)") for c in captions)
+    # shapes models know where the object is: the box and the pointing-game verdict
+    assert any("Green box: where the shape really is" in t for t in texts(at.caption))
+    assert len(at.get("plotly_chart")) == 1  # top-5 probabilities
+
+
+@pytest.mark.parametrize("method", list(attribution.METHODS))
+def test_every_method_draws_three_panels(stored_model, method):
+    at = run_page()
+    by_label(at.selectbox, "Method").set_value(method).run()
+    assert not at.exception
+    assert not at.error
+    assert len(at.get("image")) == 4  # the picker's preview + original, heatmap, overlay
+    uses_layer = attribution.METHODS[method].uses_layer
+    assert any(w.label == "Layer" for w in at.selectbox) == uses_layer
+
+
+def test_class_layer_opacity_and_colour_map(stored_model):
+    at = run_page()
+    model = ModelStore().load(stored_model, OWNER)
+    cls = by_label(at.selectbox, "Class to explain")
+    other = next(i for i in range(len(model.class_names)) if i != cls.value)
+    cls.set_value(other).run()
+    by_label(at.selectbox, "Layer").set_value("conv1").run()
+    by_label(at.slider, "Heatmap opacity").set_value(0.8).run()
+    by_label(at.selectbox, "Colour map").set_value("viridis").run()
+    assert not at.exception
+    captions = image_captions(at)
+    assert f"heatmap for “{model.class_names[other]}” at conv1" in captions
+    assert "overlay (80% heatmap)" in captions
+
+
+def test_grad_cam_on_a_dense_only_model_is_an_error_saliency_works():
+    save_tiny_model(name="mlp", dense_only=True)
+    at = run_page()
+    assert not at.exception
+    assert any("no convolutional layer" in t for t in texts(at.error))
+    by_label(at.selectbox, "Method").set_value("saliency").run()
+    assert not at.exception
+    assert not at.error
+    assert any(c.startswith("heatmap for") for c in image_captions(at))
+
+
+def test_model_without_a_reloadable_dataset_uses_the_image_picker():
+    save_tiny_model(name="uploaded", with_dataset=False)
+    at = run_page()
+    assert not at.exception
+    assert by_label(at.selectbox, "Sample image").value == "cat"
+    assert not any("Green box" in t for t in texts(at.caption))
+
+
+@pytest.mark.slow
+def test_default_bundled_model_explains_the_cat():
+    at = run_page(owner="fresh-session")
+    assert not at.exception
+    assert not at.error
+    assert at.selectbox(key="gradcam_choice").value == "pretrained:efficientnet_lite0"
+    assert by_label(at.selectbox, "Layer").value == "head_activation"
+    assert any(c.startswith("heatmap for") for c in image_captions(at))
+
+
+def test_overlay_helper_for_other_pages(stored_model):
+    model = ModelStore().load(stored_model, OWNER)
+    image = np.random.default_rng(0).integers(0, 256, (50, 70, 3), dtype=np.uint8)
+    before = image.copy()
+    overlay = gradcam_overlay_for(model, image)
+    assert overlay.shape == image.shape
+    assert overlay.dtype == np.uint8
+    assert not np.array_equal(overlay, image)
+    np.testing.assert_array_equal(image, before)  # input untouched
+    # Same heatmap as the core's grad_cam for the top-1 class, and a chosen class is kept.
+    expected = attribution.grad_cam(model, image)[0]
+    np.testing.assert_allclose(gradcam_heatmap_for(model, image).heatmaps[0], expected, atol=1e-5)
+    assert int(gradcam_heatmap_for(model, image, class_index=3).class_indices[0]) == 3
+    with pytest.raises(InputError):
+        gradcam_overlay_for(model, image, class_index=99)
