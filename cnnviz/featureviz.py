@@ -306,7 +306,8 @@ def visualize_filters(
         preprocessing: only for a bare ``keras.Model``.
 
     Returns:
-        (N, size, size, 3) uint8 RGB, N = ``len(filter_indices)``.
+        (N, size, size, 3) uint8 RGB, N = ``len(filter_indices)``; grey (R = G = B) for a
+        grayscale model, showing exactly the luma it sees.
 
     Raises:
         InputError: unknown layer or method, filter index out of range, bad steps or size.
@@ -365,7 +366,12 @@ def visualize_filters(
             progress(done, total)
 
     out = [_optimise(step_fn, problem, batch, channels, steps, seed, tick) for batch in batches]
-    return np.concatenate(out, axis=0)
+    images = np.concatenate(out, axis=0)
+    if prep.grayscale:  # show exactly what a grayscale model sees: the luma, as grey
+        luma = prep.apply(images.astype(np.float32))  # scale/offset undone below
+        gray = (luma[..., 0] - prep.offset[0]) / prep.scale[0]
+        images = np.repeat(np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None], 3, -1)
+    return images
 
 
 def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndarray:

@@ -154,3 +154,11 @@ def test_fourier_basis_is_the_inverse_real_fft():
     np.testing.assert_allclose(mine, ref, atol=1e-4 * np.abs(ref).max())
     image = keras.ops.convert_to_numpy(basis.image(spectrum))
     assert image.shape == (1, 10, 7, 3) and image.min() >= 0 and image.max() <= 1
+
+
+def test_grayscale_model_gets_grey_pictures():
+    keras.utils.set_random_seed(2)
+    gray = keras.Sequential([keras.Input((16, 16, 1)), L.Conv2D(3, 3, activation="relu", name="c")])
+    out = featureviz.visualize_filters(gray, "c", [0, 1], steps=4)
+    assert out.shape == (2, 16, 16, 3)
+    assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()

@@ -1,0 +1,136 @@
+"""Grad-CAM: seconds per image, ours versus tf-keras-vis's ``Gradcam``, same model, layer, image.
+
+Run: ``.venv/bin/python bench/attribution.py [repeats]`` (a few minutes on 2 CPU cores).
+
+Model: the bundled pretrained EfficientNet-Lite0 (``cnnviz.pretrained``) at its input size
+(224 x 224), layer ``last_conv_layer`` (``head_activation``, 7 x 7 x 1280), the sample cat
+photo, its top-1 class. tf-keras-vis is installed into the running interpreter's
+environment here if missing (a bench-only tool, not a project requirement). Both are warmed
+up once, then timed over the same number of repeats, one image per call, interleaved;
+medians are printed. The two heatmaps are compared too (Pearson correlation), to show both
+compute the same thing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from cnnviz import attribution, pretrained  # noqa: E402
+from cnnviz.images import samples  # noqa: E402
+
+TF_KERAS_VIS = "tf-keras-vis==0.8.7"
+
+
+def ensure_tf_keras_vis():
+    try:
+        return importlib.import_module("tf_keras_vis.gradcam")
+    except ImportError:
+        print(f"installing {TF_KERAS_VIS} for this bench ...", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", TF_KERAS_VIS], check=True)
+        importlib.invalidate_caches()
+        return importlib.import_module("tf_keras_vis.gradcam")
+
+
+def median_seconds(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    tkv_gradcam = ensure_tf_keras_vis()
+    from tf_keras_vis.utils.scores import CategoricalScore
+
+    model = pretrained.load(pretrained.BUNDLED)
+    layer = model.last_conv_layer
+    image = model.resize(samples()["cat"])  # (1, 224, 224, 3) uint8
+    x = model.preprocess(image)
+    top = model.top_k(image, 1)[0][0]
+    print(f"model {model.name}, input {model.input_size}, layer {layer}, class {top[1]!r}")
+
+    def ours():
+        return attribution.grad_cam(model, image, class_index=top[0], layer_name=layer)
+
+    # The model outputs logits already, so no ReplaceToLinear; clone=False as nothing changes.
+    theirs_cam = tkv_gradcam.Gradcam(model.model, model_modifier=None, clone=False)
+
+    def theirs():
+        return theirs_cam(
+            CategoricalScore([top[0]]),
+            x,
+            penultimate_layer=layer,
+            seek_penultimate_conv_layer=False,
+        )
+
+    start = time.perf_counter()
+    ours_map = ours()[0]
+    first_ours = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs_map = np.asarray(theirs())[0]
+    first_theirs = time.perf_counter() - start
+
+    t_ours, t_theirs = [], []
+    for _ in range(repeats):  # interleaved, so a busy machine hurts both alike
+        t_ours.append(median_seconds(ours, 1))
+        t_theirs.append(median_seconds(theirs, 1))
+    ours_s = statistics.median(t_ours)
+    theirs_s = statistics.median(t_theirs)
+
+    batch = model.resize([samples()[k] for k in ("cat", "coffee", "astronaut", "rocket")])
+    attribution.grad_cam(model, batch)  # warm-up for batch size 4
+    batch_s = median_seconds(lambda: attribution.grad_cam(model, batch), max(3, repeats // 3))
+
+    corr = float(np.corrcoef(ours_map.ravel(), theirs_map.ravel())[0, 1])
+    # Before upsampling the two must agree exactly; after it they differ only by the resize
+    # convention (ours: half-pixel centres like OpenCV/Keras/pytorch-grad-cam; tf-keras-vis:
+    # scipy.ndimage.zoom, corner-aligned).
+    theirs_coarse = np.asarray(
+        theirs_cam(
+            CategoricalScore([top[0]]),
+            x,
+            penultimate_layer=layer,
+            seek_penultimate_conv_layer=False,
+            expand_cam=False,
+            normalize_cam=False,
+        )
+    )[0]
+    batch1 = attribution._Batch.make(model, image)
+    ours_coarse, _ = attribution.METHODS["gradcam"].raw_maps(
+        batch1, np.array([top[0]], np.int32), layer
+    )
+    coarse_diff = float(np.abs(np.maximum(ours_coarse[0], 0) - theirs_coarse).max())
+    print(
+        f"first call (tracing/compiling): ours {first_ours:.2f} s, "
+        f"tf-keras-vis {first_theirs:.2f} s"
+    )
+    print(
+        f"seconds per image, median of {repeats}: ours {ours_s:.3f} s, "
+        f"tf-keras-vis {theirs_s:.3f} s"
+    )
+    print(f"ours / tf-keras-vis = {ours_s / theirs_s:.2f}  (target <= 0.50)")
+    print(f"ours in a batch of 4: {batch_s / 4:.3f} s per image")
+    print(
+        f"coarse {theirs_coarse.shape} maps before upsampling: max |ours - theirs| = "
+        f"{coarse_diff:.2e} (values up to {float(theirs_coarse.max()):.3f})"
+    )
+    print(f"upsampled heatmaps (Pearson r, ours vs tf-keras-vis): {corr:.4f}")
+
+
+if __name__ == "__main__":
+    main()
