@@ -114,7 +114,18 @@ with right:
         f"{len(infos)} layers. *mean*: mean activation; *at zero*: channels that stay at "
         "zero, for the first image."
     )
-    st.dataframe(table, height=300, width="stretch")
+    st.dataframe(
+        table,
+        height=300,
+        width="stretch",
+        column_config={
+            "layer": st.column_config.TextColumn(width="medium"),
+            "type": st.column_config.TextColumn(width="small"),
+            "params": st.column_config.NumberColumn(width="small"),
+            "mean": st.column_config.NumberColumn(width="small", format="%.3g"),
+            "at zero": st.column_config.TextColumn(width="small"),
+        },
+    )
 
 if hi - lo + 1 > MAX_CHANNELS:
     st.warning(f"Showing channels {lo}–{lo + MAX_CHANNELS - 1} (at most {MAX_CHANNELS} at once).")

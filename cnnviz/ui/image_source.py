@@ -115,10 +115,12 @@ def test_set(model: ImageModel) -> datasets.Dataset | None:
     return ds
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _rgb_test_images(name: str, options_json: str) -> np.ndarray:
-    ds = _load_test_set(name, options_json)
-    return datasets.to_rgb(ds.x_test)
+    """(M, H, W, 3) uint8 test images for display, shared read-only (no copy per rerun)."""
+    rgb = datasets.to_rgb(_load_test_set(name, options_json).x_test)
+    rgb.setflags(write=False)
+    return rgb
 
 
 def _test_set_image(model: ImageModel, ds: datasets.Dataset, key: str, default_pos: int):

@@ -67,13 +67,20 @@ def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_mode
     wait_for_app(pg)
     pg.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # grid, zoom, bars
     assert pg.locator('[data-testid="stException"]').count() == 0
+    # A second test image through the same filters, side by side.
+    pg.get_by_text("Compare two images").click()
+    pg.get_by_text("Second image").wait_for()
+    pg.get_by_text("Channels that stay at zero").nth(1).wait_for()
     _tall_screenshot(pg, "activations", 3000)
+    assert pg.locator('[data-testid="stException"]').count() == 0
 
     _go(pg, "Filter visualization", "featureviz")
-    pg.get_by_role("button", name="Generate").click()
-    pg.get_by_text("made in").wait_for(timeout=120_000)
+    pg.get_by_text("Both, side by side on the same filters").click()
     wait_for_app(pg)
-    assert pg.get_by_text("filter 0", exact=True).count() >= 1
+    pg.get_by_role("button", name="Generate").click()
+    pg.get_by_text("made in").nth(1).wait_for(timeout=120_000)
+    wait_for_app(pg)
+    assert pg.get_by_text("filter 0", exact=True).count() == 2  # quality and naive
     assert pg.locator('[data-testid="stException"]').count() == 0
     _tall_screenshot(pg, "featureviz", 1500)
 
