@@ -166,10 +166,15 @@ def test_binary_sigmoid_model_explains_both_classes():
     r = at.attribute("gradcam", m, X)
     p = keras.ops.convert_to_numpy(m(X))[:, 0]
     np.testing.assert_array_equal(r.class_indices, (p > 0.5).astype(int))
-    h0 = at.grad_cam(m, X, class_index=0)
-    h1 = at.grad_cam(m, X, class_index=1)
-    # class 0 is explained by the opposite sign: the two maps never overlap
-    assert np.all((h0 == 0) | (h1 == 0))
+    # Class 0 is scored by -z: it is class 1 of the same network with the output negated.
+    flipped = small_model(final="sigmoid", classes=1)
+    flipped.set_weights(m.get_weights())
+    head = flipped.get_layer("predictions")
+    head.set_weights([-w for w in head.get_weights()])
+    np.testing.assert_allclose(
+        at.grad_cam(m, X, class_index=0), at.grad_cam(flipped, X, class_index=1), atol=1e-5
+    )
+    assert not np.allclose(at.grad_cam(m, X, class_index=0), at.grad_cam(m, X, class_index=1))
 
 
 def test_image_model_takes_raw_rgb_of_any_size(model):
