@@ -5,6 +5,7 @@ import streamlit as st
 from cnnviz import pretrained
 from cnnviz.errors import InputError
 from cnnviz.ui import pretrained_ui
+from cnnviz.ui.gradcam_panel import show_gradcam_overlay
 from cnnviz.ui.image_picker import image_picker
 
 TOP_K = 5
@@ -38,8 +39,19 @@ if not chosen:
     st.stop()
 
 
+show_cam = st.toggle(
+    "Show where each model looked (Grad-CAM for its top class)",
+    value=True,
+    key="pretrained_gradcam",
+    help="Grad-CAM weights the last convolution layer's maps by the gradient of the top "
+    "class's score: red regions raised that score most. Open the Grad-CAM page for more.",
+)
+
+
 def per_model_extras(model: pretrained.PretrainedModel, prediction: pretrained.Prediction) -> None:
-    """Extra panel under a model's column (reserved: the Grad-CAM overlay goes here)."""
+    """Extra panel under a model's column: the Grad-CAM overlay for its top-1 class."""
+    if show_cam:
+        show_gradcam_overlay(model, image)
 
 
 def model_column(name: str) -> pretrained.Prediction | None:

@@ -85,3 +85,13 @@ def pretrained_build_random_mobilenet():
     return keras.applications.MobileNetV2(
         weights=None, classifier_activation=None, input_shape=(224, 224, 3)
     )
+
+
+def test_each_column_shows_a_gradcam_overlay_that_can_be_turned_off(offline):
+    at = app_test(PAGE).run()
+    captions = [c for img in at.get("image") for c in img.captions]
+    assert any(c.startswith("Grad-CAM for") for c in captions), captions
+    at.toggle(key="pretrained_gradcam").set_value(False).run()
+    assert not at.exception
+    captions = [c for img in at.get("image") for c in img.captions]
+    assert not any(c.startswith("Grad-CAM for") for c in captions)
