@@ -103,21 +103,44 @@ def page(browser):
     context.close()
 
 
-def wait_for_app(pg) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+def wait_for_app(pg, timeout_ms: int = 120_000) -> None:
+    """Wait until Streamlit has finished the script run and drawn every element.
+
+    "Finished" means: no 'Running' status widget and no loading skeletons (charts, tables and
+    metrics show a skeleton until their data arrives).
+    """
     pg.wait_for_selector('[data-testid="stApp"]')
     pg.wait_for_timeout(500)
     pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText"
-        ".includes('Running')",
-        timeout=120_000,
+        """() => {
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            const running = status && status.innerText.includes('Running');
+            return !running && !document.querySelector('[data-testid="stSkeleton"]');
+        }""",
+        timeout=timeout_ms,
     )
 
 
-def screenshot(pg, name: str) -> Path:
-    """Save a full-page screenshot under artifacts/screenshots/NAME.png and return its path."""
+def screenshot(pg, name: str, height: int | None = None) -> Path:
+    """Save a screenshot of the whole page under artifacts/screenshots/NAME.png.
+
+    Streamlit scrolls inside its own container, so Playwright's ``full_page`` misses what is
+    below the fold: the window is grown to the content's height (or ``height``) instead.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    pg.screenshot(path=str(path), full_page=True)
+    size = pg.viewport_size or {"width": 1400, "height": 1000}
+    if height is None:
+        content = pg.evaluate(
+            """() => {
+                const main = document.querySelector('[data-testid="stMain"]')
+                    || document.querySelector('section.main') || document.body;
+                return main.scrollHeight;
+            }"""
+        )
+        height = max(size["height"], min(int(content) + 40, 6000))
+    pg.set_viewport_size({"width": size["width"], "height": height})
+    pg.wait_for_timeout(700)  # let charts re-layout to the new size
+    pg.screenshot(path=str(path))
+    pg.set_viewport_size(size)
     return path
