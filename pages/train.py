@@ -1,4 +1,58 @@
+"""Train: pick data and a network, press Train, watch it learn, then see where it fails."""
+
 import streamlit as st
 
+from cnnviz.ui import training_ui as ui
+
 st.title("Train")
-st.info("This page is being built.")
+st.caption(
+    "Pick a dataset and a network, press **Train** and watch the loss fall and the accuracy "
+    "rise, epoch by epoch. The defaults are tuned so you can just press Train. Training runs "
+    "on the server and keeps going while you visit other pages."
+)
+
+job = ui.current_job()
+busy = job is not None and not job.done
+
+st.subheader("1 · Data")
+ds = ui.dataset_ui()
+if ds is None:
+    st.info("Choose a dataset, or upload a .zip of class folders, to set up a network.")
+else:
+    zip_key = f"zip:{st.session_state.get('train_zip_digest', '')}"
+    ui.apply_recommended(zip_key if ui.is_zip_choice() else ds.name)
+    with st.expander("Look at the data", expanded=job is None):
+        ui.dataset_preview_ui(ds)
+
+    st.subheader("2 · Network")
+    architecture, fits = ui.architecture_ui(ds, ui.dropout_override())
+
+    st.subheader("3 · Training")
+    hyper = ui.hyperparameters_ui()
+    augmentation = ui.augmentation_ui(ds)
+    config = ui.config_from_state(architecture, hyper, augmentation)
+
+    clicked = st.button(
+        "Train",
+        key="train_start",
+        type="primary",
+        icon="🏋️",
+        disabled=busy or not fits or config is None,
+        help="One training at a time per browser session: stop the current one first."
+        if busy
+        else "Train this network on this dataset.",
+    )
+    if clicked and config is not None:
+        ui.start_job(ds, config)
+        st.rerun()
+
+job = ui.current_job()
+if job is not None:
+    st.subheader("Progress")
+    ui.progress_ui(job.id)
+    if job.done and job.result is not None:
+        ui.results_ui(job)
+
+st.divider()
+st.subheader("Your models")
+ui.model_store_ui()
