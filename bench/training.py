@@ -1,0 +1,172 @@
+"""Training benchmarks: the cost of live progress events, and the tuned defaults' accuracy.
+
+1. Throughput: images/second of a ``TrainingJob`` (background thread, progress callback,
+   uint8 → 0..1 scaling inside a wrapper model) versus a plain ``model.fit(verbose=0)`` on
+   the same architecture, data and batch size, float32 inputs. Runs alternate, with a fresh
+   model each time; the first epoch (graph tracing) is left out of both. Target ≥ 0.95.
+2. Accuracy and wall time of ``training.recommended_config`` with the MNIST CNN preset on
+   ``digits`` (target ≥ 97% test accuracy) and ``shapes`` (≥ 98%), each under two minutes
+   on a 2-core CPU.
+
+Usage: ``python bench/training.py [--repeats 5] [--seeds 0 1] [--skip-throughput]
+[--skip-accuracy]``. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keras
+import numpy as np
+
+from cnnviz import datasets, training
+from cnnviz.training import EpochEnd, TrainingConfig, TrainingJob
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """Epoch wall times only (no batch hooks: Keras keeps its asynchronous fast path)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def _plain_fit(ds, config: TrainingConfig) -> float:
+    """Images/second of plain model.fit(verbose=0), epochs after the first."""
+    keras.utils.set_random_seed(config.seed)
+    model = training.build_model(config, ds.input_shape, ds.num_classes)
+    model.compile(
+        optimizer=training.make_optimizer(config.optimizer, config.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    x = ds.x_train.astype(np.float32) / 255.0
+    timer = _EpochTimer()
+    model.fit(
+        x,
+        ds.y_train,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        verbose=0,
+        shuffle=True,
+        callbacks=[timer],
+    )
+    return len(x) * (config.epochs - 1) / sum(timer.seconds[1:])
+
+
+def _job_fit(ds, config: TrainingConfig) -> tuple[float, int]:
+    """Images/second of a TrainingJob (events on), epochs after the first; events made."""
+    job = TrainingJob(ds, config).start()
+    job.wait()
+    if job.status != "finished":
+        raise RuntimeError(f"benchmark job ended {job.status}: {job.error}")
+    ends = [e for e in job.events() if isinstance(e, EpochEnd)]
+    return len(ds.x_train) * (config.epochs - 1) / sum(e.seconds for e in ends[1:]), len(
+        job.events()
+    )
+
+
+def throughput(repeats: int) -> None:
+    full = datasets.load("shapes", n_train=3000, n_test=64)
+    # No validation in either run: the same images go through the same model.
+    ds = datasets.Dataset("shapes", full.x_train, full.y_train, full.x_test, full.y_test,
+                          full.class_names)  # fmt: skip
+    config = TrainingConfig(
+        architecture="mnist_cnn",
+        epochs=3,
+        batch_size=32,
+        validation_split=0.0,
+        schedule="constant",
+        seed=0,
+    )
+    print(
+        f"\n## Throughput: TrainingJob with events vs plain model.fit(verbose=0)\n"
+        f"MNIST CNN on shapes {ds.input_shape}, {len(ds.x_train)} images, batch "
+        f"{config.batch_size}, {config.epochs} epochs per run (first left out), "
+        f"device {training.detect_device()}"
+    )
+    _plain_fit(ds, config)  # warm-up: imports, thread pools, first tracing
+    plain, job, ratios = [], [], []
+    for r in range(repeats):
+        # Alternate which goes first so drifting machine load hits both alike.
+        if r % 2 == 0:
+            p = _plain_fit(ds, config)
+            j, n_events = _job_fit(ds, config)
+        else:
+            j, n_events = _job_fit(ds, config)
+            p = _plain_fit(ds, config)
+        plain.append(p)
+        job.append(j)
+        ratios.append(j / p)
+        print(
+            f"  run {r + 1}: plain {p:7.0f} img/s   job {j:7.0f} img/s   ratio {j / p:.3f}"
+            f"   ({n_events} events)"
+        )
+    print(
+        f"  median: plain {statistics.median(plain):.0f} img/s, job "
+        f"{statistics.median(job):.0f} img/s, ratio of medians "
+        f"{statistics.median(job) / statistics.median(plain):.3f}, median ratio "
+        f"{statistics.median(ratios):.3f} (target >= 0.95)"
+    )
+
+
+def accuracy(seeds: list[int]) -> None:
+    print("\n## MNIST CNN preset with the recommended defaults")
+    targets = {"digits": 0.97, "shapes": 0.98}
+    for name, target in targets.items():
+        t0 = time.perf_counter()
+        ds = datasets.load(name)
+        load_s = time.perf_counter() - t0
+        for seed in seeds:
+            base = training.recommended_config(name)
+            config = TrainingConfig(**{**base.__dict__, "seed": seed})
+            t0 = time.perf_counter()
+            job = TrainingJob(ds, config).start()
+            job.wait()
+            wall = time.perf_counter() - t0
+            if job.status != "finished":
+                print(f"  {name}: job {job.status}: {job.error}")
+                continue
+            acc = job.result.test_accuracy
+            aug = config.augmentation
+            print(
+                f"  {name:7s} seed {seed}: test accuracy {acc:.2%} (target {target:.0%}, "
+                f"{'met' if acc >= target else 'MISSED'}), {len(ds.x_test)} test images; "
+                f"train+evaluate {wall:.1f} s + load {load_s:.1f} s (target < 120 s); "
+                f"{config.epochs} epochs, batch {config.batch_size}, lr {config.learning_rate}"
+                f" ({config.schedule}), input {ds.input_shape}, "
+                f"augmentation {'shift ' + str(aug.shift) if aug.active else 'none'}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-accuracy", action="store_true")
+    args = parser.parse_args()
+    print(f"cpu cores: {training.cpu_cores()}, load average: {os.getloadavg()}")
+    if not args.skip_throughput:
+        throughput(args.repeats)
+    if not args.skip_accuracy:
+        accuracy(args.seeds)
+
+
+if __name__ == "__main__":
+    main()
