@@ -1,11 +1,35 @@
 """The sidebar every page shares."""
 
+import sys
+
 import streamlit as st
+
+from cnnviz.ui.session import session_id
+
+
+def _training_status() -> None:
+    """This session's unfinished training jobs and the device, once training has been used.
+
+    The training module (and with it TensorFlow) is only looked at when a page has already
+    imported it: the Home page stays quick, and no job can exist before that import anyway.
+    """
+    training = sys.modules.get("cnnviz.training")
+    if training is None:
+        return
+    active = [job for job in training.jobs(session_id()) if not job.done]
+    for job in active:
+        if job.status == "queued":
+            where = f"waiting, position {job.queue_position} in the queue"
+        else:
+            where = job.status
+        st.page_link("pages/train.py", label=f"{job.name}: {where}", icon=":material/sync:")
+    st.caption(f"Device: {training.detect_device()}")
 
 
 def render_sidebar() -> None:
-    """Draw the shared sidebar: what cnnviz is and where the student's work lives."""
+    """Draw the shared sidebar: what cnnviz is, this session's jobs and where work lives."""
     with st.sidebar:
+        _training_status()
         st.caption(
             "cnnviz · explore convolutional neural networks. Everything runs on this server; "
             "your uploads and models are visible only in your browser session."

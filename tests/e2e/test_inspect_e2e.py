@@ -39,20 +39,10 @@ def _go(pg, title: str, url_path: str) -> None:
     wait_for_app(pg)
 
 
-def _settled(pg) -> None:
-    """The script has finished and lazily loaded elements (charts, tables) are drawn."""
-    wait_for_app(pg)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
-
-
-def _tall_screenshot(pg, name: str, height: int = 2200) -> None:
-    """Streamlit scrolls inside its own container: grow the window to capture the page."""
+def _tall_screenshot(pg, name: str, height: int | None = None) -> None:
     pg.mouse.move(5, 5)  # no tooltip in the picture
-    pg.set_viewport_size({"width": 1400, "height": height})
-    pg.wait_for_timeout(800)
-    _settled(pg)
-    screenshot(pg, name)
-    pg.set_viewport_size({"width": 1400, "height": 1000})
+    wait_for_app(pg)
+    screenshot(pg, name, height)
 
 
 def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_model):
@@ -63,15 +53,15 @@ def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_mode
     _pick_model(pg, MODEL_NAME)
     pg.get_by_text("Channel maps of conv1").wait_for()
     pg.get_by_text("conv1: 16 kernels of 3×3 pixels").wait_for()
-    pg.get_by_text("Channels that stay at zero").wait_for()
+    pg.get_by_text("Channels that stay at zero (test image #0)").wait_for()
     wait_for_app(pg)
     pg.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # grid, zoom, bars
     assert pg.locator('[data-testid="stException"]').count() == 0
     # A second test image through the same filters, side by side.
     pg.get_by_text("Compare two images").click()
     pg.get_by_text("Second image").wait_for()
-    pg.get_by_text("Channels that stay at zero").nth(1).wait_for()
-    _tall_screenshot(pg, "activations", 3000)
+    pg.get_by_text("Channels that stay at zero (test image #1)").wait_for()
+    _tall_screenshot(pg, "activations")
     assert pg.locator('[data-testid="stException"]').count() == 0
 
     _go(pg, "Filter visualization", "featureviz")
@@ -82,11 +72,11 @@ def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_mode
     wait_for_app(pg)
     assert pg.get_by_text("filter 0", exact=True).count() == 2  # quality and naive
     assert pg.locator('[data-testid="stException"]').count() == 0
-    _tall_screenshot(pg, "featureviz", 1500)
+    _tall_screenshot(pg, "featureviz")
 
     _go(pg, "Grad-CAM", "gradcam")
     pg.get_by_text("overlay (").wait_for()
     pg.get_by_text("True class:").first.wait_for()  # a test image: the stored model is kept
     assert pg.get_by_text("heatmap for").count() == 1
     assert pg.locator('[data-testid="stException"]').count() == 0
-    _tall_screenshot(pg, "gradcam", 1500)
+    _tall_screenshot(pg, "gradcam")

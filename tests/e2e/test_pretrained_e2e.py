@@ -75,14 +75,6 @@ def _open_pretrained_page(page, url):
     wait_for_app(page)
 
 
-def _tall_screenshot(page, name):
-    """Streamlit scrolls inside its own container, so grow the window to capture the page."""
-    page.set_viewport_size({"width": 1400, "height": 1500})
-    page.wait_for_timeout(500)
-    wait_for_app(page)
-    screenshot(page, name)
-
-
 def test_bundled_model_on_the_sample_cat(app_url, page):
     _open_pretrained_page(page, app_url)
     page.get_by_role("heading", name="Pretrained models").wait_for()
@@ -95,7 +87,8 @@ def test_bundled_model_on_the_sample_cat(app_url, page):
     chart.get_by_text("tiger cat").wait_for()
     assert page.get_by_text("ImageNet top-1").first.is_visible()
     assert page.get_by_text("What it saw: 224×224 pixels").is_visible()
-    _tall_screenshot(page, "pretrained")
+    wait_for_app(page)
+    screenshot(page, "pretrained")
 
 
 def test_comparison_offline_keeps_the_bundled_model(offline_app_url, page):
@@ -116,4 +109,5 @@ def test_comparison_offline_keeps_the_bundled_model(offline_app_url, page):
     # EfficientNet-Lite0 still shows its top-5 next to the model that could not load.
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 1
     page.get_by_text("Pick two or more models that load").wait_for()
-    _tall_screenshot(page, "pretrained-offline")
+    wait_for_app(page)
+    screenshot(page, "pretrained-offline")

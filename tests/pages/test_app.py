@@ -13,3 +13,12 @@ def test_router_reaches_the_filters_page():
     assert not at.exception
     assert at.title[0].value == "Filters"
     assert [t.label for t in at.tabs][:2] == ["Gabor", "Sobel"]
+
+
+def test_sidebar_names_the_device_once_training_is_loaded():
+    import cnnviz.training  # a page that trains has been opened on this server
+
+    at = app_test("app.py").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "Device: CPU" in captions or "Device: GPU" in captions
