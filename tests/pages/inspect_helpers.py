@@ -1,5 +1,5 @@
 """Tiny stored models for the inspection pages' tests (Activations, Filter visualization,
-Grad-CAM) and their browser test."""
+Grad-CAM) and their browser test, plus the AppTest helpers those pages' tests share."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from collections.abc import Sequence
 
 import keras
 import numpy as np
+import pytest
 
 from cnnviz import datasets
 from cnnviz.store import ModelStore
+from tests.pages.conftest import app_test
 
 OWNER = "test-session-owner"
 SHAPES_OPTIONS = {"image_size": 32, "n_train": 60, "n_test": 24, "seed": 3}
@@ -80,3 +82,32 @@ def save_tiny_model(
         "test_metrics": {} if accuracy is None else {"accuracy": accuracy},
     }
     return ModelStore(root).save(model, meta)
+
+
+@pytest.fixture
+def stored_model() -> str:
+    """A tiny untrained model saved in the store for ``OWNER``; its id."""
+    return save_tiny_model()
+
+
+def run_page(page: str, owner: str = OWNER):
+    """Run a page script (e.g. ``"pages/gradcam.py"``) as session ``owner``; the AppTest."""
+    at = app_test(page)
+    at.session_state["cnnviz_session_id"] = owner
+    return at.run()
+
+
+def texts(elements) -> list[str]:
+    """The values of AppTest elements (captions, infos, ...) as strings."""
+    return [str(e.value) for e in elements]
+
+
+def by_label(widgets, label: str):
+    """The one widget among ``widgets`` with this label."""
+    (widget,) = [w for w in widgets if w.label == label]
+    return widget
+
+
+def image_captions(at) -> list[str]:
+    """Every caption of every ``st.image`` on the page, in order."""
+    return [c for img in at.get("image") for c in img.captions]

@@ -3,33 +3,22 @@
 import pytest
 
 from cnnviz.store import MODEL_FILE, ModelStore
-from tests.pages.conftest import app_test
-from tests.pages.inspect_helpers import OWNER, save_tiny_model, shapes_dataset
+from tests.pages import inspect_helpers
+from tests.pages.inspect_helpers import (
+    image_captions,
+    run_page,
+    save_tiny_model,
+    shapes_dataset,
+    texts,
+)
+
+stored_model = inspect_helpers.stored_model  # the shared fixture, used by name below
 
 PAGE = "pages/activations.py"
 
 
-def run_page(owner: str = OWNER):
-    at = app_test(PAGE)
-    at.session_state["cnnviz_session_id"] = owner
-    return at.run()
-
-
-def texts(elements) -> list[str]:
-    return [str(e.value) for e in elements]
-
-
-def image_captions(at) -> list[str]:
-    return [c for img in at.get("image") for c in img.captions]
-
-
-@pytest.fixture
-def stored_model():
-    return save_tiny_model()
-
-
 def test_stored_model_shows_first_conv_layer(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert not at.error
     assert at.selectbox(key="activations_choice").value == f"stored:{stored_model}"
@@ -50,7 +39,7 @@ def test_stored_model_shows_first_conv_layer(stored_model):
     [(1, "Channel maps of pool1", 8), (2, "Channel maps of conv2", 12)],
 )
 def test_changing_layer_and_scale(stored_model, layer_index, heading, channels):
-    at = run_page()
+    at = run_page(PAGE)
     at.selectbox(key="act_layer").set_value(layer_index).run()
     at.radio(key="act_scale").set_value("shared").run()
     assert not at.exception
@@ -60,7 +49,7 @@ def test_changing_layer_and_scale(stored_model, layer_index, heading, channels):
 
 
 def test_dense_layer_has_no_maps_but_has_statistics(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     labels = at.selectbox(key="act_layer").options
     dense = next(i for i, label in enumerate(labels) if label.startswith("predictions"))
     at.selectbox(key="act_layer").set_value(dense).run()
@@ -70,7 +59,7 @@ def test_dense_layer_has_no_maps_but_has_statistics(stored_model):
 
 
 def test_two_images_side_by_side(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     at.toggle(key="act_compare").set_value(True).run()
     assert not at.exception
     assert len(at.metric) == 2
@@ -80,7 +69,7 @@ def test_two_images_side_by_side(stored_model):
 
 
 def test_own_image_through_a_small_model(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     at.radio(key="act_image_source").set_value("Sample, upload or camera").run()
     at.selectbox(key="act_image_picker_sample").set_value("coffee").run()
     assert not at.exception
@@ -88,7 +77,7 @@ def test_own_image_through_a_small_model(stored_model):
 
 
 def test_test_set_filtered_by_class(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     at.selectbox(key="act_image_class").set_value("circle").run()
     assert not at.exception
     assert any("true class: circle" in c for c in image_captions(at))
@@ -98,14 +87,14 @@ def test_test_set_filtered_by_class(stored_model):
 def test_unreadable_model_file_is_an_error_not_an_exception():
     model_id = save_tiny_model(name="broken")
     (ModelStore().root / model_id / MODEL_FILE).write_bytes(b"this is not a keras file")
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert at.error, "a broken model must be reported on the page"
     assert "Train a model on the Train page" in " ".join(texts(at.caption))
 
 
 def test_other_sessions_models_are_not_listed(stored_model):
-    at = run_page(owner="someone-else")
+    at = run_page(PAGE, owner="someone-else")
     assert not at.exception
     options = at.selectbox(key="activations_choice").options
     assert not any("tiny cnn" in o for o in options)
@@ -113,7 +102,7 @@ def test_other_sessions_models_are_not_listed(stored_model):
 
 @pytest.mark.slow
 def test_default_is_the_bundled_model_when_nothing_is_trained():
-    at = run_page(owner="fresh-session")
+    at = run_page(PAGE, owner="fresh-session")
     assert not at.exception
     assert not at.error
     assert at.selectbox(key="activations_choice").value == "pretrained:efficientnet_lite0"

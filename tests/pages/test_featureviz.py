@@ -2,62 +2,46 @@
 
 import pytest
 
-from tests.pages.conftest import app_test
-from tests.pages.inspect_helpers import OWNER, save_tiny_model
+from tests.pages import inspect_helpers
+from tests.pages.inspect_helpers import (
+    by_label,
+    image_captions,
+    run_page,
+    save_tiny_model,
+    texts,
+)
+
+stored_model = inspect_helpers.stored_model  # the shared fixture, used by name below
 
 PAGE = "pages/featureviz.py"
 
 
-def run_page(owner: str = OWNER):
-    at = app_test(PAGE)
-    at.session_state["cnnviz_session_id"] = owner
-    return at.run()
-
-
-def texts(elements) -> list[str]:
-    return [str(e.value) for e in elements]
-
-
-def by_label(widgets, label: str):
-    (widget,) = [w for w in widgets if w.label == label]
-    return widget
-
-
-def gallery_captions(at) -> list[str]:
-    return [c for img in at.get("image") for c in img.captions]
-
-
-@pytest.fixture
-def stored_model():
-    return save_tiny_model()
-
-
 def test_asks_before_optimising_then_shows_a_gallery(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert at.selectbox(key="featureviz_choice").value == f"stored:{stored_model}"
     assert at.button(key="fv_generate")
-    assert not gallery_captions(at)
+    assert not image_captions(at)
     at.button(key="fv_generate").click().run()
     assert not at.exception
     assert not at.error
-    assert gallery_captions(at) == [f"filter {i}" for i in range(8)]
+    assert image_captions(at) == [f"filter {i}" for i in range(8)]
     assert any("made in" in t for t in texts(at.caption))
     # Nothing left to press once the gallery exists.
     assert not any("Press **Generate**" in t for t in texts(at.info))
 
 
 def test_revisit_is_served_from_the_cache(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     at.button(key="fv_generate").click().run()
-    again = run_page()  # a new run of the page, same settings
+    again = run_page(PAGE)  # a new run of the page, same settings
     assert not again.exception
-    assert gallery_captions(again) == [f"filter {i}" for i in range(8)]
+    assert image_captions(again) == [f"filter {i}" for i in range(8)]
     assert not any("Press **Generate**" in t for t in texts(again.info))
 
 
 def test_both_recipes_side_by_side_on_chosen_filters(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     layer = by_label(at.selectbox, "Layer")
     assert layer.value == "conv2"  # small models: the last convolution
     layer.set_value("conv1").run()
@@ -68,19 +52,19 @@ def test_both_recipes_side_by_side_on_chosen_filters(stored_model):
     markdown = " ".join(texts(at.markdown))
     assert "Quality recipe" in markdown
     assert "Naive gradient ascent" in markdown
-    assert gallery_captions(at) == ["filter 2", "filter 3", "filter 4"] * 2
+    assert image_captions(at) == ["filter 2", "filter 3", "filter 4"] * 2
 
 
 def test_model_without_convolutions_is_an_error_not_an_exception():
     save_tiny_model(name="mlp", dense_only=True)
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert any("no convolution layer" in t for t in texts(at.error))
 
 
 @pytest.mark.slow
 def test_default_bundled_model_page_loads():
-    at = run_page(owner="fresh-session")
+    at = run_page(PAGE, owner="fresh-session")
     assert not at.exception
     assert not at.error
     assert at.selectbox(key="featureviz_choice").value == "pretrained:efficientnet_lite0"

@@ -8,38 +8,24 @@ from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.ui.gradcam_panel import gradcam_heatmap_for, gradcam_overlay_for
-from tests.pages.conftest import app_test
-from tests.pages.inspect_helpers import OWNER, save_tiny_model, shapes_dataset
+from tests.pages import inspect_helpers
+from tests.pages.inspect_helpers import (
+    OWNER,
+    by_label,
+    image_captions,
+    run_page,
+    save_tiny_model,
+    shapes_dataset,
+    texts,
+)
+
+stored_model = inspect_helpers.stored_model  # the shared fixture, used by name below
 
 PAGE = "pages/gradcam.py"
 
 
-def run_page(owner: str = OWNER):
-    at = app_test(PAGE)
-    at.session_state["cnnviz_session_id"] = owner
-    return at.run()
-
-
-def texts(elements) -> list[str]:
-    return [str(e.value) for e in elements]
-
-
-def by_label(widgets, label: str):
-    (widget,) = [w for w in widgets if w.label == label]
-    return widget
-
-
-def image_captions(at) -> list[str]:
-    return [c for img in at.get("image") for c in img.captions]
-
-
-@pytest.fixture
-def stored_model():
-    return save_tiny_model()
-
-
 def test_default_explains_the_top1_class_at_the_default_layer(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert not at.error
     model = ModelStore().load(stored_model, OWNER)
@@ -58,7 +44,7 @@ def test_default_explains_the_top1_class_at_the_default_layer(stored_model):
 
 @pytest.mark.parametrize("method", list(attribution.METHODS))
 def test_every_method_draws_three_panels(stored_model, method):
-    at = run_page()
+    at = run_page(PAGE)
     by_label(at.selectbox, "Method").set_value(method).run()
     assert not at.exception
     assert not at.error
@@ -68,7 +54,7 @@ def test_every_method_draws_three_panels(stored_model, method):
 
 
 def test_class_layer_opacity_and_colour_map(stored_model):
-    at = run_page()
+    at = run_page(PAGE)
     model = ModelStore().load(stored_model, OWNER)
     cls = by_label(at.selectbox, "Class to explain")
     other = next(i for i in range(len(model.class_names)) if i != cls.value)
@@ -84,7 +70,7 @@ def test_class_layer_opacity_and_colour_map(stored_model):
 
 def test_grad_cam_on_a_dense_only_model_is_an_error_saliency_works():
     save_tiny_model(name="mlp", dense_only=True)
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert any("no convolutional layer" in t for t in texts(at.error))
     by_label(at.selectbox, "Method").set_value("saliency").run()
@@ -95,7 +81,7 @@ def test_grad_cam_on_a_dense_only_model_is_an_error_saliency_works():
 
 def test_model_without_a_reloadable_dataset_uses_the_image_picker():
     save_tiny_model(name="uploaded", with_dataset=False)
-    at = run_page()
+    at = run_page(PAGE)
     assert not at.exception
     assert by_label(at.selectbox, "Sample image").value == "cat"
     assert not any("Green box" in t for t in texts(at.caption))
@@ -103,7 +89,7 @@ def test_model_without_a_reloadable_dataset_uses_the_image_picker():
 
 @pytest.mark.slow
 def test_default_bundled_model_explains_the_cat():
-    at = run_page(owner="fresh-session")
+    at = run_page(PAGE, owner="fresh-session")
     assert not at.exception
     assert not at.error
     assert at.selectbox(key="gradcam_choice").value == "pretrained:efficientnet_lite0"
