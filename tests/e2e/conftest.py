@@ -3,12 +3,14 @@
 Screenshots go to ``artifacts/screenshots/`` (kept by CI as test artifacts).
 """
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,43 +43,61 @@ def app_home(tmp_path_factory):
     return tmp_path_factory.mktemp("e2e-home")
 
 
+@contextlib.contextmanager
+def serve_app(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve app.py on a free 127.0.0.1 port with ``CNNVIZ_HOME=home``; yield its base URL.
+
+    Args:
+        home: The served app's CNNVIZ_HOME (created if missing); the server's output goes to
+            ``home / "streamlit.log"``.
+        extra_env: More environment variables for the server (they win over the defaults).
+
+    The server is stopped when the block ends, also when it never became healthy (the test
+    then fails, pointing at the log).
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = dict(os.environ, CNNVIZ_HOME=str(home), CNNVIZ_FAST="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env.update(extra_env or {})
+    log_path = home / "streamlit.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                "--server.address", "127.0.0.1", "--server.port", str(port),
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.5)
+                if proc.poll() is not None:
+                    pytest.fail(f"streamlit exited early; see {log_path}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not become healthy within 120 s; see {log_path}")
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 @pytest.fixture(scope="session")
 def app_url(app_home):
     """Serve app.py on 127.0.0.1 for the whole session; yield its base URL."""
-    port = _free_port()
-    home = app_home
-    env = dict(os.environ, CNNVIZ_HOME=str(home), CNNVIZ_FAST="1", TF_CPP_MIN_LOG_LEVEL="2")
-    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited early; see {home / 'streamlit.log'}")
-    else:
-        proc.terminate()
-        pytest.fail("streamlit did not become healthy within 120 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve_app(app_home) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

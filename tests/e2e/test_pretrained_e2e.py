@@ -1,14 +1,8 @@
 """Pretrained page in Chromium: the bundled model on the sample cat, then a comparison offline."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from tests.e2e.conftest import ROOT, _free_port, screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, serve_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -17,53 +11,20 @@ pytestmark = pytest.mark.e2e
 def offline_app_url(tmp_path_factory):
     """The app served with an empty Keras cache and every download refused (a proxy that is not
     there), like a classroom without internet, whatever network this machine has."""
-    port = _free_port()
-    home = tmp_path_factory.mktemp("e2e-offline")
+    tmp = tmp_path_factory.mktemp("e2e-offline")
     nowhere = "http://127.0.0.1:9"
-    env = dict(
-        os.environ,
-        CNNVIZ_HOME=str(home / "cnnviz"),
-        KERAS_HOME=str(home / "keras"),
-        CNNVIZ_FAST="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        HTTP_PROXY=nowhere,
-        HTTPS_PROXY=nowhere,
-        http_proxy=nowhere,
-        https_proxy=nowhere,
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
-    )
-    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {home / 'streamlit.log'}")
+    offline_env = {
+        "KERAS_HOME": str(tmp / "keras"),
+        "HTTP_PROXY": nowhere,
+        "HTTPS_PROXY": nowhere,
+        "http_proxy": nowhere,
+        "https_proxy": nowhere,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+    with serve_app(tmp / "cnnviz", offline_env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-    assert not any((home / "keras").rglob("*.h5")), "a weight file was downloaded"
+    assert not any((tmp / "keras").rglob("*.h5")), "a weight file was downloaded"
 
 
 def _open_pretrained_page(page, url):
