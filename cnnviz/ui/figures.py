@@ -332,6 +332,50 @@ def windows_figure(padded: int, f: int, p: int, starts: Sequence[int], title: st
     return go.Figure(data=[heatmap], layout=layout)
 
 
+def probability_bars(
+    names: Sequence[str],
+    probs: Sequence[float],
+    highlight: Sequence[bool],
+    *,
+    height: int,
+    margin: dict[str, int],
+) -> go.Figure:
+    """Horizontal bars of class probabilities in percent, the first class on top.
+
+    Args:
+        names: class names, best first (the order the bars are read in, top to bottom).
+        probs: the classes' probabilities in [0, 1], in the same order.
+        highlight: per class, whether its bar is drawn in the darker colour.
+        height: figure height in pixels.
+        margin: plotly layout margins (keys ``l``, ``r``, ``t``, ``b``).
+
+    Returns:
+        The figure; the x axis runs from 0 to 100 %.
+    """
+    names = [str(n) for n in names][::-1]  # plotly draws the first bar at the bottom
+    percents = 100 * np.asarray(probs, dtype=np.float64)[::-1]
+    colors = ["#2171b5" if h else "#9ecae1" for h in highlight][::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=percents,
+            y=names,
+            orientation="h",
+            text=[f"{p:.1f}%" for p in percents],
+            textposition="auto",
+            marker_color=colors,
+            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin=margin,
+        xaxis={"range": [0, 100], "title": "probability (%)"},
+        yaxis={"automargin": True},
+        showlegend=False,
+    )
+    return fig
+
+
 def _quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Map [lo, hi] to 0..255 uint8 (NaN → 0), clipping values outside."""
     scale = _LEVELS / (hi - lo) if hi > lo else 0.0

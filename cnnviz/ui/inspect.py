@@ -27,6 +27,7 @@ import streamlit as st
 
 from cnnviz import activations, attribution, modelutils
 from cnnviz.imagemodel import ImageModel
+from cnnviz.ui import figures
 
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
@@ -386,26 +387,12 @@ def top_k_figure(
         height: figure height in pixels.
     """
     probs = np.asarray(probs, dtype=np.float64)
-    order = np.argsort(probs)[::-1][: max(1, min(int(k), len(probs)))][::-1]
+    order = np.argsort(probs)[::-1][: max(1, min(int(k), len(probs)))]  # best first
     names = [str(class_names[i]) if i < len(class_names) else str(i) for i in order]
-    percents = 100 * probs[order]
-    colors = ["#2171b5" if i == highlight else "#9ecae1" for i in order]
-    fig = go.Figure(
-        go.Bar(
-            x=percents,
-            y=names,
-            orientation="h",
-            text=[f"{p:.1f}%" for p in percents],
-            textposition="auto",
-            marker_color=colors,
-            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
-        )
-    )
-    fig.update_layout(
+    return figures.probability_bars(
+        names,
+        probs[order],
+        [i == highlight for i in order],
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis={"range": [0, 100], "title": "probability (%)"},
-        yaxis={"automargin": True},
-        showlegend=False,
     )
-    return fig

@@ -13,6 +13,7 @@ import streamlit as st
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
+from cnnviz.ui import figures
 
 _MARGIN = {"l": 10, "r": 10, "t": 10, "b": 10}
 
@@ -77,27 +78,10 @@ def cached_prediction(name: str, image: np.ndarray, k: int = 5) -> pretrained.Pr
 
 def top_k_figure(prediction: pretrained.Prediction, height: int = 230) -> go.Figure:
     """Horizontal bars of the top-k classes, best at the top, probabilities in percent."""
-    names = [name for _, name, _ in prediction.top][::-1]
-    percents = [100 * p for _, _, p in prediction.top][::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=percents,
-            y=names,
-            orientation="h",
-            text=[f"{p:.1f}%" for p in percents],
-            textposition="auto",
-            marker_color=["#9ecae1"] * (len(names) - 1) + ["#2171b5"],
-            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        height=height,
-        margin=_MARGIN,
-        xaxis={"range": [0, 100], "title": "probability (%)", "ticksuffix": ""},
-        yaxis={"automargin": True},
-        showlegend=False,
-    )
-    return fig
+    names = [name for _, name, _ in prediction.top]
+    probs = [p for _, _, p in prediction.top]
+    best = [i == 0 for i in range(len(names))]  # prediction.top is best first
+    return figures.probability_bars(names, probs, best, height=height, margin=_MARGIN)
 
 
 def agreement_figure(summary: pretrained.Agreement, max_classes: int = 12) -> go.Figure:
