@@ -34,7 +34,9 @@ def test_train_shapes_and_watch_the_curves_grow(app_url, page):
     epochs.press("Enter")
     wait_for_app(page)
 
-    page.locator(".st-key-train_start button").click()
+    # While a rerun settles Streamlit may briefly keep the previous run's copy of the button.
+    wait_for_app(page)
+    page.locator(".st-key-train_start button").first.click()
     page.get_by_text("device:").first.wait_for()
     page.locator(".st-key-train_curves").wait_for()
     page.wait_for_function(
