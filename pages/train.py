@@ -11,6 +11,7 @@ st.caption(
     "on the server and keeps going while you visit other pages."
 )
 
+ui.restore_settings()
 job = ui.current_job()
 busy = job is not None and not job.done
 
@@ -56,3 +57,4 @@ if job is not None:
 st.divider()
 st.subheader("Your models")
 ui.model_store_ui()
+ui.remember_settings()

@@ -44,11 +44,13 @@ def smooth(values: Sequence[float], weight: float) -> np.ndarray:
     return out
 
 
-def curve_data(events: Sequence) -> dict[str, np.ndarray]:
+def curve_data(events: Sequence, max_batch_points: int = 1500) -> dict[str, np.ndarray]:
     """Arrays behind the learning curves.
 
     Args:
         events: a job's events in order.
+        max_batch_points: keep at most about this many batch-level points (evenly
+            thinned, the latest always kept), so a long job stays light to redraw.
 
     Returns:
         ``batch_x`` (fractional epoch at each batch event, e.g. 1.5 = half-way through epoch
@@ -70,6 +72,9 @@ def curve_data(events: Sequence) -> dict[str, np.ndarray]:
             vl.append(np.nan if e.val_loss is None else e.val_loss)
             va.append(np.nan if e.val_accuracy is None else e.val_accuracy)
             ips.append(e.images_per_sec)
+    if len(bx) > max_batch_points > 0:
+        keep = np.unique(np.linspace(0, len(bx) - 1, max_batch_points).round().astype(int))
+        bx, bl, ba = ([v[i] for i in keep] for v in (bx, bl, ba))
     arr = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
     return {
         "batch_x": arr(bx),

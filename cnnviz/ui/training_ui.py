@@ -49,6 +49,57 @@ PREPROCESSINGS = {
 SPEC_COLUMNS = ["type", "filters", "kernel", "stride", "padding", "activation", "rate", "units"]
 
 
+# Widget values worth keeping while the student visits other pages (Streamlit forgets the
+# state of widgets that a run did not draw).
+PERSISTENT_KEYS = (
+    "train_dataset",
+    "train_opt_shapes_size",
+    "train_opt_shapes_n",
+    "train_opt_shapes_noise",
+    "train_opt_digits_size",
+    "train_opt_faces_size",
+    "train_opt_mnist_n",
+    "train_opt_fashion_mnist_n",
+    "train_opt_cifar10_n",
+    "train_arch",
+    "train_custom",
+    "train_epochs",
+    "train_batch",
+    "train_lr",
+    "train_optimizer",
+    "train_schedule",
+    "train_val",
+    "train_dropout_on",
+    "train_dropout",
+    "train_patience",
+    "train_seed",
+    "train_flip",
+    "train_rotation",
+    "train_shift",
+    "train_zoom",
+    "train_contrast",
+    "train_smoothing",
+    "train_cm_normalize",
+)
+_SAVED_KEY = "train_saved_settings"
+
+
+def restore_settings() -> None:
+    """Bring back the settings of the last visit (call first thing on the page)."""
+    state = st.session_state
+    for key, value in state.get(_SAVED_KEY, {}).items():
+        if key not in state:
+            state[key] = value
+    if "train_spec_editor" not in state and "train_spec_saved" in state:
+        state["train_spec_base"] = state["train_spec_saved"]
+
+
+def remember_settings() -> None:
+    """Keep the current settings for the next visit (call last thing on the page)."""
+    state = st.session_state
+    state[_SAVED_KEY] = {k: state[k] for k in PERSISTENT_KEYS if k in state}
+
+
 def model_store() -> ModelStore:
     """The server's model store (read at call time, so ``CNNVIZ_HOME`` may change)."""
     return ModelStore()
@@ -85,6 +136,16 @@ def _cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Da
     return datasets.load(name, **json.loads(options_json), progress=_progress)
 
 
+def _default(key: str, value) -> str:
+    """Give a widget its first value through session state; returns the key.
+
+    Widgets then get no ``value=``, so a value restored from an earlier visit never clashes
+    with a default.
+    """
+    st.session_state.setdefault(key, value)
+    return key
+
+
 def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
     """Widgets for the options of one built-in dataset; returns the options to load with."""
     name = info.name
@@ -92,24 +153,24 @@ def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
     if name == "shapes":
         c1, c2, c3 = st.columns(3)
         options["image_size"] = c1.select_slider(
-            "Image size", [24, 32, 48, 64], value=32, key="train_opt_shapes_size"
+            "Image size", [24, 32, 48, 64], key=_default("train_opt_shapes_size", 32)
         )
         options["n_train"] = c2.select_slider(
             "Training images",
             [600, 1200, 2400, 4800, 9600],
-            value=4800,
-            key="train_opt_shapes_n",
+            key=_default("train_opt_shapes_n", 4800),
             help="More images: slower epochs, better accuracy.",
         )
-        options["noise"] = c3.slider("Noise", 0.0, 0.3, 0.05, 0.01, key="train_opt_shapes_noise")
+        options["noise"] = c3.slider(
+            "Noise", 0.0, 0.3, step=0.01, key=_default("train_opt_shapes_noise", 0.05)
+        )
         options["n_test"] = max(300, options["n_train"] // 4)
     elif name in ("digits", "faces"):
         native = 8 if name == "digits" else 25
         options["upscale"] = st.select_slider(
             "Image size (upscaled)",
             [native, 28, 32, 48],
-            value=28 if name == "digits" else 32,
-            key=f"train_opt_{name}_size",
+            key=_default(f"train_opt_{name}_size", 28 if name == "digits" else 32),
         )
         if options["upscale"] == native:
             options["upscale"] = None
@@ -117,8 +178,7 @@ def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
         options["n_train"] = st.select_slider(
             "Training images (a random subset trains faster)",
             [5000, 10000, 20000, 50000, "all"],
-            value="all",
-            key=f"train_opt_{name}_n",
+            key=_default(f"train_opt_{name}_n", "all"),
         )
         if options["n_train"] == "all":
             options["n_train"] = None
@@ -308,6 +368,7 @@ def architecture_ui(ds: datasets.Dataset, dropout: float | None) -> tuple[str | 
                 "units": col.NumberColumn("units", min_value=1, max_value=8192, step=1),
             },
         )
+        st.session_state["train_spec_saved"] = frame
         spec = _spec_from_editor(frame)
         architecture: str | list = spec
     else:
@@ -326,7 +387,9 @@ def architecture_ui(ds: datasets.Dataset, dropout: float | None) -> tuple[str | 
         st.dataframe(
             pd.DataFrame(table),
             hide_index=True,
-            column_config={"params": st.column_config.NumberColumn("parameters", format="%d")},
+            column_config={
+                "params": st.column_config.NumberColumn("parameters", format="localized")
+            },
         )
     return architecture, True
 
@@ -544,7 +607,11 @@ def _progress_body(job_id: str) -> None:
         speed = last_batch.images_per_sec if last_batch else 0.0
         cols[4].metric("Images / second", f"{speed:,.0f}" if speed else "…")
         smoothing = st.slider(
-            "Smoothing of the per-batch line", 0.0, 0.95, 0.6, 0.05, key="train_smoothing"
+            "Smoothing of the per-batch line",
+            0.0,
+            0.95,
+            step=0.05,
+            key=_default("train_smoothing", 0.6),
         )
         st.plotly_chart(
             training_plots.curves_figure(events, smoothing, started.epochs), key="train_curves"
@@ -647,6 +714,9 @@ def results_ui(job: TrainingJob) -> None:
             st.session_state["train_cm_pred"] = names[cell[1]]
     st.markdown("**Images behind a cell** — click a cell above, or choose:")
     any_class = "(any)"
+    for key in ("train_cm_true", "train_cm_pred"):
+        if st.session_state.get(key) not in (None, any_class, *names):
+            st.session_state[key] = any_class  # a class of an earlier job's dataset
     s1, s2 = st.columns(2)
     true_name = s1.selectbox("True class", [any_class, *names], key="train_cm_true")
     pred_name = s2.selectbox("Predicted class", [any_class, *names], key="train_cm_pred")

@@ -404,3 +404,14 @@ def test_recommended_configs_are_valid(name):
     config = training.recommended_config(name)
     config.validate()
     assert config.architecture in ("mnist_cnn", "fashion_cnn", "cifar10_cnn")
+
+
+def test_mixed_precision_trains_in_float16_and_saves_float32(tmp_path):
+    store = ModelStore(tmp_path)
+    job = TrainingJob(tiny_dataset(), tiny_config(mixed_precision=True), store=store).start()
+    assert job.wait(120) and job.status == "finished", job.error
+    assert job.events()[0].mixed_precision is True
+    assert all(layer.dtype_policy.name == "float32" for layer in job.model.layers)
+    loaded = store.load(job.result.model_id)
+    assert all(layer.dtype_policy.name == "float32" for layer in loaded.model.layers)
+    assert keras.config.dtype_policy().name == "float32"  # this thread untouched

@@ -47,7 +47,7 @@ def test_page_loads_with_defaults_ready_to_train():
     assert at.title[0].value == "Train"
     assert at.selectbox(key="train_dataset").value == "shapes"
     assert at.selectbox(key="train_arch").value == "mnist_cnn"
-    assert at.number_input(key="train_epochs").value == 5  # tuned default for shapes
+    assert at.number_input(key="train_epochs").value == 10  # tuned default for shapes
     assert not at.button(key="train_start").disabled
     assert any("Summary:" in e.label for e in at.expander)
     assert any("4,800 training" in c.value for c in at.caption)
@@ -205,3 +205,21 @@ def test_model_store_rename_and_delete():
     assert not at.exception
     assert [m["id"] for m in store.list()] == [other]
     assert not any("new name" in e.label for e in at.expander)
+
+
+def test_settings_and_job_survive_a_visit_to_another_page():
+    at = app_test("app.py").run()
+    at.switch_page("pages/train.py").run()
+    at = tiny_settings(at, epochs=2)
+    at.selectbox(key="train_optimizer").set_value("sgd").run()
+    at.button(key="train_start").click().run()
+    job = training.get_job(at.session_state["train_job_id"])
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    assert job.wait(300) and job.status == "finished", job.error  # kept running meanwhile
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.number_input(key="train_epochs").value == 2
+    assert at.selectbox(key="train_optimizer").value == "sgd"
+    assert at.select_slider(key="train_opt_shapes_n").value == 600
+    assert "Test accuracy" in metrics(at)

@@ -75,3 +75,10 @@ def test_class_distribution_figure():
     fig = tp.class_distribution_figure({"train": {"a": 3, "b": 5}, "test": {"a": 1, "b": 2}})
     assert [t.name for t in fig.data] == ["train", "test"]
     assert list(fig.data[0].y) == [3, 5]
+
+
+def test_long_jobs_are_thinned_for_drawing():
+    events = [BatchEnd(1, i, 10_000, 1.0, 0.5, 1.0, None) for i in range(1, 10_001)]
+    d = tp.curve_data(events, max_batch_points=100)
+    assert len(d["batch_x"]) == 100
+    assert d["batch_x"][-1] == 1.0  # the latest point is kept
