@@ -3,12 +3,13 @@
 1. Throughput: images/second of a ``TrainingJob`` (background thread, progress callback,
    uint8 → 0..1 scaling inside a wrapper model) versus a plain ``model.fit(verbose=0)`` on
    the same architecture, data and batch size, float32 inputs. Runs alternate, with a fresh
-   model each time; the first epoch (graph tracing) is left out of both. Target ≥ 0.95.
+   model each time; the first epoch (graph tracing) is left out of both. Images per
+   wall-clock second and per CPU second of this process are compared. Target ≥ 0.95.
 2. Accuracy and wall time of ``training.recommended_config`` with the MNIST CNN preset on
    ``digits`` (target ≥ 97% test accuracy) and ``shapes`` (≥ 98%), each under two minutes
    on a 2-core CPU.
 
-Usage: ``python bench/training.py [--repeats 5] [--seeds 0 1] [--skip-throughput]
+Usage: ``python bench/training.py [--repeats 8] [--seeds 0 1] [--skip-throughput]
 [--skip-accuracy]``. Prints figures; asserts nothing.
 """
 
@@ -93,7 +94,7 @@ def throughput(repeats: int) -> None:
                           full.class_names)  # fmt: skip
     config = TrainingConfig(
         architecture="mnist_cnn",
-        epochs=3,
+        epochs=4,
         batch_size=32,
         validation_split=0.0,
         schedule="constant",
@@ -125,10 +126,15 @@ def throughput(repeats: int) -> None:
         ratios = [j[k] / p[k] for p, j in rows]
         med_p = statistics.median(p[k] for p, _ in rows)
         med_j = statistics.median(j[k] for _, j in rows)
+        best = max(j[k] for _, j in rows) / max(p[k] for p, _ in rows)
         print(
             f"  {what}: median ratio {statistics.median(ratios):.3f}, ratio of medians "
-            f"{med_j / med_p:.3f} (target >= 0.95)"
+            f"{med_j / med_p:.3f}, best-of ratio {best:.3f} (target >= 0.95)"
         )
+    print(
+        "  (wall-clock figures move with other processes on a shared machine; the CPU-time "
+        "ratio counts only this process's work per image)"
+    )
 
 
 def accuracy(seeds: list[int]) -> None:
@@ -162,7 +168,7 @@ def accuracy(seeds: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=8)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
