@@ -26,7 +26,6 @@ from cnnviz.training import (
     Augmentation,
     BatchEnd,
     EpochEnd,
-    Failed,
     JobStarted,
     TrainingConfig,
     TrainingJob,
@@ -880,9 +879,3 @@ def config_from_state(architecture, hyper: dict, aug: Augmentation) -> TrainingC
         st.error(str(err), icon="🚫")
         return None
     return cfg
-
-
-def failed_message(job: TrainingJob) -> str | None:
-    """The failure message of a job, if it failed."""
-    last = job.latest(Failed)
-    return last.message if last else None
