@@ -57,12 +57,14 @@ try:
     infos = modelutils.layer_infos(model)
     table = layer_table(mkey, first.digest, model, first.image)
 except InputError as err:
-    st.error(str(err), icon="🚫")
+    st.error(str(err), icon=":material/block:")
     st.stop()
 
 shown = [info for info in infos if info.is_spatial or len(info.output_shape) == 1]
 if not shown:
-    st.error("This model has no layer whose output can be shown as channels.", icon="🚫")
+    st.error(
+        "This model has no layer whose output can be shown as channels.", icon=":material/block:"
+    )
     st.stop()
 convs = [i for i, info in enumerate(shown) if info.is_conv]
 default_layer = convs[0] if convs else 0
@@ -135,7 +137,7 @@ channels = tuple(range(lo, hi + 1))
 try:
     stats = [layer_stats(mkey, p.digest, info.name, model, p.image) for p in pictures]
 except InputError as err:
-    st.error(str(err), icon="🚫")
+    st.error(str(err), icon=":material/block:")
     st.stop()
 
 # ---- channel maps and zoom -----------------------------------------------------------------
@@ -145,7 +147,7 @@ def _grid(picture, stat, width: int) -> None:
     try:
         grid = layer_grid(mkey, picture.digest, info.name, channels, scale, model, picture.image)
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return
     label = picture.caption + (f" ({picture.true_label})" if picture.true_label else "")
     st.plotly_chart(

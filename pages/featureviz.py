@@ -45,13 +45,13 @@ try:
     convs = modelutils.conv_layers(model)
     infos = {info.name: info for info in modelutils.layer_infos(model)}
 except InputError as err:
-    st.error(str(err), icon="🚫")
+    st.error(str(err), icon=":material/block:")
     st.stop()
 if not convs:
     st.error(
         "This model has no convolution layer, so there are no filters to visualise. Pick a "
         "model with Conv2D layers.",
-        icon="🚫",
+        icon=":material/block:",
     )
     st.stop()
 
@@ -143,7 +143,7 @@ if missing:
                 )  # fmt: skip
             except InputError as err:
                 bar.empty()
-                st.error(str(err), icon="🚫")
+                st.error(str(err), icon=":material/block:")
                 st.stop()
             cache.put(keys[m], images)
             st.session_state[f"fv_seconds_{keys[m]}"] = time.perf_counter() - started

@@ -45,7 +45,7 @@ if picked is None:
 try:
     probs = probabilities(mkey, picked.digest, model, picked.image)
 except InputError as err:
-    st.error(str(err), icon="🚫")
+    st.error(str(err), icon=":material/block:")
     st.stop()
 names = list(model.class_names)
 if len(names) < len(probs):
@@ -88,7 +88,7 @@ with controls[1]:
             spatial = modelutils.spatial_layers(model)
             default_layer = modelutils.default_cam_layer(model)
         except InputError as err:
-            st.error(str(err), icon="🚫")
+            st.error(str(err), icon=":material/block:")
             st.stop()
         layer = st.selectbox(
             "Layer",
@@ -111,7 +111,7 @@ try:
     with st.spinner(f"Computing {attribution.METHODS[method].label}…"):
         result = heatmap(mkey, picked.digest, method, class_index, layer, model, picked.image)
 except InputError as err:
-    st.error(str(err), icon="🚫")
+    st.error(str(err), icon=":material/block:")
     st.stop()
 heat = result.heatmaps[0]
 

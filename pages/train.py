@@ -37,7 +37,7 @@ else:
         "Train",
         key="train_start",
         type="primary",
-        icon="🏋️",
+        icon=":material/model_training:",
         disabled=busy or not fits or config is None,
         help="One training at a time per browser session: stop the current one first."
         if busy

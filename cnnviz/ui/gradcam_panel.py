@@ -77,7 +77,7 @@ def show_gradcam_overlay(
         result = gradcam_heatmap_for(image_model, image, class_index)
         shown = attribution.overlay(image, result.heatmaps[0], **kwargs)
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return
     cls = int(result.class_indices[0])
     name = image_model.class_names[cls] if 0 <= cls < len(image_model.class_names) else cls

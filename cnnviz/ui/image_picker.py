@@ -108,5 +108,5 @@ def _decode_or_report(data: bytes, max_side: int) -> np.ndarray | None:
     try:
         return decode_upload(data, max_side)
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return None

@@ -169,10 +169,10 @@ def model_picker(
         try:
             options = model_options(owner)
         except OSError as exc:  # an unreadable store folder must not break the page
-            st.error(f"The model store cannot be read ({exc}).", icon="🚫")
+            st.error(f"The model store cannot be read ({exc}).", icon=":material/block:")
             options = []
         if not options:
-            st.info(NO_MODEL_HINT, icon="💡")
+            st.info(NO_MODEL_HINT, icon=":material/lightbulb:")
             return None
         by_choice = {o.choice: o for o in options}
         widget_key = f"{key}_choice"
@@ -198,14 +198,14 @@ def model_picker(
             st.info(
                 f"{option.label.removeprefix('ImageNet: ')}: its weights are not on this "
                 "server yet. Downloading needs an internet connection.",
-                icon="⬇️",
+                icon=":material/download:",
             )
             if not st.button("Download and load", key=f"{key}_download"):
                 return None
         try:
             model = load_choice(choice, owner)
         except InputError as err:
-            st.error(str(err), icon="🚫")
+            st.error(str(err), icon=":material/block:")
             st.caption(NO_MODEL_HINT)
             return None
         st.caption(describe(model))

@@ -190,7 +190,7 @@ def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset
         st.info(
             f"{info.title} is downloaded once (about {info.download_mb:.0f} MB) into the "
             "Keras cache; this needs an internet connection.",
-            icon="⬇️",
+            icon=":material/download:",
         )
         if not st.button(f"Download {info.title}", key=f"train_download_{info.name}"):
             return None
@@ -226,7 +226,7 @@ def _zip_ui() -> datasets.Dataset | None:
         except InputError as err:
             st.session_state["train_zip_error"] = str(err)
     if "train_zip_error" in st.session_state:
-        st.error(st.session_state["train_zip_error"], icon="🚫")
+        st.error(st.session_state["train_zip_error"], icon=":material/block:")
         return None
     return st.session_state.get("train_zip_dataset")
 
@@ -252,7 +252,7 @@ def dataset_ui() -> datasets.Dataset | None:
     try:
         return _load_builtin(info, options)
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return None
 
 
@@ -378,7 +378,7 @@ def architecture_ui(ds: datasets.Dataset, dropout: float | None) -> tuple[str | 
     problems = architectures.validate_spec(spec, ds.input_shape, ds.num_classes)
     if problems:
         for problem in problems:
-            st.warning(problem, icon="⚠️")
+            st.warning(problem, icon=":material/warning:")
         return architecture, False
     table = architectures.spec_summary(spec, ds.input_shape, ds.num_classes)
     total = sum(r["params"] for r in table)
@@ -560,7 +560,7 @@ def _progress_body(job_id: str) -> None:
             f"Waiting for a free training slot: you are number **{job.queue_position}** in "
             f"the queue ({running} training job(s) running on this server). It starts by "
             "itself; you may visit other pages meanwhile.",
-            icon="⏳",
+            icon=":material/hourglass_top:",
         )
     last_batch = job.latest(BatchEnd)
     last_epoch = job.latest(EpochEnd)
@@ -618,11 +618,11 @@ def _progress_body(job_id: str) -> None:
         with st.expander("Throughput"):
             st.plotly_chart(training_plots.throughput_figure(events), key="train_throughput")
     if status in ("queued", "running"):
-        st.button("Stop", key="train_stop", on_click=job.stop, icon="⏹️")
+        st.button("Stop", key="train_stop", on_click=job.stop, icon=":material/stop_circle:")
     if status == "failed":
-        st.error(job.error or "Training failed.", icon="🚫")
+        st.error(job.error or "Training failed.", icon=":material/block:")
     elif job.done and isinstance(events[-1], (training.Finished, training.Stopped)):
-        st.success(events[-1].message, icon="✅")
+        st.success(events[-1].message, icon=":material/check_circle:")
     if job.done and st.session_state.get("train_shown_done") != job.id:
         # The page drew this job while it ran: redraw it whole once to show the results.
         st.session_state["train_shown_done"] = job.id
@@ -791,7 +791,9 @@ def _model_row_ui(store: ModelStore, meta: dict, owner: str) -> None:
             )
             if shared != bool(meta.get("shared")):
                 _store_action(lambda: store.set_shared(model_id, shared, owner), None)
-            if cols[3].button("Delete", key=f"train_store_delete_{model_id}", icon="🗑️"):
+            if cols[3].button(
+                "Delete", key=f"train_store_delete_{model_id}", icon=":material/delete:"
+            ):
                 _store_action(lambda: store.delete(model_id, owner), "Deleted.")
         st.download_button(
             "Download .keras",
@@ -807,7 +809,7 @@ def _store_action(action, message: str | None) -> None:
     try:
         action()
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return
     if message:
         st.toast(message)
@@ -835,7 +837,7 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
     if not submitted:
         return
     if upload is None:
-        st.error("Choose a .keras file first.", icon="🚫")
+        st.error("Choose a .keras file first.", icon=":material/block:")
         return
     names = [c.strip() for c in classes.split(",")] if classes.strip() else None
     try:
@@ -847,9 +849,12 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
             preprocessing=pre,
         )  # fmt: skip
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return
-    st.success(f"Added “{store.info(model_id, owner)['name']}” to your models.", icon="✅")
+    st.success(
+        f"Added “{store.info(model_id, owner)['name']}” to your models.",
+        icon=":material/check_circle:",
+    )
 
 
 def model_store_ui() -> None:
@@ -859,7 +864,7 @@ def model_store_ui() -> None:
     try:
         metas = store.list(owner)
     except OSError as exc:
-        st.error(f"The model store cannot be read ({exc}).", icon="🚫")
+        st.error(f"The model store cannot be read ({exc}).", icon=":material/block:")
         return
     if not metas:
         st.caption("No models yet: train one above, or upload a .keras file.")
@@ -876,6 +881,6 @@ def config_from_state(architecture, hyper: dict, aug: Augmentation) -> TrainingC
         cfg = TrainingConfig(architecture=architecture, augmentation=aug, **hyper)
         cfg.validate()
     except InputError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/block:")
         return None
     return cfg
