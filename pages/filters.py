@@ -482,21 +482,17 @@ gabor_tab, sobel_tab, bank_tab, custom_tab, step_tab, arithmetic_tab = st.tabs(
 )
 # Only the open tab runs (lazy tabs), and each section is a fragment: moving a slider reruns
 # that section alone.
-with gabor_tab:
-    if gabor_tab.open:
-        gabor_section(gray)
-with sobel_tab:
-    if sobel_tab.open:
-        sobel_section(gray)
-with bank_tab:
-    if bank_tab.open:
-        bank_section(gray)
-with custom_tab:
-    if custom_tab.open:
-        custom_section(gray)
-with step_tab:
-    if step_tab.open:
-        step_section(gray)
+image_sections = [
+    (gabor_tab, gabor_section),
+    (sobel_tab, sobel_section),
+    (bank_tab, bank_section),
+    (custom_tab, custom_section),
+    (step_tab, step_section),
+]
+for tab, section in image_sections:
+    with tab:
+        if tab.open:
+            section(gray)
 with arithmetic_tab:
     if arithmetic_tab.open:
         arithmetic_section()
