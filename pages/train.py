@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.ui import training_ui as ui
+from cnnviz.ui import train as ui
 
 st.title("Train")
 st.caption(

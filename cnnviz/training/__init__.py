@@ -1,0 +1,84 @@
+"""Live training: ``model.fit`` in a background thread that publishes progress events.
+
+A :class:`TrainingJob` builds a model for a dataset, trains it in a daemon thread and pushes
+small event objects (:class:`JobStarted`, :class:`BatchEnd`, :class:`EpochEnd`, then one of
+:class:`Finished`, :class:`Stopped`, :class:`Failed`) into a thread-safe list that a page
+polls. A server-wide scheduler runs at most ``CNNVIZ_MAX_JOBS`` jobs at a time (default: 1
+on CPU, 2 on a GPU); the others wait in a first-in-first-out queue that reports their
+position. Jobs live in a module-level registry keyed by id, so a job keeps running while
+its student visits other pages; the page only keeps the job id.
+
+Model inputs follow :func:`cnnviz.preprocessing.unit`: pixels scaled to 0..1 with the
+dataset's channels. Scaling and augmentation run inside a training-only wrapper model, so
+the model that is evaluated and saved contains neither.
+
+Example (no server needed)::
+
+    job = TrainingJob(datasets.load("shapes"), TrainingConfig(epochs=2))
+    job.start()
+    job.wait()
+    print(job.status, job.result.test_accuracy)
+
+The package is split along its own sections: ``config`` (settings), ``events``,
+``device``, ``scheduler`` (queue and registry), ``build`` (model, optimizer, wrapper) and
+``job``. Every public name is importable from ``cnnviz.training``.
+"""
+
+from cnnviz.training.build import build_model, make_optimizer, training_wrapper
+from cnnviz.training.config import (
+    DEFAULT_ARCHITECTURE,
+    FLIP_MODES,
+    OPTIMIZERS,
+    SCHEDULES,
+    Augmentation,
+    TrainingConfig,
+    recommended_config,
+)
+from cnnviz.training.device import cpu_cores, detect_device, gpu_name, has_gpu, max_concurrent_jobs
+from cnnviz.training.events import (
+    BATCH_EVENTS_PER_SECOND,
+    BatchEnd,
+    EpochEnd,
+    Event,
+    Failed,
+    Finished,
+    JobStarted,
+    Stopped,
+    TrainingResult,
+)
+from cnnviz.training.job import DONE_STATUSES, STATUSES, TrainingJob
+from cnnviz.training.scheduler import KEEP_FINISHED_PER_OWNER, SCHEDULER, get_job, jobs
+
+__all__ = [
+    "BATCH_EVENTS_PER_SECOND",
+    "DEFAULT_ARCHITECTURE",
+    "DONE_STATUSES",
+    "FLIP_MODES",
+    "KEEP_FINISHED_PER_OWNER",
+    "OPTIMIZERS",
+    "SCHEDULER",
+    "SCHEDULES",
+    "STATUSES",
+    "Augmentation",
+    "BatchEnd",
+    "EpochEnd",
+    "Event",
+    "Failed",
+    "Finished",
+    "JobStarted",
+    "Stopped",
+    "TrainingConfig",
+    "TrainingJob",
+    "TrainingResult",
+    "build_model",
+    "cpu_cores",
+    "detect_device",
+    "get_job",
+    "gpu_name",
+    "has_gpu",
+    "jobs",
+    "make_optimizer",
+    "max_concurrent_jobs",
+    "recommended_config",
+    "training_wrapper",
+]

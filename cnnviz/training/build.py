@@ -1,0 +1,88 @@
+"""Building what ``fit`` trains: the classifier, its optimizer and the training wrapper."""
+
+from __future__ import annotations
+
+import keras
+
+from cnnviz.errors import InputError
+from cnnviz.training.config import OPTIMIZERS, SCHEDULES, Augmentation, TrainingConfig
+
+
+def make_optimizer(
+    name: str, learning_rate: float, schedule: str = "constant", total_steps: int = 0
+):
+    """A Keras optimizer: Adam, RMSprop, or SGD with momentum 0.9.
+
+    Args:
+        name: one of ``OPTIMIZERS``.
+        learning_rate: initial step size.
+        schedule: ``"constant"``, or ``"cosine"`` (decays to 5% over ``total_steps``).
+        total_steps: training steps of the whole job (for the cosine schedule).
+    """
+    if schedule not in SCHEDULES:
+        raise InputError(f"Schedule must be one of {', '.join(SCHEDULES)}; got {schedule!r}.")
+    lr = float(learning_rate)
+    if schedule == "cosine" and total_steps > 0:
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=int(total_steps), alpha=0.05)
+    if name == "adam":
+        return keras.optimizers.Adam(lr)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(lr)
+    if name == "sgd":
+        return keras.optimizers.SGD(lr, momentum=0.9)
+    raise InputError(f"Optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}.")
+
+
+def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
+    """Build the (uncompiled) classifier a config describes.
+
+    Args:
+        config: architecture name or layer spec, dropout and seed.
+        input_shape: (H, W, C) of the dataset.
+        num_classes: number of classes (2 classes give one sigmoid unit).
+
+    Returns:
+        A Keras model taking (N, H, W, C) float32 in [0, 1].
+    """
+    from cnnviz import architectures
+
+    if isinstance(config.architecture, str):
+        hyper = {"seed": int(config.seed)}
+        if config.dropout is not None:
+            hyper["dropout"] = float(config.dropout)
+        return architectures.build(
+            config.architecture, tuple(input_shape), int(num_classes), **hyper
+        )
+    spec = list(config.architecture)
+    if config.dropout is not None:
+        spec = architectures.apply_hyperparameters(spec, dropout=float(config.dropout))
+    return architectures.build_from_spec(
+        spec, tuple(input_shape), int(num_classes), seed=int(config.seed)
+    )
+
+
+def training_wrapper(model, input_shape: tuple, augmentation: Augmentation, seed: int):
+    """A model for ``fit`` only: uint8 pixels → augmentation → scale to 0..1 → ``model``.
+
+    The wrapped ``model`` shares its weights, so training the wrapper trains it, while the
+    model that is saved contains neither scaling nor augmentation.
+
+    Args:
+        model: classifier taking (N, H, W, C) float32 in [0, 1].
+        input_shape: (H, W, C).
+        augmentation: random layers, active only while training.
+        seed: augmentation seed.
+
+    Returns:
+        A Keras model taking (N, H, W, C) uint8 in 0..255.
+    """
+    inputs = keras.Input(tuple(input_shape), dtype="uint8", name="pixels")
+    x = keras.layers.Rescaling(1.0, name="to_float")(inputs)  # cast only, values 0..255
+    for layer in augmentation.layers(seed=seed):
+        x = layer(x)
+    x = keras.layers.Rescaling(1.0 / 255.0, name="to_unit")(x)
+    return keras.Model(inputs, model(x), name="training_wrapper")
+
+
+def _output_units(model) -> int:
+    return int(model.outputs[0].shape[-1])

@@ -1,0 +1,71 @@
+"""The device training runs on, and the server-wide limit on concurrent jobs."""
+
+from __future__ import annotations
+
+import os
+
+import keras
+
+_DEVICE: str | None = None
+
+
+def cpu_cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def gpu_name() -> str | None:
+    """Name of the first GPU the Keras backend can use, or None without one."""
+    try:
+        devices = keras.distribution.list_devices("gpu")
+    except Exception:  # a backend without GPU support raises here
+        return None
+    if not devices:
+        return None
+    name = "GPU"
+    backend = keras.backend.backend()
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", name)
+        elif backend == "jax":
+            import jax
+
+            name = jax.devices("gpu")[0].device_kind
+        elif backend == "torch":
+            import torch
+
+            name = torch.cuda.get_device_name(0)
+    except Exception:  # the name is cosmetic; keep "GPU"
+        pass
+    return name
+
+
+def detect_device() -> str:
+    """The device training runs on, in words: ``"GPU (name)"`` or ``"CPU (n cores)"``."""
+    global _DEVICE
+    if _DEVICE is None:
+        gpu = gpu_name()
+        _DEVICE = f"GPU ({gpu})" if gpu else f"CPU ({cpu_cores()} cores)"
+    return _DEVICE
+
+
+def has_gpu() -> bool:
+    """True when training runs on a GPU."""
+    return detect_device().startswith("GPU")
+
+
+def max_concurrent_jobs() -> int:
+    """Server-wide limit on running jobs: ``CNNVIZ_MAX_JOBS``, default 1 on CPU, 2 on a GPU."""
+    value = os.environ.get("CNNVIZ_MAX_JOBS", "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            pass
+    return 2 if has_gpu() else 1

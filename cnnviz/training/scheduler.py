@@ -1,0 +1,101 @@
+"""A first-in-first-out scheduler for training jobs and the registry that finds them by id."""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import threading
+from typing import TYPE_CHECKING
+
+from cnnviz.training.device import max_concurrent_jobs
+
+if TYPE_CHECKING:
+    from cnnviz.training.job import TrainingJob
+
+# Finished jobs kept in the registry per owner (older ones are forgotten).
+KEEP_FINISHED_PER_OWNER = 3
+
+
+class _Scheduler:
+    """Runs at most ``max_concurrent_jobs()`` jobs; the rest wait first-in, first-out."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: list[TrainingJob] = []
+        self._waiting: collections.deque[TrainingJob] = collections.deque()
+
+    def submit(self, job: TrainingJob) -> None:
+        with self._lock:
+            start = len(self._running) < max_concurrent_jobs() and not self._waiting
+            if start:
+                self._running.append(job)
+            else:
+                self._waiting.append(job)
+        if start:
+            job._launch()
+
+    def cancel(self, job: TrainingJob) -> bool:
+        """Remove a waiting job; True when it was still waiting."""
+        with self._lock:
+            if job in self._waiting:
+                self._waiting.remove(job)
+                return True
+            return False
+
+    def release(self, job: TrainingJob) -> None:
+        """A running job ended: start the next waiting ones."""
+        to_start = []
+        with self._lock:
+            if job in self._running:
+                self._running.remove(job)
+            while self._waiting and len(self._running) < max_concurrent_jobs():
+                nxt = self._waiting.popleft()
+                self._running.append(nxt)
+                to_start.append(nxt)
+        for nxt in to_start:
+            nxt._launch()
+
+    def position(self, job: TrainingJob) -> int:
+        """1-based place in the queue; 0 when not waiting."""
+        with self._lock:
+            try:
+                return self._waiting.index(job) + 1
+            except ValueError:
+                return 0
+
+    def counts(self) -> tuple[int, int]:
+        """(running, waiting) job counts."""
+        with self._lock:
+            return len(self._running), len(self._waiting)
+
+
+SCHEDULER = _Scheduler()
+_REGISTRY: dict[str, TrainingJob] = {}
+_REGISTRY_LOCK = threading.Lock()
+# keras.utils.set_random_seed touches process-wide generators (Python, NumPy, TensorFlow):
+# seeding and building happen under this lock so concurrent jobs do not interleave.
+_SETUP_LOCK = threading.Lock()
+_COUNTER = itertools.count(1)
+
+
+def get_job(job_id: str | None) -> TrainingJob | None:
+    """The job with this id, or None (unknown or forgotten)."""
+    if not job_id:
+        return None
+    with _REGISTRY_LOCK:
+        return _REGISTRY.get(job_id)
+
+
+def jobs(owner: str | None = None) -> list[TrainingJob]:
+    """Registered jobs, oldest first; only ``owner``'s when given."""
+    with _REGISTRY_LOCK:
+        items = list(_REGISTRY.values())
+    return [j for j in items if owner is None or j.owner == owner]
+
+
+def _register(job: TrainingJob) -> None:
+    with _REGISTRY_LOCK:
+        _REGISTRY[job.id] = job
+        done = [j for j in _REGISTRY.values() if j.owner == job.owner and j.done]
+        for old in done[:-KEEP_FINISHED_PER_OWNER]:
+            del _REGISTRY[old.id]

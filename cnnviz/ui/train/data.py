@@ -1,0 +1,175 @@
+"""Train page, section 1: the dataset picker (built-in or a zip) and its preview."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import streamlit as st
+
+from cnnviz import config, datasets
+from cnnviz.errors import InputError
+from cnnviz.ui import training_plots
+from cnnviz.ui.session import session_id
+from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Dataset:
+    """Built-in datasets are shared read-only by every session."""
+    return datasets.load(name, **json.loads(options_json), progress=_progress)
+
+
+def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
+    """Widgets for the options of one built-in dataset; returns the options to load with."""
+    name = info.name
+    options: dict = {}
+    if name == "shapes":
+        c1, c2, c3 = st.columns(3)
+        options["image_size"] = c1.select_slider(
+            "Image size", [24, 32, 48, 64], key=_default("train_opt_shapes_size", 32)
+        )
+        options["n_train"] = c2.select_slider(
+            "Training images",
+            [600, 1200, 2400, 4800, 9600],
+            key=_default("train_opt_shapes_n", 4800),
+            help="More images: slower epochs, better accuracy.",
+        )
+        options["noise"] = c3.slider(
+            "Noise", 0.0, 0.3, step=0.01, key=_default("train_opt_shapes_noise", 0.05)
+        )
+        options["n_test"] = max(300, options["n_train"] // 4)
+    elif name in ("digits", "faces"):
+        native = 8 if name == "digits" else 25
+        options["upscale"] = st.select_slider(
+            "Image size (upscaled)",
+            [native, 28, 32, 48],
+            key=_default(f"train_opt_{name}_size", 28 if name == "digits" else 32),
+        )
+        if options["upscale"] == native:
+            options["upscale"] = None
+    else:
+        options["n_train"] = st.select_slider(
+            "Training images (a random subset trains faster)",
+            [5000, 10000, 20000, 50000, "all"],
+            key=_default(f"train_opt_{name}_n", "all"),
+        )
+        if options["n_train"] == "all":
+            options["n_train"] = None
+    return options
+
+
+def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset | None:
+    key = json.dumps(options, sort_keys=True)
+    if not info.cached:
+        st.info(
+            f"{info.title} is downloaded once (about {info.download_mb:.0f} MB) into the "
+            "Keras cache; this needs an internet connection.",
+            icon=":material/download:",
+        )
+        if not st.button(f"Download {info.title}", key=f"train_download_{info.name}"):
+            return None
+        bar = st.progress(0.0, text="Downloading…")
+
+        def progress(fraction, message):
+            bar.progress(min(1.0, fraction or 0.0), text=str(message))
+
+        return _cached_dataset(info.name, key, progress)
+    with st.spinner(f"Loading {info.title}…"):
+        return _cached_dataset(info.name, key)
+
+
+def _zip_ui() -> datasets.Dataset | None:
+    st.caption(
+        "A .zip with one folder per class (`cats/…`, `dogs/…`), or `train/<class>/…` with "
+        "optional `validation/` and `test/` folders. At least two classes and a few images "
+        "each."
+    )
+    upload = st.file_uploader("Your images (.zip)", type=["zip"], key="train_zip_upload")
+    if upload is None:
+        return None
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    if st.session_state.get("train_zip_digest") != digest:
+        st.session_state.pop("train_zip_dataset", None)
+        st.session_state["train_zip_digest"] = digest
+        workdir = config.home() / "uploads" / session_id() / digest
+        try:
+            with st.spinner("Checking and decoding the images…"):
+                st.session_state["train_zip_dataset"] = datasets.from_zip(data, workdir)
+            st.session_state.pop("train_zip_error", None)
+        except InputError as err:
+            st.session_state["train_zip_error"] = str(err)
+    if "train_zip_error" in st.session_state:
+        st.error(st.session_state["train_zip_error"], icon=":material/block:")
+        return None
+    return st.session_state.get("train_zip_dataset")
+
+
+def dataset_ui() -> datasets.Dataset | None:
+    """Pick a dataset (built-in or a .zip upload); returns it loaded, or None."""
+    infos = {i.name: i for i in datasets.available()}
+    choices = [*infos, ZIP_CHOICE]
+
+    def label(name: str) -> str:
+        if name == ZIP_CHOICE:
+            return "Your own images (.zip upload)"
+        info = infos[name]
+        suffix = "" if info.cached else f" · download {info.download_mb:.0f} MB"
+        return info.title + suffix
+
+    name = st.selectbox("Dataset", choices, format_func=label, key="train_dataset")
+    if name == ZIP_CHOICE:
+        return _zip_ui()
+    info = infos[name]
+    st.caption(info.description)
+    options = _dataset_options_ui(info)
+    try:
+        return _load_builtin(info, options)
+    except InputError as err:
+        st.error(str(err), icon=":material/block:")
+        return None
+
+
+def is_zip_choice() -> bool:
+    """True when the student picked their own .zip upload."""
+    return st.session_state.get("train_dataset") == ZIP_CHOICE
+
+
+def dropout_override() -> float | None:
+    """The dropout rate chosen in the settings, or None when not overridden."""
+    if st.session_state.get("train_dropout_on"):
+        return float(st.session_state.get("train_dropout", 0.3))
+    return None
+
+
+def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: int = 12) -> None:
+    """Sample grid per class, class distribution and image size."""
+    h, w, c = ds.input_shape
+    n_val = 0 if ds.x_val is None else len(ds.x_val)
+    st.caption(
+        f"**{ds.name}**: {len(ds.x_train):,} training"
+        + (f", {n_val:,} validation" if n_val else "")
+        + f" and {len(ds.x_test):,} test images of {h}×{w} pixels, "
+        + ("colour (RGB)" if c == 3 else "grayscale")
+        + f", {ds.num_classes} classes."
+    )
+    for note in getattr(ds, "notes", []) or []:
+        st.caption(f"ℹ️ {note}")
+    grid, chart = st.columns([3, 2])
+    with grid:
+        samples = ds.sample_indices(per_class=per_class, seed=0)
+        for k, (cls, idx) in enumerate(samples.items()):
+            if k >= max_classes:
+                st.caption(f"… and {ds.num_classes - max_classes} more classes.")
+                break
+            left, right = st.columns([1, 6], vertical_alignment="center")
+            left.markdown(f"**{cls}**")
+            if len(idx):
+                right.image(list(enlarge(ds.x_train[idx], 48)), width=48)
+    with chart:
+        counts = {"train": ds.class_counts("train")}
+        if ds.x_val is not None:
+            counts["validation"] = ds.class_counts("val")
+        counts["test"] = ds.class_counts("test")
+        st.plotly_chart(training_plots.class_distribution_figure(counts), key="train_class_counts")
