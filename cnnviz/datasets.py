@@ -5,7 +5,8 @@
 folders goes through :func:`from_zip`, which validates the archive before anything is written.
 
 Offline: ``shapes`` (synthetic figures with boxes, :mod:`cnnviz.shapes`), ``digits``
-(scikit-learn's 8×8 handwritten digits) and ``faces`` (scikit-image's faces vs non-faces).
+(scikit-learn's 8×8 handwritten digits), ``faces`` (scikit-image's faces vs non-faces) and
+``textures`` (patches of scikit-image's brick, grass and gravel photos).
 Downloaded once into the Keras cache: ``mnist``, ``fashion_mnist``, ``cifar10``
 (:mod:`cnnviz.kerasdata`).
 """
@@ -135,6 +136,7 @@ _DEFAULTS: dict[str, dict] = {
     },
     "digits": {"upscale": 28, "test_fraction": 0.2, "seed": 0},
     "faces": {"upscale": 32, "test_fraction": 0.2, "seed": 0},
+    "textures": {"patch": 64, "n_per_class": 80, "seed": 0},
     "mnist": {"n_train": None, "n_test": None, "seed": 0},
     "fashion_mnist": {"n_train": None, "n_test": None, "seed": 0},
     "cifar10": {"n_train": None, "n_test": None, "seed": 0},
@@ -153,6 +155,12 @@ _TEXT = {
     "faces": (
         "Faces vs non-faces",
         "200 tiny grayscale crops from scikit-image: 100 faces and 100 background patches.",
+    ),
+    "textures": (
+        "Textures (real photos)",
+        "Patches cut from scikit-image's photos of brick, grass and gravel: a small "
+        "real-photo set for transfer learning (test patches come from another part of "
+        "each photo).",
     ),
     "mnist": ("MNIST", "70,000 handwritten digits, 28×28 grayscale."),
     "fashion_mnist": (
@@ -224,6 +232,8 @@ def load(name: str, **options) -> Dataset:
 
             - ``shapes``: ``image_size`` (16..256), ``n_train``, ``n_test``, ``seed``,
               ``noise`` (0..0.5), ``grayscale``, ``classes`` (a subset of the figure names).
+            - ``textures``: ``patch`` (side, 16..128), ``n_per_class`` (training patches per
+              class; a quarter as many test patches), ``seed``.
             - ``digits`` / ``faces``: ``upscale`` (side in pixels, or None for the native
               8 / 25; upscaled digits are framed like MNIST, the digit filling the central
               20/28 on black), ``test_fraction``, ``seed``.
@@ -259,6 +269,8 @@ def load(name: str, **options) -> Dataset:
         ds = _load_digits(**opts)
     elif name == "faces":
         ds = _load_faces(**opts)
+    elif name == "textures":
+        ds = _load_textures(**opts)
     else:
         ds = _load_keras(name, progress=progress, **opts)
     ds.options = opts
@@ -367,6 +379,47 @@ def _load_faces(upscale, test_fraction, seed) -> Dataset:
     y = np.where(np.arange(len(x)) < 100, 1, 0).astype(np.int64)
     names = ["non-face", "face"]
     return _split_dataset("faces", _resize_batch(x, upscale), y, names, test_fraction, seed)
+
+
+TEXTURE_CLASSES = ("brick", "grass", "gravel")
+
+
+def _load_textures(patch, n_per_class, seed) -> Dataset:
+    """Random square patches of three 512×512 grayscale photos of scikit-image.
+
+    Training patches lie in the top three quarters of each photo, test patches in the
+    bottom quarter, so no test pixel was ever seen in training.
+    """
+    import skimage.data
+
+    patch, n = int(patch), _count(n_per_class, "n_per_class")
+    if not 16 <= patch <= 128:
+        raise InputError(f"Patch size must be between 16 and 128 pixels, got {patch}.")
+    rng = np.random.default_rng(int(seed))
+    xs = {"train": [], "test": []}
+    ys = {"train": [], "test": []}
+    for k, name in enumerate(TEXTURE_CLASSES):
+        photo = np.asarray(getattr(skimage.data, name)(), dtype=np.uint8)
+        cut = photo.shape[0] * 3 // 4
+        regions = {"train": photo[:cut], "test": photo[cut:]}
+        for split, count in (("train", n), ("test", max(1, n // 4))):
+            region = regions[split]
+            rows = rng.integers(0, region.shape[0] - patch + 1, count)
+            cols = rng.integers(0, region.shape[1] - patch + 1, count)
+            xs[split] += [
+                region[r : r + patch, c : c + patch] for r, c in zip(rows, cols, strict=True)
+            ]
+            ys[split] += [k] * count
+    x_train = np.stack(xs["train"])[..., None]
+    x_test = np.stack(xs["test"])[..., None]
+    return Dataset(
+        "textures",
+        x_train,
+        np.asarray(ys["train"], np.int64),
+        x_test,
+        np.asarray(ys["test"], np.int64),
+        list(TEXTURE_CLASSES),
+    )
 
 
 def _subset(x, y, n, seed, what) -> tuple[np.ndarray, np.ndarray]:

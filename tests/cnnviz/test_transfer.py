@@ -1,4 +1,4 @@
-"""Transfer learning on a tiny pretrained-like base built in code (one test uses the bundled one)."""
+"""Transfer learning on a tiny pretrained-like base built in code (one test: the bundled one)."""
 
 import keras
 import numpy as np
@@ -86,7 +86,9 @@ def dataset(n=48, size=12, channels=1, classes=2, name="tinyset"):
 
 def config(mode="features", **kwargs):
     tkw = {k: kwargs.pop(k) for k in list(kwargs) if k in TransferConfig.__dataclass_fields__}
-    tcfg = TransferConfig(**{"base": TINY, "mode": mode, "head_units": 8, "head_dropout": 0.0, **tkw})
+    tcfg = TransferConfig(
+        **{"base": TINY, "mode": mode, "head_units": 8, "head_dropout": 0.0, **tkw}
+    )
     defaults = {"epochs": 4, "batch_size": 8, "learning_rate": 5e-2, "validation_split": 0.0}
     return TrainingConfig(transfer=tcfg, **{**defaults, **kwargs})
 
@@ -109,7 +111,9 @@ def base_weights(model):
 
 def pretrained_weights():
     src = _shared_model()
-    names = [layer.name for layer in src.layers if layer.get_weights() and layer.name != "predictions"]
+    names = [
+        layer.name for layer in src.layers if layer.get_weights() and layer.name != "predictions"
+    ]
     return {name: [np.array(w) for w in src.get_layer(name).get_weights()] for name in names}
 
 
@@ -162,7 +166,10 @@ def test_finetune_changes_only_the_top_layers_and_keeps_bn_statistics():
 
 
 def test_finetune_from_a_head_trained_first():
-    job = run(dataset(), config("finetune", fine_tune_layers=2, head_epochs=4, epochs=2, learning_rate=1e-3))
+    job = run(
+        dataset(),
+        config("finetune", fine_tune_layers=2, head_epochs=4, epochs=2, learning_rate=1e-3),
+    )
     assert any(isinstance(e, Extracting) for e in job.events())
     assert job.result.test_accuracy > 0.9
 
@@ -233,7 +240,9 @@ def test_stored_model_is_whole_with_base_preprocessing_and_metadata(tmp_path):
     assert job.wait(240) and job.status == "finished", job.error
     loaded = store.load(job.result.model_id, owner="me")
     meta = loaded.info
-    assert meta["mode"] == "features" and meta["base"] == TINY and meta["page"] == "pages/transfer.py"
+    assert (
+        meta["mode"] == "features" and meta["base"] == TINY and meta["page"] == "pages/transfer.py"
+    )
     assert meta["trainable_params"] == (8 * 8 + 8) + (8 + 1)
     assert meta["non_trainable_params"] > 0
     assert meta["input_shape"] == [16, 16, 3]
@@ -279,7 +288,7 @@ def test_keras_application_offline_names_the_file(monkeypatch, tmp_path):
         raise __import__("urllib.error").error.URLError("no network")
 
     monkeypatch.setattr(pretrained.urllib.request, "urlopen", no_network)
-    with pytest.raises(InputError, match="vgg16_weights_tf_dim_ordering_tf_kernels.h5"):
+    with pytest.raises(InputError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels\.h5"):
         transfer.build_model(TransferConfig(base="vgg16"), 2)
 
 
@@ -294,6 +303,8 @@ def test_bundled_base_on_faces_beats_chance_and_stays_frozen():
     assert modelutils.default_cam_layer(model) == "head_activation"
     src = pretrained.load(pretrained.BUNDLED).model
     for name in ("stem_conv", "stem_bn", "block7a_project_bn", "head_bn"):
-        assert_same({name: model.get_layer(name).get_weights()}, {name: src.get_layer(name).get_weights()})
+        assert_same(
+            {name: model.get_layer(name).get_weights()}, {name: src.get_layer(name).get_weights()}
+        )
     assert job.result.test_accuracy > 0.8
     assert any(isinstance(e, Finished) for e in job.events())

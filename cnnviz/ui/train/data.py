@@ -20,23 +20,27 @@ def _cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Da
     return datasets.load(name, **json.loads(options_json), progress=_progress)
 
 
-def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
+def _dataset_options_ui(info: datasets.DatasetInfo, prefix: str = "train") -> dict:
     """Widgets for the options of one built-in dataset; returns the options to load with."""
     name = info.name
     options: dict = {}
-    if name == "shapes":
+    if name == "textures":
+        options["patch"] = st.select_slider(
+            "Patch size", [32, 48, 64, 96], key=_default(f"{prefix}_opt_textures_patch", 64)
+        )
+    elif name == "shapes":
         c1, c2, c3 = st.columns(3)
         options["image_size"] = c1.select_slider(
-            "Image size", [24, 32, 48, 64], key=_default("train_opt_shapes_size", 32)
+            "Image size", [24, 32, 48, 64], key=_default(f"{prefix}_opt_shapes_size", 32)
         )
         options["n_train"] = c2.select_slider(
             "Training images",
             [600, 1200, 2400, 4800, 9600],
-            key=_default("train_opt_shapes_n", 4800),
+            key=_default(f"{prefix}_opt_shapes_n", 4800),
             help="More images: slower epochs, better accuracy.",
         )
         options["noise"] = c3.slider(
-            "Noise", 0.0, 0.3, step=0.01, key=_default("train_opt_shapes_noise", 0.05)
+            "Noise", 0.0, 0.3, step=0.01, key=_default(f"{prefix}_opt_shapes_noise", 0.05)
         )
         options["n_test"] = max(300, options["n_train"] // 4)
     elif name in ("digits", "faces"):
@@ -44,7 +48,7 @@ def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
         options["upscale"] = st.select_slider(
             "Image size (upscaled)",
             [native, 28, 32, 48],
-            key=_default(f"train_opt_{name}_size", 28 if name == "digits" else 32),
+            key=_default(f"{prefix}_opt_{name}_size", 28 if name == "digits" else 32),
         )
         if options["upscale"] == native:
             options["upscale"] = None
@@ -52,14 +56,16 @@ def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
         options["n_train"] = st.select_slider(
             "Training images (a random subset trains faster)",
             [5000, 10000, 20000, 50000, "all"],
-            key=_default(f"train_opt_{name}_n", "all"),
+            key=_default(f"{prefix}_opt_{name}_n", "all"),
         )
         if options["n_train"] == "all":
             options["n_train"] = None
     return options
 
 
-def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset | None:
+def _load_builtin(
+    info: datasets.DatasetInfo, options: dict, prefix: str = "train"
+) -> datasets.Dataset | None:
     key = json.dumps(options, sort_keys=True)
     if not info.cached:
         st.info(
@@ -67,7 +73,7 @@ def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset
             "Keras cache; this needs an internet connection.",
             icon=":material/download:",
         )
-        if not st.button(f"Download {info.title}", key=f"train_download_{info.name}"):
+        if not st.button(f"Download {info.title}", key=f"{prefix}_download_{info.name}"):
             return None
         bar = st.progress(0.0, text="Downloading…")
 
@@ -79,35 +85,54 @@ def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset
         return _cached_dataset(info.name, key)
 
 
-def _zip_ui() -> datasets.Dataset | None:
+ZIP_IMAGE_SIZES = (64, 150, 224)
+
+
+def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     st.caption(
-        "A .zip with one folder per class (`cats/…`, `dogs/…`), or `train/<class>/…` with "
-        "optional `validation/` and `test/` folders. At least two classes and a few images "
-        "each."
+        "A .zip with one folder per class (`cats/…`, `dogs/…`), or split folders as the "
+        "courses and Kaggle ship them: `train/`, `validation/`, `test/`, or `training_set/` "
+        "and `test_set/`, each with one folder per class. At least two classes and a few "
+        "images each."
     )
-    upload = st.file_uploader("Your images (.zip)", type=["zip"], key="train_zip_upload")
+    size = st.segmented_control(
+        "Image size",
+        ZIP_IMAGE_SIZES,
+        format_func=lambda v: f"{v} × {v}" + (" (the courses')" if v == 150 else ""),
+        key=_default(f"{prefix}_zip_size", ZIP_IMAGE_SIZES[0]),
+        help="Every image is resized to this square when the archive is read. Larger keeps "
+        "more detail for a pretrained base (224 is its own size) but uses more memory.",
+    )
+    size = int(size or ZIP_IMAGE_SIZES[0])
+    upload = st.file_uploader("Your images (.zip)", type=["zip"], key=f"{prefix}_zip_upload")
     if upload is None:
         return None
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    if st.session_state.get("train_zip_digest") != digest:
-        st.session_state.pop("train_zip_dataset", None)
-        st.session_state["train_zip_digest"] = digest
+    digest = f"{hashlib.sha256(data).hexdigest()[:16]}-{size}"
+    if st.session_state.get(f"{prefix}_zip_digest") != digest:
+        st.session_state.pop(f"{prefix}_zip_dataset", None)
+        st.session_state[f"{prefix}_zip_digest"] = digest
         workdir = config.home() / "uploads" / session_id() / digest
         try:
             with st.spinner("Checking and decoding the images…"):
-                st.session_state["train_zip_dataset"] = datasets.from_zip(data, workdir)
-            st.session_state.pop("train_zip_error", None)
+                st.session_state[f"{prefix}_zip_dataset"] = datasets.from_zip(
+                    data, workdir, image_size=size
+                )
+            st.session_state.pop(f"{prefix}_zip_error", None)
         except InputError as err:
-            st.session_state["train_zip_error"] = str(err)
-    if "train_zip_error" in st.session_state:
-        st.error(st.session_state["train_zip_error"], icon=":material/block:")
+            st.session_state[f"{prefix}_zip_error"] = str(err)
+    if f"{prefix}_zip_error" in st.session_state:
+        st.error(st.session_state[f"{prefix}_zip_error"], icon=":material/block:")
         return None
-    return st.session_state.get("train_zip_dataset")
+    return st.session_state.get(f"{prefix}_zip_dataset")
 
 
-def dataset_ui() -> datasets.Dataset | None:
-    """Pick a dataset (built-in or a .zip upload); returns it loaded, or None."""
+def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
+    """Pick a dataset (built-in or a .zip upload); returns it loaded, or None.
+
+    Args:
+        prefix: start of the section's session-state keys (one per page that shows it).
+    """
     infos = {i.name: i for i in datasets.available()}
     choices = [*infos, ZIP_CHOICE]
 
@@ -118,22 +143,22 @@ def dataset_ui() -> datasets.Dataset | None:
         suffix = "" if info.cached else f" · download {info.download_mb:.0f} MB"
         return info.title + suffix
 
-    name = st.selectbox("Dataset", choices, format_func=label, key="train_dataset")
+    name = st.selectbox("Dataset", choices, format_func=label, key=f"{prefix}_dataset")
     if name == ZIP_CHOICE:
-        return _zip_ui()
+        return _zip_ui(prefix)
     info = infos[name]
     st.caption(info.description)
-    options = _dataset_options_ui(info)
+    options = _dataset_options_ui(info, prefix)
     try:
-        return _load_builtin(info, options)
+        return _load_builtin(info, options, prefix)
     except InputError as err:
         st.error(str(err), icon=":material/block:")
         return None
 
 
-def is_zip_choice() -> bool:
+def is_zip_choice(prefix: str = "train") -> bool:
     """True when the student picked their own .zip upload."""
-    return st.session_state.get("train_dataset") == ZIP_CHOICE
+    return st.session_state.get(f"{prefix}_dataset") == ZIP_CHOICE
 
 
 def dropout_override() -> float | None:
@@ -143,7 +168,9 @@ def dropout_override() -> float | None:
     return None
 
 
-def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: int = 12) -> None:
+def dataset_preview_ui(
+    ds: datasets.Dataset, per_class: int = 8, max_classes: int = 12, prefix: str = "train"
+) -> None:
     """Sample grid per class, class distribution and image size."""
     h, w, c = ds.input_shape
     n_val = 0 if ds.x_val is None else len(ds.x_val)
@@ -172,4 +199,6 @@ def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: in
         if ds.x_val is not None:
             counts["validation"] = ds.class_counts("val")
         counts["test"] = ds.class_counts("test")
-        st.plotly_chart(training_plots.class_distribution_figure(counts), key="train_class_counts")
+        st.plotly_chart(
+            training_plots.class_distribution_figure(counts), key=f"{prefix}_class_counts"
+        )

@@ -10,6 +10,7 @@ from cnnviz import architectures, datasets, training
 from cnnviz.training import (
     BatchEnd,
     EpochEnd,
+    Extracting,
     JobStarted,
     TrainingConfig,
     TrainingJob,
@@ -24,7 +25,11 @@ def _job_key(prefix: str) -> str:
 
 
 def start_job(
-    ds: datasets.Dataset, cfg: TrainingConfig, prefix: str = "train", name: str | None = None
+    ds: datasets.Dataset,
+    cfg: TrainingConfig,
+    prefix: str = "train",
+    name: str | None = None,
+    page: str = "pages/train.py",
 ) -> TrainingJob:
     """Start (or queue) a job owned by this session and remember its id.
 
@@ -33,12 +38,13 @@ def start_job(
         cfg: a validated training config.
         prefix: the page's session-state prefix (its latest job is kept per prefix).
         name: the saved model's name (default: "<architecture title> on <dataset>").
+        page: the app page starting it (the sidebar links the job to it).
     """
     if name is None:
         arch = cfg.architecture_name
         title = architectures.preset(arch).title if arch in architectures.available() else arch
         name = f"{title} on {ds.name}"
-    job = TrainingJob(ds, cfg, store=model_store(), owner=session_id(), name=name)
+    job = TrainingJob(ds, cfg, store=model_store(), owner=session_id(), name=name, page=page)
     job.start()
     st.session_state[_job_key(prefix)] = job.id
     return job
@@ -74,6 +80,17 @@ def _progress_body(job_id: str, prefix: str) -> None:
         )
     last_batch = job.latest(BatchEnd)
     last_epoch = job.latest(EpochEnd)
+    extracting = job.latest(Extracting)
+    if extracting is not None and not job.done and (started is None or last_batch is None):
+        if extracting.cached:
+            text = f"Features of the {extracting.split} images read from the cache"
+        else:
+            text = (
+                f"Running the pretrained base over the {extracting.split} images: "
+                f"{extracting.done:,} of {extracting.total:,} · "
+                f"{extracting.images_per_sec:,.0f} images/s"
+            )
+        st.progress(extracting.done / max(1, extracting.total), text=text)
     if started:
         st.caption(
             f"**{job.name}** · device: **{started.device}**"
