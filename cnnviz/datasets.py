@@ -444,20 +444,27 @@ def _load_keras(name, n_train, n_test, seed, progress=None) -> Dataset:
 def from_zip(
     source: bytes | str | os.PathLike | BinaryIO,
     workdir: str | os.PathLike,
+    image_size: int = 64,
     **options,
 ) -> Dataset:
     """A dataset from a user's ``.zip`` of class folders, validated before anything is written.
 
-    Layouts: ``train/<class>/*`` with optional ``validation/`` (or ``val/``) and ``test/``,
-    or just ``<class>/*`` (split into train and test per class). One wrapper folder around
-    either is fine. ``__MACOSX``, dotfiles and non-image files are ignored.
+    Layouts: ``train/<class>/*`` with optional ``validation/`` (or ``val/``) and ``test/``;
+    ``training_set/`` and ``test_set/`` (also doubled, ``training_set/training_set/<class>``);
+    ``<name>/<class>/*`` with ``validation-<name>/<class>/*`` beside it; or just
+    ``<class>/*`` (split into train and test per class). Wrapper folders are fine. Class
+    names are the real classes, never split folders. With a validation split and no test
+    split, every training image trains and the validation images are also the test set
+    (the held-out set results are reported on). ``__MACOSX``, dotfiles and non-image files
+    are ignored.
 
     Args:
         source: the archive as bytes, a path, or a binary file object.
         workdir: the only folder this function writes to: the decoded arrays are saved
             there as ``dataset.npz`` (see :func:`load_saved`).
-        **options: ``image_size`` (side of the square images, default 64),
-            ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
+        image_size: side of the square images (64, 150 as in the courses, 224 for a
+            pretrained base...).
+        **options: ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
             ``seed``, ``color`` (``"auto"``, ``"rgb"`` or ``"gray"``), ``name``, and the caps
             ``max_files``, ``max_total_bytes``, ``max_pixels`` (see
             :func:`cnnviz.archives.read_image_zip`).
@@ -471,9 +478,17 @@ def from_zip(
     """
     from cnnviz import archives
 
-    result = archives.read_image_zip(source, **options)
+    result = archives.read_image_zip(source, image_size=image_size, **options)
     train, val, test = result.splits["train"], result.splits.get("val"), result.splits.get("test")
     notes = list(result.notes)
+    if test is None and val is not None:
+        # The courses' layout: every train/ image trains, the given validation images are
+        # the held-out set (validation curve and the reported results).
+        test = val
+        notes.append(
+            f"No test/ folder: the {len(val[1])} validation images are the held-out set the "
+            "results are reported on; all training images train."
+        )
     if test is None:
         tr, te = stratified_split(train[1], result.test_fraction, result.seed)
         train, test = (train[0][tr], train[1][tr]), (train[0][te], train[1][te])
