@@ -246,7 +246,7 @@ def compare_figure(rows: list[dict]) -> go.Figure:
     fig.update_layout(
         height=340,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis_title="test errors",
+        yaxis={"title": "test errors", "range": [0, max(1, max(r["errors"] for r in rows)) * 1.25]},
         xaxis={"categoryorder": "array", "categoryarray": labels},
         legend_title_text="mode",
     )

@@ -99,7 +99,7 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
         "Image size",
         ZIP_IMAGE_SIZES,
         format_func=lambda v: f"{v} × {v}" + (" (the courses')" if v == 150 else ""),
-        key=_default(f"{prefix}_zip_size", ZIP_IMAGE_SIZES[0]),
+        key=_default(f"{prefix}_zip_size", 64 if prefix == "train" else 150),
         help="Every image is resized to this square when the archive is read. Larger keeps "
         "more detail for a pretrained base (224 is its own size) but uses more memory.",
     )
