@@ -655,7 +655,7 @@ def recommended_config(mode: str = "features", base: str = pretrained.BUNDLED, *
     tcfg = TransferConfig(base=base, mode=mode, **transfer)
     if mode == "frozen":
         return TrainingConfig(
-            transfer=tcfg, learning_rate=1e-3, epochs=5, batch_size=16,
+            transfer=tcfg, learning_rate=1e-3, epochs=10, batch_size=16,
             augmentation=Augmentation(flip="horizontal", rotation=0.05, zoom=0.1),
         )  # fmt: skip
     return TrainingConfig(transfer=tcfg, learning_rate=1e-3, epochs=20, batch_size=32)

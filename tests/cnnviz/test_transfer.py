@@ -165,6 +165,17 @@ def test_finetune_changes_only_the_top_layers_and_keeps_bn_statistics():
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("mode", ["frozen", "finetune"])
+def test_batchnorm_runs_in_inference_mode_while_training(mode):
+    """training=True gives the same output: BatchNorm uses its stored statistics, no dropout."""
+    cfg = TransferConfig(base=TINY, mode=mode, fine_tune_layers=3, head_dropout=0.0)
+    model = transfer.build_model(cfg, 3)
+    x = np.random.default_rng(0).normal(0, 1, (4, 16, 16, 3)).astype(np.float32)
+    np.testing.assert_allclose(
+        np.asarray(model(x, training=True)), np.asarray(model(x, training=False)), atol=1e-6
+    )
+
+
 def test_finetune_from_a_head_trained_first():
     job = run(
         dataset(),
@@ -308,3 +319,25 @@ def test_bundled_base_on_faces_beats_chance_and_stays_frozen():
         )
     assert job.result.test_accuracy > 0.8
     assert any(isinstance(e, Finished) for e in job.events())
+
+
+def test_keras_application_base_is_cut_below_its_classifier():
+    """MobileNetV2 with random weights (no download): cut at out_relu, names kept."""
+    transfer.register_base(
+        transfer.BaseSpec(
+            name="mobilenet_v2_random",
+            title="MobileNetV2 (random weights)",
+            input_size=(224, 224),
+            preprocessing=preprocessing.tf_mode(),
+            cut_layer=transfer.CUT_LAYERS["mobilenet_v2"],
+            load=lambda: pretrained.build_keras_application("mobilenet_v2"),
+        )
+    )
+    cfg = TransferConfig(base="mobilenet_v2_random", mode="finetune", fine_tune_layers=10)
+    model = transfer.build_model(cfg, 5)
+    names = [layer.name for layer in model.layers]
+    assert names.index("out_relu") == names.index("transfer_pool") - 1
+    assert "predictions" not in names and names[-1] == "transfer_output"
+    plan = transfer.describe(cfg, 5)
+    assert plan.layers == transfer.layer_table(model)
+    assert (plan.trainable, plan.non_trainable) == transfer.parameter_counts(model)
