@@ -358,6 +358,7 @@ def custom_section(gray: np.ndarray, digest: str) -> None:
             st.error("Every cell of the kernel needs a number.")
             return
         total = float(kernel.sum())
+        total = 0.0 if abs(total) < 1e-6 else total  # 1/3 + 1/3 + 1/3 - 1 is not 0 in float32
         st.session_state[CUSTOM_KERNEL_KEY] = kernel
         st.caption(
             f"Sum of weights = {total:.3g}. "

@@ -27,6 +27,12 @@ reach Streamlit one at a time:
   flooding session gets at most about half of one core, whatever it sends.
 - A run that takes longer than ``LONG_RUN_S`` is not waited for: the waiting request is
   passed on and Streamlit's own rules apply (a whole-page rerun interrupts the long run).
+- Across sessions, at most ``MAX_RUNNING`` runs go at once (``CNNVIZ_MAX_RUNNING``); the
+  others wait their turn, first come first served. Python runs one thread at a time, so
+  thirty scripts started together all crawl and all finish at the very end, and the thread
+  that sends their results to the browsers is starved too; taking them a few at a time,
+  the first students see their redraw after a fraction of the time and the last no later.
+  A run holds its place for at most ``LONG_RUN_S``, so a long page never blocks the class.
 
 Private API: ``AppSession`` is Streamlit's internal session class (there is no public hook
 on incoming messages). The gate uses its public methods ``handle_backmsg``,
@@ -42,6 +48,7 @@ import contextlib
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +66,8 @@ COOL_DOWN = 1.0
 MAX_COOL_DOWN_S = 0.25
 #: Runs longer than this (seconds) are not waited for before passing a request on.
 LONG_RUN_S = 0.75
+#: Runs (over all sessions) started at once; more wait their turn.
+MAX_RUNNING = max(1, int(os.environ.get("CNNVIZ_MAX_RUNNING", "2") or 2))
 
 _ATTR = "_cnnviz_rerun_gate"
 _ORIGINAL = "_cnnviz_original_handle_backmsg"
@@ -125,6 +134,47 @@ class _Gate:
         return states
 
 
+class _Admission:
+    """At most ``limit`` runs at once over all sessions, first come first served.
+
+    Only used on the server's event loop thread (no locking needed).
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.running = 0
+        self.waiters: deque[asyncio.Future] = deque()
+
+    def try_acquire(self) -> bool:
+        if self.running < self.limit and not self.waiters:
+            self.running += 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        if self.try_acquire():
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter  # release() hands its place over by resolving this future
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the place was handed over just before the cancel
+            raise
+
+    def release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the place goes straight to the next in line
+                return
+        self.running = max(0, self.running - 1)
+
+
+_ADMISSION = _Admission(MAX_RUNNING)
+
+
 def _gate(session: AppSession) -> _Gate:
     gate = getattr(session, _ATTR, None)
     if gate is None:
@@ -146,24 +196,40 @@ def _pass_on(session: AppSession, gate: _Gate, states: list[ClientState]) -> Non
         original(session, msg)
 
 
-async def _watch(session: AppSession, gate: _Gate) -> None:
-    """While the session has waiting requests: wait for it to settle, cool down, pass on."""
+async def _watch(session: AppSession, gate: _Gate, holding: bool) -> None:
+    """Work off a session's waiting requests.
+
+    Let its run settle (then give its place up), cool down, wait for a place, pass the
+    merged waiting requests on; until nothing waits.
+
+    Args:
+        session: the AppSession.
+        gate: its bookkeeping.
+        holding: the session's current run holds one of the ``MAX_RUNNING`` places.
+    """
     try:
         while True:
-            # After a long run's LONG_RUN_S, let Streamlit decide (a page rerun interrupts it).
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(session.wait_until_settled(), LONG_RUN_S)
-            now = time.monotonic()
-            gate.ready_at = now + min(MAX_COOL_DOWN_S, COOL_DOWN * (now - gate.started))
+            if holding:
+                # After LONG_RUN_S, let Streamlit decide (a page rerun interrupts a long run).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(session.wait_until_settled(), LONG_RUN_S)
+                _ADMISSION.release()
+                holding = False
+                now = time.monotonic()
+                gate.ready_at = now + min(MAX_COOL_DOWN_S, COOL_DOWN * (now - gate.started))
             if not gate.pending:
                 return
             await asyncio.sleep(max(0.0, gate.ready_at - time.monotonic()))
+            await _ADMISSION.acquire()
+            holding = True
             _pass_on(session, gate, gate.take())
     except Exception:  # pragma: no cover - never leave a session stuck behind the gate
         _LOGGER.exception("rerun gate failed; passing the waiting requests on")
         if gate.pending:
             _pass_on(session, gate, gate.take())
     finally:
+        if holding:
+            _ADMISSION.release()
         gate.watcher = None
 
 
@@ -175,13 +241,16 @@ def _gated_handle_backmsg(self: AppSession, msg: BackMsg) -> None:
         return
     try:
         gate = _gate(self)
-        idle = gate.watcher is None and self.is_settled
-        if idle and time.monotonic() >= gate.ready_at and not gate.pending:
+        holding = False
+        idle = gate.watcher is None and self.is_settled and not gate.pending
+        if idle and time.monotonic() >= gate.ready_at and _ADMISSION.try_acquire():
+            holding = True
             _pass_on(self, gate, [msg.rerun_script])
         else:
             gate.add(msg.rerun_script)
         if gate.watcher is None:
-            gate.watcher = asyncio.get_running_loop().create_task(_watch(self, gate))
+            watch = _watch(self, gate, holding)
+            gate.watcher = asyncio.get_running_loop().create_task(watch)
     except Exception:  # pragma: no cover - the gate must never lose a request
         _LOGGER.exception("rerun gate failed; passing the request on")
         original(self, msg)
