@@ -225,6 +225,7 @@ async def round_at_once(url: str, pid: int, n: int, theta: float) -> tuple[list[
         # Each student's own σ, so every rerun computes a new response (no shared cache hit).
         for i, s in enumerate(students):
             await s.move(SIGMA_KEY, 1.0 + 0.5 * i)
+        await asyncio.sleep(0.5)  # a human pause: nobody moves twice within milliseconds
         cpu0 = cpu_seconds(pid)
         lat = await asyncio.gather(*(s.move(SLIDER_KEY, theta) for s in students))
         cpu = (cpu_seconds(pid) - cpu0) / n
@@ -237,7 +238,10 @@ async def flood(url: str, *, scoped: bool, count: int = 300, gap_s: float = 0.00
     """One session floods reruns; a classmate's θ latency during the flood vs quiet."""
     flooder, mate = await open_students(url, 2)
     try:
-        quiet = [await mate.move(SLIDER_KEY, v) for v in (20.0, 40.0, 60.0, 80.0, 100.0)]
+        quiet = []
+        for v in (20.0, 40.0, 60.0, 80.0, 100.0):
+            await asyncio.sleep(0.3)
+            quiet.append(await mate.move(SLIDER_KEY, v))
         wid = flooder.widget_ids[SLIDER_KEY]
         fragment = flooder.fragment_of[wid] if scoped else ""
 
@@ -251,7 +255,7 @@ async def flood(url: str, *, scoped: bool, count: int = 300, gap_s: float = 0.00
             out = []
             for v in (120.0, 140.0, 160.0):
                 out.append(await mate.move(SLIDER_KEY, v))
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.3)
             return out
 
         start = time.perf_counter()

@@ -136,11 +136,13 @@ def gabor_controls(gray: np.ndarray, digest: str) -> None:
         key="gabor_psi",
         help="0° = bar detector (symmetric), 90° = edge detector.",
     )
-    c1, c2 = st.columns([3, 2])
+    c1, c2 = st.columns([2, 3])
     zero_mean = c1.toggle(
-        "Subtract the kernel's mean (respond to stripes and edges, not to plain brightness)",
+        "Zero-mean kernel",
         value=True,
         key="gabor_zero_mean",
+        help="Subtract the kernel's mean, so it responds to stripes and edges, not to plain "
+        "brightness.",
     )
     with c2:
         over = _view_radio("gabor_view")
@@ -254,9 +256,12 @@ def bank_section(gray: np.ndarray, digest: str) -> None:
         key="bank_wavelengths",
     )
     gamma = c3.slider("γ", 0.2, 1.0, 0.5, step=0.1, key="bank_gamma")
-    c1, c2 = st.columns([3, 2])
+    c1, c2 = st.columns([2, 3])
     shared = c1.toggle(
-        "One colour scale for all responses (compare strengths)", value=True, key="bank_shared"
+        "One colour scale for all",
+        value=True,
+        key="bank_shared",
+        help="The same colour scale for every response, so their strengths can be compared.",
     )
     with c2:
         over = _view_radio("bank_view")
@@ -548,7 +553,7 @@ def pooling_steps(gray: np.ndarray) -> None:
     zoom = gray[r0 : top + size + 6, c0 : left + size + 6].astype(np.float32)
     c2.plotly_chart(
         figures.matrix_figure(
-            zoom, f"Around image pixel ({top}, {left}), window outlined", diverging=False,
+            zoom, f"The window in the image, at ({top}, {left})", diverging=False,
             zrange=(0, 255), annotate=False, height=300,
             box=(top - r0, left - c0, top - r0 + size - 1, left - c0 + size - 1),
         ),
@@ -556,7 +561,7 @@ def pooling_steps(gray: np.ndarray) -> None:
     )  # fmt: skip
     c3.plotly_chart(
         light.response_image(
-            pooled, f"Pooled output {w}×{h} (× = this pixel)", diverging=False,
+            pooled, f"Pooled output, {w}×{h}", diverging=False,
             zrange=(0.0, 255.0), height=300, colorbar=False, mark=(row, col),
         ),
         key="pool_output_fig",
