@@ -14,7 +14,7 @@ Printed, for each server under test (``--root`` folders; the default is this che
   the number of reruns of the round);
 - the p50 and p90 redraw latency for N = 1, 10 and 30 students, each moving the slider once
   at the same moment (every student has their own σ, so no two reruns hit the same cached
-  response);
+  response), over ``REPEATS`` rounds of fresh students;
 - the flood case: one session sends 300 reruns 5 ms apart while a classmate moves the slider
   a few times; the classmate's latency against their quiet latency. Run twice, with the
   flood's reruns scoped to the slider's fragment (what a browser sends) and as whole-page
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import re
 import socket
@@ -52,6 +53,9 @@ HOST = "127.0.0.1"
 SLIDER_KEY = "gabor_theta"
 SIGMA_KEY = "gabor_sigma"
 TIMEOUT_S = 120.0
+FLOOD_TIMEOUT_S = 60.0
+#: Rounds per class size (latencies pooled, CPU per rerun: median of the rounds).
+REPEATS = 3
 _MEDIA = re.compile(rb"/media/[0-9a-f]+\.(?:png|jpg|jpeg|webp)")
 
 
@@ -173,9 +177,14 @@ class Student:
         self.media.clear()
         await self.ws.send(back.SerializeToString())
 
-    async def wait_redraw(self) -> None:
-        await asyncio.wait_for(self.finished.wait(), TIMEOUT_S)
+    async def wait_redraw(self, timeout: float = TIMEOUT_S) -> bool:
+        """Wait for script_finished and the images; False when ``timeout`` passed first."""
+        try:
+            await asyncio.wait_for(self.finished.wait(), timeout)
+        except TimeoutError:
+            return False
         await asyncio.gather(*(asyncio.to_thread(self._fetch, path) for path in self.media))
+        return True
 
     def _fetch(self, path: bytes) -> None:
         with urllib.request.urlopen(self.url + path.decode(), timeout=TIMEOUT_S) as r:
@@ -186,12 +195,15 @@ class Student:
         state.double_array_value.data.append(value)
         return state
 
-    async def move(self, key: str, value: float, *, scoped: bool = True) -> float:
-        """Move a slider and wait for the redraw; returns the latency in seconds."""
+    async def move(
+        self, key: str, value: float, *, scoped: bool = True, timeout: float = TIMEOUT_S
+    ) -> float:
+        """Move a slider and wait for the redraw; the latency in seconds (inf: timed out)."""
         wid = self.widget_ids[key]
         start = time.perf_counter()
         await self.rerun([self.slider_state(key, value)], self.fragment_of[wid] if scoped else "")
-        await self.wait_redraw()
+        if not await self.wait_redraw(timeout):
+            return math.inf
         return time.perf_counter() - start
 
 
@@ -253,15 +265,17 @@ async def flood(url: str, *, scoped: bool, count: int = 300, gap_s: float = 0.00
         async def classmate() -> list[float]:
             await asyncio.sleep(0.25)
             out = []
-            for v in (120.0, 140.0, 160.0):
-                out.append(await mate.move(SLIDER_KEY, v))
+            for v in (120.0, 130.0, 140.0, 150.0, 160.0):
+                out.append(await mate.move(SLIDER_KEY, v, timeout=FLOOD_TIMEOUT_S))
+                if math.isinf(out[-1]):
+                    break  # starved: one timed-out move says enough
                 await asyncio.sleep(0.3)
             return out
 
         start = time.perf_counter()
         _, during = await asyncio.gather(send_flood(), classmate())
         sent_s = time.perf_counter() - start
-        await flooder.wait_redraw()  # let the flooder's last rerun drain before closing
+        await flooder.wait_redraw(FLOOD_TIMEOUT_S)  # let the flooder's last rerun drain
         drained_s = time.perf_counter() - start
         return {
             "quiet": statistics.median(quiet),
@@ -281,8 +295,12 @@ async def measure(url: str, pid: int) -> dict:
     await warm[0].close()
     out = {}
     for i, n in enumerate((1, 10, 30)):
-        lat, cpu = await round_at_once(url, pid, n, theta=5.0 * (i + 1))
-        out[n] = (lat, cpu)
+        lat, cpu = [], []
+        for r in range(REPEATS):  # fresh students each time; θ never repeats (no cache hit)
+            lat_r, cpu_r = await round_at_once(url, pid, n, theta=5.0 * (i + 1) + 60.0 * r)
+            lat += lat_r
+            cpu.append(cpu_r)
+        out[n] = (lat, statistics.median(cpu))
     out["flood (fragment reruns)"] = await flood(url, scoped=True)
     out["flood (whole-page reruns)"] = await flood(url, scoped=False)
     return out
@@ -302,8 +320,11 @@ def report(name: str, result: dict) -> None:
         during = f["during"]
         print(
             f"  {key}: classmate quiet {f['quiet']:.2f} s, during the flood "
-            + ", ".join(f"{d:.2f}" for d in during)
-            + f" s (worst {max(during) / f['quiet']:.1f}× quiet); 300 sent in "
+            + ", ".join(
+                f"{d:.2f}" if math.isfinite(d) else f"> {FLOOD_TIMEOUT_S:.0f}" for d in during
+            )
+            + f" s (median {statistics.median(during) / f['quiet']:.1f}×, worst "
+            f"{max(during) / f['quiet']:.1f}× quiet); 300 sent in "
             f"{f['sent_s']:.1f} s, flooder drained after {f['drained_s']:.1f} s"
         )
 

@@ -24,7 +24,8 @@ reach Streamlit one at a time:
   (newest widget values win, button clicks and other triggers survive; a whole-page rerun
   absorbs fragment reruns). When the run settles, the merged request goes on, after a
   cool-down of ``COOL_DOWN`` × the last run's duration (at most ``MAX_COOL_DOWN_S``): a
-  flooding session gets at most about half of one core, whatever it sends.
+  flooding session gets at most about a third of one core, whatever it sends. (A student
+  never notices: nobody moves a slider again within a few tens of milliseconds.)
 - A run that takes longer than ``LONG_RUN_S`` is not waited for: the waiting request is
   passed on and Streamlit's own rules apply (a whole-page rerun interrupts the long run).
 - Across sessions, at most ``MAX_RUNNING`` runs go at once (``CNNVIZ_MAX_RUNNING``); the
@@ -61,9 +62,9 @@ from streamlit.runtime.scriptrunner_utils.script_requests import _coalesce_widge
 _LOGGER = logging.getLogger(__name__)
 
 #: Wait this many times the last run's duration before the next run of a busy session.
-COOL_DOWN = 1.0
+COOL_DOWN = 2.0
 #: Upper bound of that wait, in seconds.
-MAX_COOL_DOWN_S = 0.25
+MAX_COOL_DOWN_S = 0.5
 #: Runs longer than this (seconds) are not waited for before passing a request on.
 LONG_RUN_S = 0.75
 #: Runs (over all sessions) started at once; more wait their turn.

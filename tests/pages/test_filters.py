@@ -307,3 +307,56 @@ def test_max_pooling_step_through():
     step = filters.pooling_step(gray, row, col, 3, 2)
     patch = _z(_chart(at, "pool_patch_fig")["data"][0])
     np.testing.assert_array_equal(patch, step.patch)
+
+
+# ---------------------------------------------------------------------------------------------
+# The light figures and dataset images behind the page
+
+
+def test_colorize_matches_the_heatmap_colour_scale():
+    import plotly.colors
+
+    from cnnviz.ui import filter_figures as light
+
+    values = np.array([[-10.0, 0.0, 10.0, 99.0]])
+    rgb = light.colorize(values, (-10.0, 10.0))
+    ends = [
+        plotly.colors.unlabel_rgb(c) for c in plotly.colors.sample_colorscale("RdBu_r", [0, 0.5, 1])
+    ]
+    np.testing.assert_allclose(rgb[0, :3], np.rint(ends), atol=3)  # 256 levels
+    np.testing.assert_array_equal(rgb[0, 3], rgb[0, 2])  # beyond the range: clipped
+    gray = light.colorize(np.array([[0.0, 255.0]]), (0.0, 255.0), diverging=False)
+    np.testing.assert_array_equal(gray, [[[0, 0, 0], [255, 255, 255]]])
+
+
+def test_overlay_shows_the_photo_where_nothing_fires_and_colour_where_it_does():
+    from cnnviz.ui import filter_figures as light
+
+    photo = np.full((2, 3), 0.0)  # a black photo
+    response = np.array([[0.0, 50.0, -50.0], [0.0, 0.0, 0.0]])
+    out = light.overlay(photo, response, (-50.0, 50.0), dim=0.5)
+    np.testing.assert_array_equal(out[1, 0], [128, 128, 128])  # no response: photo, paled
+    assert out[0, 1, 0] > 100 and out[0, 1, 2] < 60  # strong positive: red
+    assert out[0, 2, 2] > 100 and out[0, 2, 0] < 60  # strong negative: blue
+    hot = light.overlay(photo, np.abs(response), (0.0, 50.0), diverging=False)
+    np.testing.assert_array_equal(hot[0, 1], light.HOT.astype(np.uint8))
+
+
+def test_mosaic_places_tiles_row_by_row():
+    from cnnviz.ui import filter_figures as light
+
+    tiles = [np.full((4, 5, 3), i * 40, np.uint8) for i in range(5)]
+    picture, centres = light.mosaic(tiles, 3, gap=2)
+    assert picture.shape == (2 * 4 + 2, 3 * 5 + 2 * 2, 3)
+    assert centres[4] == (5 + 2 + 2, 6)
+    assert picture[6, 7, 0] == 160 and picture[0, 5, 0] == 255  # tile 4; a white gap
+
+
+@pytest.mark.parametrize(("side", "factor"), [(8, 14), (28, 4), (32, 4), (200, 1)])
+def test_dataset_images_are_enlarged_by_a_whole_factor(side, factor):
+    from cnnviz.ui.dataset_images import MIN_SIDE, enlarge
+
+    image = np.zeros((side, side, 3), np.uint8)
+    out, k = enlarge(image)
+    assert k == factor and out.shape == (side * k, side * k, 3)
+    assert min(out.shape[:2]) >= min(MIN_SIDE, side * k)
