@@ -336,8 +336,10 @@ def test_overlay_shows_the_photo_where_nothing_fires_and_colour_where_it_does():
     response = np.array([[0.0, 50.0, -50.0], [0.0, 0.0, 0.0]])
     out = light.overlay(photo, response, (-50.0, 50.0), dim=0.5)
     np.testing.assert_array_equal(out[1, 0], [128, 128, 128])  # no response: photo, paled
-    assert out[0, 1, 0] > 100 and out[0, 1, 2] < 60  # strong positive: red
-    assert out[0, 2, 2] > 100 and out[0, 2, 0] < 60  # strong negative: blue
+    lut = light._lut(True)
+    np.testing.assert_array_equal(out[0, 1], lut[-1])  # full strength: the scale's deep red
+    np.testing.assert_array_equal(out[0, 2], lut[0])  # and deep blue
+    assert lut[-1][0] > lut[-1][2] and lut[0][2] > lut[0][0]
     hot = light.overlay(photo, np.abs(response), (0.0, 50.0), diverging=False)
     np.testing.assert_array_equal(hot[0, 1], light.HOT.astype(np.uint8))
 
