@@ -829,7 +829,7 @@ class OutputSize:
         rounded = (
             f"{self.span}/{self.s} = {self.span / self.s:.4g} is not a whole number, so "
             f"frameworks (Keras, PyTorch) round down: ⌊{self.span}/{self.s}⌋ + 1 = "
-            f"{self.floor_size}, and the output is {self.floor_size} × {self.floor_size}."
+            f"{self.floor_size} positions per row and column."
         )
         if self.lost_input == 0:
             return (

@@ -576,6 +576,8 @@ def pooling_steps(gray: np.ndarray) -> None:
         + (
             " With stride < window, windows overlap and one pixel can win twice."
             if stride < size
+            else " With stride > window, the pixels between windows are never looked at."
+            if stride > size
             else ""
         )
     )
