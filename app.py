@@ -2,9 +2,12 @@
 
 import streamlit as st
 
+from cnnviz.ui import rerun_gate
 from cnnviz.ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="cnnviz", page_icon="🧠", layout="wide")
+# One rerun at a time per session, so one busy browser cannot slow the class down.
+rerun_gate.install()
 
 
 def _page(name: str, title: str, icon: str, **kwargs) -> st.Page:

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from cnnviz import filters  # noqa: E402
 from cnnviz.images import fit_within, load_image, samples, to_gray  # noqa: E402
 from cnnviz.ui import figures  # noqa: E402
+from cnnviz.ui import filter_figures as light  # noqa: E402
 
 
 def median_ms(fn, repeats: int = 15, warmup: int = 2) -> float:
@@ -51,14 +52,17 @@ def gray_512() -> np.ndarray:
     return to_gray(fit_within(samples()["astronaut"], 512))
 
 
-def interaction_gabor(gray: np.ndarray, theta: float) -> int:
+def interaction_gabor(gray: np.ndarray, theta: float, *, picture: bool = True) -> int:
+    """One Gabor slider move; ``picture``: the response as a JPEG picture (the page now)
+    instead of a 256-level heatmap (the page before)."""
     kernel = filters.normalize_kernel(
         filters.gabor_kernel(21, 4.0, theta, 10.0, 0.5, 0.0), unit_l1=False
     )
     response = filters.filter2d(gray, kernel)
+    show = light.response_image if picture else figures.response_figure
     return to_json(
         figures.matrix_figure(kernel, "Kernel", annotate=False, height=420),
-        figures.response_figure(response, "Response"),
+        show(response, "Response"),
     )
 
 
@@ -165,6 +169,17 @@ def main() -> None:
     print("Server-side time per interaction (compute + figures + JSON), median of 15:")
     rows = [
         ("Gabor slider (21×21 kernel)", lambda: interaction_gabor(gray, 0.7)),
+        ("  same, response as a heatmap", lambda: interaction_gabor(gray, 0.7, picture=False)),
+        (
+            "Gabor over the photo",
+            lambda: to_json(
+                light.response_image(
+                    filters.filter2d(gray, filters.gabor_kernel(21, 4.0, 0.7, 10.0, 0.5, 0.0)),
+                    "R",
+                    under=gray,
+                )
+            ),
+        ),
         ("Sobel kernel size (ksize 5)", lambda: interaction_sobel(gray, 5)),
         ("Filter bank (4 × 3 kernels)", lambda: interaction_bank(gray, 4)),
         ("Step through: next pixel", lambda: interaction_step(gray, 300)),

@@ -79,17 +79,29 @@ def gabor_kernel(
     theta = _finite(theta, "theta")
     psi = _finite(psi, "psi")
 
+    return _gabor_values(ksize, sigma, theta, lambd, gamma, psi).astype(np.float32)
+
+
+def _gabor_values(ksize: int, sigma, theta, lambd, gamma, psi) -> np.ndarray:
+    """The Gabor formula in float64, for scalars or broadcastable arrays of parameters.
+
+    Returns:
+        (..., ksize, ksize): one kernel per broadcast combination of the parameters.
+    """
+    sigma, theta, lambd, gamma, psi = (
+        np.asarray(v, dtype=np.float64)[..., None, None] for v in (sigma, theta, lambd, gamma, psi)
+    )
     half = ksize // 2
     # Row i holds y = half - i and column j holds x = half - j: OpenCV's flipped storage.
     coords = np.arange(half, -half - 1, -1, dtype=np.float64)
     y, x = np.meshgrid(coords, coords, indexing="ij")
-    c, s = math.cos(theta), math.sin(theta)
+    c, s = np.cos(theta), np.sin(theta)
     x_rot = x * c + y * s
     y_rot = -x * s + y * c
     sigma_x, sigma_y = sigma, sigma / gamma
     envelope = np.exp(-0.5 * (x_rot**2 / sigma_x**2 + y_rot**2 / sigma_y**2))
-    carrier = np.cos(2.0 * math.pi / lambd * x_rot + psi)
-    return (envelope * carrier).astype(np.float32)
+    carrier = np.cos(2.0 * np.pi / lambd * x_rot + psi)
+    return envelope * carrier
 
 
 @dataclass(frozen=True)
@@ -227,6 +239,155 @@ def strongest_kernel(responses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     index = np.argmax(magnitude, axis=0)
     strength = np.take_along_axis(magnitude, index[None], axis=0)[0]
     return index, strength.astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fitting a Gabor kernel to a learned one
+
+#: Luminance weights used to turn an RGB kernel into one gray kernel (ITU-R BT.601).
+LUMA = (0.299, 0.587, 0.114)
+
+
+def kernel_to_gray(kernel: np.ndarray) -> np.ndarray:
+    """One 2-D kernel for a (possibly multi-channel) learned kernel.
+
+    An RGB kernel (kh, kw, 3) becomes its luminance combination 0.299 R + 0.587 G +
+    0.114 B: on a gray image (R = G = B) a convolution with the RGB kernel gives exactly the
+    response of this gray kernel up to the factor Σ weights = 1 — what the kernel does to
+    brightness. Other channel counts use the channel mean.
+
+    Args:
+        kernel: (kh, kw) or (kh, kw, C) numbers.
+
+    Returns:
+        (kh, kw) float64.
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    if k.ndim == 3 and k.shape[2] == 3:
+        return k @ np.asarray(LUMA)
+    if k.ndim == 3 and k.shape[2] >= 1:
+        return k.mean(axis=2)
+    if k.ndim == 2:
+        return k
+    raise InputError(f"Expected a (kh, kw) or (kh, kw, C) kernel, got shape {k.shape}.")
+
+
+def _affine_fit(basis: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best a·basis + b for each basis (least squares); returns (residuals, (a, b)).
+
+    Args:
+        basis: (..., n) candidate kernels, flattened.
+        target: (n,) the kernel to match.
+    """
+    g = basis - basis.mean(axis=-1, keepdims=True)
+    t = target - target.mean()
+    gg = np.einsum("...n,...n->...", g, g)
+    a = np.einsum("...n,n->...", g, t) / np.where(gg > 0, gg, 1.0)
+    b = target.mean() - a * basis.mean(axis=-1)
+    residual = target - (a[..., None] * basis + b[..., None])
+    return residual, np.stack([a, b], axis=-1)
+
+
+def fit_gabor(kernel: np.ndarray, *, starts: int = 6) -> tuple[dict, float]:
+    """The Gabor kernel closest to a learned kernel, by least squares.
+
+    The model is ``a · gabor_kernel(ksize, σ, θ, λ, γ, ψ) + b``: a learned kernel has its own
+    scale and may carry a constant offset, so the amplitude ``a`` and offset ``b`` are solved
+    exactly (linear least squares) for every candidate, and σ, θ, λ, γ, ψ are searched:
+    first on a grid of orientations, wavelengths, widths, phases and aspect ratios, then
+    refined from the best ``starts`` grid points with ``scipy.optimize.least_squares``.
+
+    Multi-channel kernels are fitted on :func:`kernel_to_gray` (luminance for RGB).
+
+    The parameters are reported in a canonical form: θ in [0°, 180°) (θ + 180° with −ψ is
+    the same kernel) and ψ in (−180°, 180°], with a ≥ 0 (a sign flip is ψ + 180°).
+    On a 3×3 kernel seven numbers describe nine, so almost anything fits; the correlation
+    means most for 5×5 and larger.
+
+    Args:
+        kernel: (k, k) or (k, k, C) learned weights, k odd (3, 5, 7, ... at most 31).
+        starts: how many of the best grid points to refine.
+
+    Returns:
+        ``(params, correlation)``: ``params`` holds ``ksize, sigma, theta, lambd, gamma,
+        psi`` (as :func:`gabor_kernel` takes them, angles in radians) plus ``amplitude``
+        and ``offset``; ``correlation`` is the Pearson correlation in [-1, 1] between the
+        kernel and the fitted Gabor (0 for a constant kernel).
+
+    Raises:
+        InputError: the kernel is not square with an odd side, or holds non-finite values.
+    """
+    from scipy.optimize import least_squares
+
+    k = kernel_to_gray(kernel)
+    if k.shape[0] != k.shape[1] or k.shape[0] % 2 == 0 or not 3 <= k.shape[0] <= 31:
+        raise InputError(f"Expected a square kernel with an odd side 3..31, got {k.shape}.")
+    if not np.all(np.isfinite(k)):
+        raise InputError("The kernel holds NaN or infinite values.")
+    ksize = k.shape[0]
+    target = k.ravel()
+    if np.ptp(target) == 0:
+        params = {
+            "ksize": ksize, "sigma": ksize / 4, "theta": 0.0, "lambd": float(ksize),
+            "gamma": 1.0, "psi": 0.0, "amplitude": 0.0, "offset": float(target[0]),
+        }  # fmt: skip
+        return params, 0.0
+
+    # The grid: orientations every 22.5°, wavelengths from 2 px to twice the kernel,
+    # windows from a quarter to the whole kernel, four phases, round and elongated windows.
+    thetas = np.arange(8) * np.pi / 8
+    lambdas = np.geomspace(2.0, 2.0 * ksize, 6)
+    sigmas = np.array([0.2, 0.35, 0.6]) * ksize
+    psis = np.arange(4) * np.pi / 2
+    gammas = np.array([0.5, 1.0])
+    grid = np.stack(np.meshgrid(sigmas, thetas, lambdas, gammas, psis, indexing="ij"), -1).reshape(
+        -1, 5
+    )
+    basis = _gabor_values(ksize, *grid.T).reshape(len(grid), -1)
+    residual, _ = _affine_fit(basis, target)
+    order = np.argsort(np.einsum("gn,gn->g", residual, residual))[: max(1, starts)]
+
+    lower = np.array([0.3, -4 * np.pi, 1.5, 0.1, -4 * np.pi])
+    upper = np.array([2.0 * ksize, 4 * np.pi, 8.0 * ksize, 4.0, 4 * np.pi])
+
+    def residuals(p: np.ndarray) -> np.ndarray:
+        return _affine_fit(_gabor_values(ksize, *p)[None].reshape(1, -1), target)[0][0]
+
+    best, best_cost = None, np.inf
+    for x0 in grid[order]:
+        fit = least_squares(residuals, np.clip(x0, lower + 1e-9, upper - 1e-9),
+                            bounds=(lower, upper), x_scale="jac", max_nfev=200)  # fmt: skip
+        if fit.cost < best_cost:
+            best, best_cost = fit.x, fit.cost
+    sigma, theta, lambd, gamma, psi = (float(v) for v in best)
+    gabor = _gabor_values(ksize, sigma, theta, lambd, gamma, psi).ravel()
+    _, ab = _affine_fit(gabor[None], target)
+    amplitude, offset = float(ab[0, 0]), float(ab[0, 1])
+    if amplitude < 0:  # −cos(u) = cos(u + π)
+        amplitude, psi = -amplitude, psi + np.pi
+    # θ + π with −ψ is the same kernel: bring θ into [0, π).
+    turns = math.floor(theta / math.pi)
+    theta -= turns * math.pi
+    if theta >= math.pi:  # rounding: a θ just below 0 lands on π
+        theta, turns = theta - math.pi, turns + 1
+    if turns % 2:
+        psi = -psi
+    psi = float(math.remainder(psi, 2 * math.pi))
+    if psi <= -math.pi:
+        psi += 2 * math.pi
+    fitted = amplitude * _gabor_values(ksize, sigma, theta, lambd, gamma, psi).ravel() + offset
+    correlation = _correlation(fitted, target)
+    params = {"ksize": ksize, "sigma": sigma, "theta": theta, "lambd": lambd, "gamma": gamma,
+              "psi": psi, "amplitude": amplitude, "offset": offset}  # fmt: skip
+    return params, correlation
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two flattened arrays (0 when either is constant)."""
+    a = a - a.mean()
+    b = b - b.mean()
+    denominator = math.sqrt(float(a @ a) * float(b @ b))
+    return float(a @ b / denominator) if denominator > 0 else 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,6 +578,86 @@ def convolution_step(
     )
 
 
+@dataclass(frozen=True)
+class PoolingStep:
+    """One output pixel of :func:`max_pool`, computed in the open.
+
+    Attributes:
+        row, col: output position.
+        top, left: the window's top-left pixel in the image.
+        patch: (size, size) float32 image values under the window (NaN beyond the border).
+        argmax: (r, c) of the largest value inside ``patch``.
+        value: that largest value: the output pixel.
+    """
+
+    row: int
+    col: int
+    top: int
+    left: int
+    patch: np.ndarray = field(repr=False)
+    argmax: tuple[int, int]
+    value: float
+
+
+def max_pool(image: np.ndarray, size: int = 2, stride: int | None = None) -> np.ndarray:
+    """Max pooling as Keras ``MaxPooling2D(size, strides=stride, padding="valid")`` does.
+
+    Args:
+        image: (H, W) gray image, uint8 or float.
+        size: window side, 1..H and 1..W.
+        stride: step between windows, ≥ 1 (default: the window size).
+
+    Returns:
+        (⌊(H − size)/stride⌋ + 1, ⌊(W − size)/stride⌋ + 1) float32: the largest value in
+        each window (windows that would cross the far border are dropped, as in Keras).
+    """
+    gray = _as_gray_float(image)
+    size = _whole(size, "pool size", 1)
+    stride = size if stride is None else _whole(stride, "pool stride", 1)
+    h, w = gray.shape
+    if size > min(h, w):
+        raise InputError(f"The pool size ({size}) is larger than the image ({w}×{h}).")
+    out_h, out_w = (h - size) // stride + 1, (w - size) // stride + 1
+    windows = np.lib.stride_tricks.sliding_window_view(gray, (size, size))[::stride, ::stride]
+    return np.ascontiguousarray(windows[:out_h, :out_w].max(axis=(2, 3)), dtype=np.float32)
+
+
+def pooling_step(
+    image: np.ndarray, row: int, col: int, size: int = 2, stride: int | None = None
+) -> PoolingStep:
+    """The window, its largest value and where it sits, for output pixel (row, col).
+
+    ``pooling_step(img, r, c, size, stride).value == max_pool(img, size, stride)[r, c]``.
+
+    Args:
+        image: (H, W) gray image.
+        row: output row, inside the :func:`max_pool` output.
+        col: output column.
+        size: window side, as in :func:`max_pool`.
+        stride: step between windows (default: the window size).
+
+    Returns:
+        The :class:`PoolingStep`.
+    """
+    gray = _as_gray_float(image)
+    size = _whole(size, "pool size", 1)
+    stride = size if stride is None else _whole(stride, "pool stride", 1)
+    h, w = gray.shape
+    out_h, out_w = (h - size) // stride + 1, (w - size) // stride + 1
+    for name, value, limit in (("row", row, out_h), ("column", col, out_w)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise InputError(f"The {name} must be a whole number, got {value!r}.")
+        if not 0 <= value < limit:
+            raise InputError(f"The output {name} must be between 0 and {limit - 1}, got {value}.")
+    top, left = int(row) * stride, int(col) * stride
+    patch = gray[top : top + size, left : left + size].copy()
+    r, c = np.unravel_index(int(np.argmax(patch)), patch.shape)
+    return PoolingStep(
+        row=int(row), col=int(col), top=top, left=left, patch=patch,
+        argmax=(int(r), int(c)), value=float(patch[r, c]),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------
 # Kernel presets
 
@@ -432,6 +673,16 @@ PRESET_NOTES: dict[str, str] = {
     "prewitt y": "Top-to-bottom brightness change, plain average across columns.",
     "sobel x": "Left-to-right brightness change, centre row weighted more (as cv2.Sobel).",
     "sobel y": "Top-to-bottom brightness change, centre column weighted more (as cv2.Sobel).",
+    "haar edge x": "Haar-like two-rectangle feature: right half minus left half (a vertical "
+    "edge). The odd-sized kernel leaves its centre column at 0.",
+    "haar edge y": "Haar-like two-rectangle feature: bottom half minus top half (a horizontal "
+    "edge). The centre row is 0.",
+    "haar line x": "Haar-like three-rectangle feature: a bright vertical band between two dark "
+    "ones (a line detector).",
+    "haar line y": "Haar-like three-rectangle feature: a bright horizontal band between two "
+    "dark ones.",
+    "haar four": "Haar-like four-rectangle feature: one diagonal pair of quadrants minus the "
+    "other (corners and checkerboards). The centre row and column are 0.",
 }
 #: Preset names, in the order the page lists them.
 KERNEL_PRESETS: tuple[str, ...] = tuple(PRESET_NOTES)
@@ -491,9 +742,37 @@ def kernel_preset(name: str, size: int = 3) -> np.ndarray:
         k = np.tile(offsets[:, None], (1, size))
     elif key == "sobel x":
         k = _sobel_kernel(1, 0, size)
-    else:  # sobel y
+    elif key == "sobel y":
         k = _sobel_kernel(0, 1, size)
+    else:
+        k = _haar_kernel(key.removeprefix("haar "), dx, dy)
     return np.ascontiguousarray(k, dtype=np.float32)
+
+
+def _haar_kernel(kind: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """A Haar-like feature on an odd grid, its positive and negative parts each summing to ±1.
+
+    Args:
+        kind: ``"edge x"``, ``"edge y"``, ``"line x"``, ``"line y"`` or ``"four"``.
+        dx: (size, size) column offsets from the centre.
+        dy: (size, size) row offsets from the centre.
+    """
+    half = int(dx.max())
+    if kind == "edge x":
+        sign = np.sign(dx)
+    elif kind == "edge y":
+        sign = np.sign(dy)
+    elif kind == "line x":  # centre band: 1 column (3×3) or 3 columns (5×5)
+        sign = np.where(np.abs(dx) < max(1, half), 1.0, -1.0)
+    elif kind == "line y":
+        sign = np.where(np.abs(dy) < max(1, half), 1.0, -1.0)
+    else:  # four rectangles: top-left and bottom-right positive
+        sign = np.sign(dx) * np.sign(dy)
+    sign = sign.astype(np.float64)
+    # Each part averages its pixels: the output is the difference of the two parts' mean
+    # brightness (0 on a flat patch, 255 on a black-to-white step).
+    positive, negative = (sign > 0).sum(), (sign < 0).sum()
+    return np.where(sign > 0, 1.0 / positive, np.where(sign < 0, -1.0 / negative, 0.0))
 
 
 def _sobel_kernel(dx: int, dy: int, size: int) -> np.ndarray:
@@ -532,6 +811,35 @@ class OutputSize:
     floor_size: int
     leftover: int
     steps: tuple[str, ...]
+
+    @property
+    def lost_input(self) -> int:
+        """Rows/columns of the real input (not padding) that no window reaches.
+
+        The ``leftover`` cells sit at the far edge of the *padded* input, so the first ``p``
+        of them are padding: with the textbook ResNet stem (224, F = 7, P = 3, S = 2) the
+        one leftover cell is padding and every image pixel is used.
+        """
+        return max(0, self.leftover - self.p)
+
+    def explanation(self) -> str:
+        """One or two sentences on what frameworks do with this layer, for a student."""
+        if self.fits:
+            return f"The stride fits: the output is {self.size} × {self.size}."
+        rounded = (
+            f"{self.span}/{self.s} = {self.span / self.s:.4g} is not a whole number, so "
+            f"frameworks (Keras, PyTorch) round down: ⌊{self.span}/{self.s}⌋ + 1 = "
+            f"{self.floor_size} positions per row and column."
+        )
+        if self.lost_input == 0:
+            return (
+                rounded + f" The {self.leftover} cell(s) that no window reaches lie in the "
+                "padding, so every pixel of the input is used: nothing to worry about."
+            )
+        return (
+            rounded + f" The last {self.lost_input} row(s)/column(s) of the input itself are "
+            "never looked at."
+        )
 
     def suggestions(self) -> list[str]:
         """Ways to make a stride that does not fit fit (empty when it already fits)."""
@@ -587,12 +895,11 @@ def explain_output_size(n: int, f: int, p: int = 0, s: int = 1) -> OutputSize:
         steps.append(f"Add the first position: {span // s} + 1 = {floor_size}")
     else:
         steps.append(
-            f"Steps of S: {span} / {s} = {span / s:.4g} is not a whole number: "
-            f"the stride does not fit (remainder {span % s})"
+            f"Steps of S: {span} / {s} = {span / s:.4g} is not a whole number "
+            f"(remainder {span % s})"
         )
         steps.append(
-            f"Keras/PyTorch would round down to {span // s} + 1 = {floor_size} and never look "
-            f"at the last {span % s} row(s)/column(s)"
+            f"Frameworks round down: ⌊{span / s:.4g}⌋ + 1 = {span // s} + 1 = {floor_size}"
         )
     return OutputSize(
         n=n,
@@ -634,6 +941,19 @@ def output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
             + "."
         )
     return int(result.floor_size)
+
+
+def framework_output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
+    """Output size as Keras and PyTorch compute it: ⌊(N − F + 2P)/S⌋ + 1.
+
+    The floor-aware companion of :func:`output_size`: a stride that does not fit is not an
+    error here (the textbook ResNet stem, 224 with F = 7, P = 3, S = 2, gives 112; see
+    :meth:`OutputSize.explanation`).
+
+    Raises:
+        InputError: invalid values, or a kernel larger than the padded input.
+    """
+    return int(explain_output_size(n, f, p, s).floor_size)
 
 
 def pool_output_size(n: int, pool_size: int, stride: int | None = None, padding: int = 0) -> int:

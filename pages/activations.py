@@ -247,3 +247,8 @@ else:
         "negative. A coloured kernel looks for that colour; a grey striped one for an edge."
     )
     st.image(kernel_mosaic(kernels, max_kernels=shown_k), width=min(900, 40 * 8 + 24))
+    # Fitting takes a second or two, so it runs only when asked for.
+    if st.toggle("Compare each kernel with its closest Gabor kernel", key="act_gabor_match"):
+        from cnnviz.ui.gabor_match import gabor_match_section
+
+        gabor_match_section(model, key="act_gabor")

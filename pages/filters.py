@@ -1,5 +1,6 @@
 """Filters: what one convolution kernel does to an image, before any learning."""
 
+import hashlib
 import math
 
 import numpy as np
@@ -10,11 +11,13 @@ from cnnviz import filters
 from cnnviz.errors import InputError
 from cnnviz.images import fit_within, to_gray
 from cnnviz.ui import figures
+from cnnviz.ui import filter_figures as light
 from cnnviz.ui.image_picker import image_picker
 
 PROCESS_MAX_SIDE = 512  # filtering runs on gray images at most this size
 TABS = ["Gabor", "Sobel", "Filter bank", "Custom kernel", "Step through", "Arithmetic"]
 CUSTOM_KERNEL_KEY = "filters_custom_kernel"
+VIEWS = ("Response alone", "Over the photo")
 
 st.title("Filters")
 st.caption(
@@ -23,25 +26,83 @@ st.caption(
     "kernel is not flipped: strictly speaking this is cross-correlation.)"
 )
 
-image = image_picker("filters", location="sidebar")
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _gray(image: np.ndarray) -> tuple[np.ndarray, str]:
+    """The gray copy every section filters (at most PROCESS_MAX_SIDE), and its digest.
+
+    The digest keys the per-response caches, so a fragment rerun never hashes the pixels.
+    """
+    gray = to_gray(fit_within(image, PROCESS_MAX_SIDE))
+    digest = hashlib.blake2b(gray.tobytes(), digest_size=12)
+    digest.update(str(gray.shape).encode())
+    return gray, digest.hexdigest()
+
+
+image = image_picker("filters", location="sidebar", datasets=True)
 if image is None:
-    st.info("Choose an image in the sidebar (a sample, your own file, or a camera snapshot).")
+    st.info(
+        "Choose an image in the sidebar (a sample, a dataset image, your own file, or a "
+        "camera snapshot)."
+    )
     st.stop()
-gray = to_gray(fit_within(image, PROCESS_MAX_SIDE))
+gray, gray_digest = _gray(image)
 
 
 def _degrees_caption(degrees: float) -> str:
     return f"{degrees:g}° = {math.radians(degrees):.3f} rad"
 
 
-@st.fragment
-def gabor_section(gray: np.ndarray) -> None:
-    """Gabor sliders, the kernel and its response."""
+@st.cache_data(max_entries=48, show_spinner=False)
+def _gabor_response(
+    digest: str, _gray: np.ndarray, params: tuple, zero_mean: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(kernel, response) for one image (by digest) and one parameter set.
+
+    The response is kept as float16 (half the memory; 3 significant digits is plenty for a
+    colour map), so 48 cached responses of a 512-pixel image take about 20 MB.
+    """
+    kernel = filters.gabor_kernel(*params)
+    if zero_mean:
+        kernel = filters.normalize_kernel(kernel, unit_l1=False)
+    return kernel, filters.filter2d(_gray, kernel).astype(np.float16)
+
+
+def _view_radio(key: str) -> bool:
+    """The "response alone / over the photo" choice; True for over the photo."""
+    view = st.radio(
+        "Show",
+        VIEWS,
+        horizontal=True,
+        key=key,
+        help="Over the photo: the response is drawn over a pale copy of the image, so you "
+        "see which edges and stripes make the kernel fire.",
+    )
+    return view == VIEWS[1]
+
+
+def gabor_section(gray: np.ndarray, digest: str) -> None:
+    """Gabor: the text and formula, drawn once, around the part that reruns."""
     st.markdown(
         "A **Gabor kernel** is a stripe pattern inside a soft round window. It fires where the "
         "image has stripes or edges of the same orientation and spacing: early CNN layers "
         "learn kernels that look much like these."
     )
+    gabor_controls(gray, digest)
+    with st.expander("The formula"):
+        st.latex(
+            r"g(x,y)=\exp\!\left(-\frac{x'^2+\gamma^2y'^2}{2\sigma^2}\right)"
+            r"\cos\!\left(\frac{2\pi x'}{\lambda}+\psi\right),\quad "
+            r"x'=x\cos\theta+y\sin\theta,\; y'=-x\sin\theta+y\cos\theta"
+        )
+        st.caption(
+            "Same values as OpenCV's cv2.getGaborKernel (before the optional mean subtraction)."
+        )
+
+
+@st.fragment
+def gabor_controls(gray: np.ndarray, digest: str) -> None:
+    """Gabor sliders, the kernel and its response: the only part a slider move reruns."""
     c1, c2, c3 = st.columns(3)
     ksize = c1.slider(
         "Kernel size", 3, 61, 21, step=2, key="gabor_ksize", help="Side in pixels (odd)."
@@ -75,46 +136,45 @@ def gabor_section(gray: np.ndarray) -> None:
         key="gabor_psi",
         help="0° = bar detector (symmetric), 90° = edge detector.",
     )
-    zero_mean = st.toggle(
-        "Subtract the kernel's mean (respond to stripes and edges, not to plain brightness)",
+    c1, c2 = st.columns([2, 3])
+    zero_mean = c1.toggle(
+        "Zero-mean kernel",
         value=True,
         key="gabor_zero_mean",
+        help="Subtract the kernel's mean, so it responds to stripes and edges, not to plain "
+        "brightness.",
     )
+    with c2:
+        over = _view_radio("gabor_view")
     theta, psi = math.radians(theta_deg), math.radians(psi_deg)
     try:
-        kernel = filters.gabor_kernel(ksize, sigma, theta, lambd, gamma, psi)
+        params = (ksize, sigma, theta, lambd, gamma, psi)
+        kernel, response = _gabor_response(digest, gray, params, zero_mean)
     except InputError as err:
         st.error(str(err))
         return
-    if zero_mean:
-        kernel = filters.normalize_kernel(kernel, unit_l1=False)
-    response = filters.filter2d(gray, kernel)
+    response = response.astype(np.float32)
     left, right = st.columns([2, 3])
     left.plotly_chart(
         figures.matrix_figure(kernel, f"Kernel {ksize}×{ksize}", annotate=False, height=420),
         key="gabor_kernel_fig",
     )
     right.plotly_chart(
-        figures.response_figure(response, "Response (red = positive, blue = negative)"),
+        light.response_image(
+            response,
+            "Response over the photo" if over else "Response (red = positive, blue = negative)",
+            under=gray if over else None,
+        ),
         key="gabor_response_fig",
     )
     st.caption(
         f"θ = {_degrees_caption(theta_deg)}, ψ = {_degrees_caption(psi_deg)}. "
         f"Response range {response.min():.1f} … {response.max():.1f}."
     )
-    with st.expander("The formula"):
-        st.latex(
-            r"g(x,y)=\exp\!\left(-\frac{x'^2+\gamma^2y'^2}{2\sigma^2}\right)"
-            r"\cos\!\left(\frac{2\pi x'}{\lambda}+\psi\right),\quad "
-            r"x'=x\cos\theta+y\sin\theta,\; y'=-x\sin\theta+y\cos\theta"
-        )
-        st.caption(
-            "Same values as OpenCV's cv2.getGaborKernel (before the optional mean subtraction)."
-        )
 
 
 @st.fragment
-def sobel_section(gray: np.ndarray) -> None:
+def sobel_section(gray: np.ndarray, digest: str) -> None:
     """Sobel gradients: x, y, magnitude and direction."""
     st.markdown(
         "**Sobel** kernels measure how fast brightness changes: *x* to the right, *y* "
@@ -134,16 +194,16 @@ def sobel_section(gray: np.ndarray) -> None:
     top = figures.value_range(both, symmetric=True, percentile=figures.ROBUST_PERCENTILE)[1]
     c1, c2 = st.columns(2)
     c1.plotly_chart(
-        figures.response_figure(gx, "gx: change to the right", zrange=(-top, top), height=360),
+        light.response_image(gx, "gx: change to the right", zrange=(-top, top), height=360),
         key="sobel_gx_fig",
     )
     c2.plotly_chart(
-        figures.response_figure(gy, "gy: change downwards", zrange=(-top, top), height=360),
+        light.response_image(gy, "gy: change downwards", zrange=(-top, top), height=360),
         key="sobel_gy_fig",
     )
     c3, c4 = st.columns(2)
     c3.plotly_chart(
-        figures.response_figure(magnitude, "Magnitude √(gx² + gy²)", diverging=False, height=360),
+        light.response_image(magnitude, "Magnitude √(gx² + gy²)", diverging=False, height=360),
         key="sobel_mag_fig",
     )
     with c4:
@@ -173,15 +233,15 @@ def sobel_section(gray: np.ndarray) -> None:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _bank(gray: np.ndarray, orientations: int, wavelengths: tuple, gamma: float):
+def _bank(digest: str, _gray: np.ndarray, orientations: int, wavelengths: tuple, gamma: float):
     rows = filters.gabor_bank(orientations, wavelengths, gamma=gamma)
     specs = [spec for row in rows for spec in row]
-    small = fit_within(gray, 192)  # the grid shows many maps: filter a smaller copy
+    small = fit_within(_gray, 192)  # the grid shows many maps: filter a smaller copy
     return specs, filters.bank_responses(small, specs)
 
 
 @st.fragment
-def bank_section(gray: np.ndarray) -> None:
+def bank_section(gray: np.ndarray, digest: str) -> None:
     """A grid of Gabor kernels and where each one fires."""
     st.markdown(
         "A **filter bank** is a set of kernels at several orientations (columns) and "
@@ -196,13 +256,19 @@ def bank_section(gray: np.ndarray) -> None:
         key="bank_wavelengths",
     )
     gamma = c3.slider("γ", 0.2, 1.0, 0.5, step=0.1, key="bank_gamma")
-    shared = st.toggle(
-        "One colour scale for all responses (compare strengths)", value=True, key="bank_shared"
+    c1, c2 = st.columns([2, 3])
+    shared = c1.toggle(
+        "One colour scale for all",
+        value=True,
+        key="bank_shared",
+        help="The same colour scale for every response, so their strengths can be compared.",
     )
+    with c2:
+        over = _view_radio("bank_view")
     if not wavelengths:
         st.warning("Choose at least one wavelength.")
         return
-    specs, responses = _bank(gray, orientations, tuple(sorted(wavelengths)), gamma)
+    specs, responses = _bank(digest, gray, orientations, tuple(sorted(wavelengths)), gamma)
     strength = np.abs(responses)
     titles = [spec.label for spec in specs]
     # Pad every kernel to the largest size, so the grid shows their true relative sizes.
@@ -219,15 +285,16 @@ def bank_section(gray: np.ndarray) -> None:
         key="bank_kernels_fig",
     )
     top = figures.value_range(strength, symmetric=True, percentile=figures.ROBUST_PERCENTILE)[1]
+    small = fit_within(gray, 192)
+    tiles = []
+    for one in strength:
+        hi = top if shared else figures.value_range(one, symmetric=True, percentile=99.5)[1]
+        if over:
+            tiles.append(light.overlay(small, one, (0.0, hi), diverging=False))
+        else:
+            tiles.append(light.colorize(one, (0.0, hi), diverging=False))
     st.plotly_chart(
-        figures.grid_figure(
-            list(strength),
-            titles,
-            columns=orientations,
-            diverging=False,
-            shared_range=(0.0, top) if shared else None,
-            robust=True,
-        ),
+        light.mosaic_figure(tiles, titles, columns=orientations, cell_height=150),
         key="bank_responses_fig",
     )
     index, best = filters.strongest_kernel(responses)
@@ -241,7 +308,7 @@ def bank_section(gray: np.ndarray) -> None:
     )
     c2.caption(
         "Above: each kernel (red positive, blue negative) and the strength |response| it "
-        "produces (white = strong). Left: for every pixel, the colour of the orientation "
+        "produces (white = strong; over the photo: orange = strong). Left: for every pixel, the colour of the orientation "
         "that responds most (red 0°, green 45°, cyan 90°, violet 135°), bright where the "
         "response is strong. Kernels are drawn at their true relative sizes; each is made "
         "zero-mean with Σ|weights| = 1 before filtering, so big and small kernels compare "
@@ -250,7 +317,7 @@ def bank_section(gray: np.ndarray) -> None:
 
 
 @st.fragment
-def custom_section(gray: np.ndarray) -> None:
+def custom_section(gray: np.ndarray, digest: str) -> None:
     """An editable 3×3 or 5×5 kernel with presets."""
     st.markdown(
         "Type your own kernel weights, or start from a classic one. Each output pixel is the "
@@ -296,6 +363,7 @@ def custom_section(gray: np.ndarray) -> None:
             st.error("Every cell of the kernel needs a number.")
             return
         total = float(kernel.sum())
+        total = 0.0 if abs(total) < 1e-6 else total  # 1/3 + 1/3 + 1/3 - 1 is not 0 in float32
         st.session_state[CUSTOM_KERNEL_KEY] = kernel
         st.caption(
             f"Sum of weights = {total:.3g}. "
@@ -312,9 +380,9 @@ def custom_section(gray: np.ndarray) -> None:
         )
     with right:
         if abs(total) < 1e-6:
-            fig = figures.response_figure(response, "Output (red = positive, blue = negative)")
+            fig = light.response_image(response, "Output (red = positive, blue = negative)")
         else:
-            fig = figures.response_figure(
+            fig = light.response_image(
                 response, "Output (clipped to 0…255)", diverging=False, zrange=(0.0, 255.0)
             )
         st.plotly_chart(fig, key="custom_response_fig")
@@ -326,7 +394,22 @@ def _move(dr: int, dc: int, h: int, w: int) -> None:
 
 
 @st.fragment
-def step_section(gray: np.ndarray) -> None:
+def step_section(gray: np.ndarray, digest: str) -> None:
+    """Step through one output pixel of a convolution or of a max-pooling layer."""
+    operation = st.radio(
+        "Step through",
+        ["Convolution", "Max pooling"],
+        horizontal=True,
+        key="step_operation",
+        label_visibility="collapsed",
+    )
+    if operation == "Max pooling":
+        pooling_steps(gray)
+    else:
+        convolution_steps(gray)
+
+
+def convolution_steps(gray: np.ndarray) -> None:
     """One output pixel: patch × kernel = products, summed."""
     st.markdown(
         "Follow one output pixel: the kernel sits on the image, each weight multiplies the "
@@ -370,7 +453,7 @@ def step_section(gray: np.ndarray) -> None:
     step = filters.convolution_step(gray, kernel, row, col, border=border)
     full = filters.filter2d(gray, kernel, border=border)
     kh, kw = kernel.shape
-    c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
+    c1, c2, c3 = st.columns(3)
     c1.plotly_chart(
         figures.matrix_figure(
             step.patch,
@@ -390,16 +473,20 @@ def step_section(gray: np.ndarray) -> None:
         figures.matrix_figure(step.product, "= Products", decimals=1, height=300),
         key="step_product_fig",
     )
-    with c4:
-        st.metric("Sum = output pixel", f"{step.total:.2f}")
-        st.caption(f"Full filtered image at ({row}, {col}): {full[row, col]:.2f}")
-        if step.outside.any():
-            st.caption(f"Dotted cells lie outside the image: filled by the '{border}' rule.")
+    # The sum gets a full-width row of its own, so it is never cut off on a narrow screen.
+    m1, m2 = st.columns([1, 3], vertical_alignment="center")
+    m1.metric("Sum = output pixel", f"{step.total:.2f}")
     terms = " + ".join(
         f"{p:.0f}·({k:.2g})" if k < 0 else f"{p:.0f}·{k:.2g}"
         for p, k in zip(step.patch.ravel()[:6], step.kernel.ravel()[:6], strict=True)
     )
-    st.caption(f"Σ patch × kernel = {terms}{' + …' if kh * kw > 6 else ''} = {step.total:.2f}")
+    with m2:
+        st.caption(
+            f"Σ patch × kernel = {terms}{' + …' if kh * kw > 6 else ''} = {step.total:.2f}. "
+            f"The whole filtered image has {full[row, col]:.2f} at ({row}, {col})."
+        )
+        if step.outside.any():
+            st.caption(f"Dotted cells lie outside the image: filled by the '{border}' rule.")
     # Where we are: the neighbourhood around the position, and the whole output.
     c1, c2 = st.columns(2)
     r0, c0 = max(0, row - 7), max(0, col - 7)
@@ -414,10 +501,86 @@ def step_section(gray: np.ndarray) -> None:
         height=320,
     )
     c1.plotly_chart(fig, key="step_zoom_fig")
-    out = figures.response_figure(
+    out = light.response_image(
         full, "Whole output (× = this pixel)", height=320, colorbar=False, mark=(row, col)
     )
     c2.plotly_chart(out, key="step_output_fig")
+
+
+def _move_pool(dr: int, dc: int, h: int, w: int) -> None:
+    st.session_state["pool_row"] = int(np.clip(st.session_state["pool_row"] + dr, 0, h - 1))
+    st.session_state["pool_col"] = int(np.clip(st.session_state["pool_col"] + dc, 0, w - 1))
+
+
+def pooling_steps(gray: np.ndarray) -> None:
+    """One output pixel of max pooling: the window and its largest value."""
+    st.markdown(
+        "**Max pooling** slides a window over the image (or a feature map) and keeps only the "
+        "largest value under it: the map gets smaller, and a feature that fires anywhere in "
+        "the window survives. Here with Keras' rules (`MaxPooling2D`, no padding)."
+    )
+    c1, c2 = st.columns(2)
+    size = c1.radio("Window", [2, 3, 4], horizontal=True, key="pool_size",
+                    format_func=lambda s: f"{s}×{s}")  # fmt: skip
+    stride = c2.radio("Stride", [1, 2, 3, 4], index=1, horizontal=True, key="pool_stride",
+                      help="Keras' default stride is the window size.")  # fmt: skip
+    pooled = filters.max_pool(gray, size, stride)
+    h, w = pooled.shape
+    st.session_state.setdefault("pool_row", h // 2)
+    st.session_state.setdefault("pool_col", w // 2)
+    st.session_state["pool_row"] = min(st.session_state["pool_row"], h - 1)
+    st.session_state["pool_col"] = min(st.session_state["pool_col"], w - 1)
+    c1, c2 = st.columns(2)
+    row = c1.slider("Output row", 0, h - 1, key="pool_row")
+    col = c2.slider("Output column", 0, w - 1, key="pool_col")
+    b = st.columns(6)
+    b[0].button("← left", on_click=_move_pool, args=(0, -1, h, w), key="pool_left")
+    b[1].button("right →", on_click=_move_pool, args=(0, 1, h, w), key="pool_right")
+    b[2].button("↑ up", on_click=_move_pool, args=(-1, 0, h, w), key="pool_up")
+    b[3].button("↓ down", on_click=_move_pool, args=(1, 0, h, w), key="pool_down")
+    step = filters.pooling_step(gray, row, col, size, stride)
+    r, c = step.argmax
+    c1, c2, c3 = st.columns([2, 3, 3])
+    c1.plotly_chart(
+        figures.matrix_figure(
+            step.patch, f"Window {size}×{size}", diverging=False, zrange=(0, 255),
+            decimals=0, box=(r, c, r, c), height=300,
+        ),
+        key="pool_patch_fig",
+    )  # fmt: skip
+    top, left = step.top, step.left
+    r0, c0 = max(0, top - 6), max(0, left - 6)
+    zoom = gray[r0 : top + size + 6, c0 : left + size + 6].astype(np.float32)
+    c2.plotly_chart(
+        figures.matrix_figure(
+            zoom, f"The window in the image, at ({top}, {left})", diverging=False,
+            zrange=(0, 255), annotate=False, height=300,
+            box=(top - r0, left - c0, top - r0 + size - 1, left - c0 + size - 1),
+        ),
+        key="pool_zoom_fig",
+    )  # fmt: skip
+    c3.plotly_chart(
+        light.response_image(
+            pooled, f"Pooled output, {w}×{h}", diverging=False,
+            zrange=(0.0, 255.0), height=300, colorbar=False, mark=(row, col),
+        ),
+        key="pool_output_fig",
+    )  # fmt: skip
+    m1, m2 = st.columns([1, 3], vertical_alignment="center")
+    m1.metric("Max = output pixel", f"{step.value:.0f}")
+    m2.caption(
+        f"Output ({row}, {col}) looks at image rows {top}–{top + size - 1} and columns "
+        f"{left}–{left + size - 1}; the largest value ({step.value:.0f}, outlined) is kept, "
+        f"the other {size * size - 1} are dropped. The {gray.shape[1]}×{gray.shape[0]} image "
+        f"becomes {w}×{h}: ⌊({gray.shape[1]} − {size})/{stride}⌋ + 1 = {w} columns."
+        + (
+            " With stride < window, windows overlap and one pixel can win twice."
+            if stride < size
+            else " With stride > window, the pixels between windows are never looked at."
+            if stride > size
+            else ""
+        )
+    )
 
 
 @st.fragment
@@ -426,8 +589,8 @@ def arithmetic_section() -> None:
     st.markdown(
         "How big is a layer's output? Slide a kernel of size **F** with stride **S** over an "
         "input of size **N** padded with **P** zeros on each side: "
-        "**(N − F + 2P) / S + 1** positions. If the division is not exact, frameworks quietly "
-        "drop the last rows and columns — here that is flagged."
+        "**(N − F + 2P) / S + 1** positions. If the division is not exact, frameworks round "
+        "down; here you see whether that only skips padding or real rows of the input."
     )
     c1, c2, c3, c4 = st.columns(4)
     n = c1.number_input("Input size N", 1, 4096, 7, key="arith_n")
@@ -469,11 +632,16 @@ def _show_report(title: str, report: filters.OutputSize) -> None:
     st.code("\n".join(report.steps), language=None)
     if report.fits:
         st.success(f"Output: {report.size} × {report.size}")
+    elif report.lost_input == 0:
+        # E.g. the ResNet stem (224, F = 7, P = 3, S = 2): rounding down only skips padding.
+        st.info(f"Output: {report.floor_size} × {report.floor_size}. " + report.explanation())
     else:
         st.warning(
-            f"The stride does not fit: Keras would output {report.floor_size} × "
-            f"{report.floor_size} and ignore the last {report.leftover} row(s)/column(s). "
-            "To make it fit, try: " + "; ".join(report.suggestions()) + "."
+            f"Output: {report.floor_size} × {report.floor_size}. "
+            + report.explanation()
+            + " To use every pixel, try: "
+            + "; ".join(report.suggestions())
+            + "."
         )
 
 
@@ -492,7 +660,7 @@ image_sections = [
 for tab, section in image_sections:
     with tab:
         if tab.open:
-            section(gray)
+            section(gray, gray_digest)
 with arithmetic_tab:
     if arithmetic_tab.open:
         arithmetic_section()

@@ -14,6 +14,8 @@ from cnnviz.images import ALLOWED_EXTENSIONS, MAX_FILE_BYTES, fit_within, load_i
 PICKER_MAX_SIDE = 1024
 
 SOURCES = ("Sample", "Upload", "Camera")
+#: The extra source offered with ``datasets=True``.
+DATASET_SOURCE = "Dataset"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -44,6 +46,7 @@ def image_picker(
     max_side: int = PICKER_MAX_SIDE,
     label: str = "Image",
     preview: bool = True,
+    datasets: bool = False,
 ) -> np.ndarray | None:
     """Let the student choose an image: a bundled sample, an uploaded file, or the camera.
 
@@ -57,6 +60,8 @@ def image_picker(
         max_side: longer side of the returned image, in pixels.
         label: heading shown above the controls.
         preview: show a small thumbnail of the chosen image.
+        datasets: also offer images from the datasets (digits, shapes, faces, and MNIST /
+            Fashion-MNIST when cached), see :mod:`cnnviz.ui.dataset_images`.
 
     Returns:
         (H, W, 3) uint8 RGB with longer side ≤ ``max_side``, or ``None`` while nothing usable
@@ -65,10 +70,11 @@ def image_picker(
     container = st.sidebar if location == "sidebar" else st.container()
     with container:
         st.markdown(f"**{label}**")
+        sources = (*SOURCES, DATASET_SOURCE) if datasets else SOURCES
         source = st.radio(
             "Image source",
-            SOURCES,
-            horizontal=True,
+            sources,
+            horizontal=len(sources) <= 3,  # four do not fit on one line of the sidebar
             key=f"{key}_source",
             label_visibility="collapsed",
         )
@@ -78,6 +84,10 @@ def image_picker(
             index = names.index(default_sample) if default_sample in names else 0
             name = st.selectbox("Sample image", names, index=index, key=f"{key}_sample")
             image, caption = sample_image(name, max_side), f"sample: {name}"
+        elif source == DATASET_SOURCE:
+            from cnnviz.ui.dataset_images import pick_dataset_image
+
+            image, caption = pick_dataset_image(key)
         elif source == "Upload":
             upload = st.file_uploader(
                 "Upload an image",

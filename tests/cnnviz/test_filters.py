@@ -302,7 +302,10 @@ def test_presets_shapes_and_sums(name, size):
     kernel = kernel_preset(name, size)
     assert kernel.shape == (size, size) and kernel.dtype == np.float32
     expected_sum = (
-        0.0 if name in {"laplacian", "prewitt x", "prewitt y", "sobel x", "sobel y"} else 1.0
+        0.0
+        if name in {"laplacian", "prewitt x", "prewitt y", "sobel x", "sobel y"}
+        or name.startswith("haar")
+        else 1.0
     )
     assert kernel.sum() == pytest.approx(expected_sum, abs=1e-5)
     assert name in filters.PRESET_NOTES
@@ -485,3 +488,218 @@ def test_pool_same_padding_and_window_starts():
         same_padding(4)
     assert window_starts(7, 3, 0, 2) == [0, 2, 4]
     assert window_starts(8, 3, 0, 2) == [0, 2, 4]  # floor: the last column is never reached
+
+
+# ---------------------------------------------------------------------------------------------
+# Haar-like presets
+
+
+@pytest.mark.parametrize("size", filters.PRESET_SIZES)
+@pytest.mark.parametrize(
+    ("name", "image", "expected"),
+    [
+        # A black-to-white step to the right: the edge-x feature gives +255 on the edge.
+        ("haar edge x", np.tile(np.r_[np.zeros(8), np.full(8, 255.0)], (16, 1)), 255.0),
+        ("haar edge y", np.tile(np.r_[np.zeros(8), np.full(8, 255.0)], (16, 1)).T, 255.0),
+        # A bright one-pixel line on black: the line features answer where it lies.
+        ("haar line x", np.pad(np.full((16, 1), 255.0), ((0, 0), (8, 7))), None),
+        ("haar line y", np.pad(np.full((1, 16), 255.0), ((8, 7), (0, 0))), None),
+    ],
+)
+def test_haar_presets_respond_to_their_pattern(name, image, expected, size):
+    kernel = kernel_preset(name, size)
+    flat = filter2d(np.full((16, 16), 90.0), kernel)
+    np.testing.assert_allclose(flat, 0, atol=1e-3)  # zero sum: no response to brightness
+    response = filter2d(image, kernel, border="replicate")
+    if expected is not None:
+        # Centred on the step (between columns 7 and 8, the 0 column lies on one of them).
+        assert response.max() == pytest.approx(expected, rel=1e-5)
+    else:
+        line = 8
+        profile = response[line] if name.endswith("y") else response[:, line]
+        assert profile.min() > 0  # the line's own row/column responds positively everywhere
+        assert response.max() == pytest.approx(profile.max())
+
+
+def test_haar_four_is_a_checkerboard_detector():
+    k = kernel_preset("haar four", 5)
+    assert k[0, 0] > 0 and k[-1, -1] > 0 and k[0, -1] < 0 and k[-1, 0] < 0
+    np.testing.assert_allclose(k, k.T)
+    assert np.all(k[2] == 0) and np.all(k[:, 2] == 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Max pooling
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, None), (2, 1), (3, 2), (3, 3), (1, 1)])
+def test_max_pool_matches_a_numpy_reference(gray, size, stride):
+    step = stride or size
+    out = filters.max_pool(gray, size, stride)
+    h, w = gray.shape
+    ref = np.array(
+        [
+            [gray[r : r + size, c : c + size].max() for c in range(0, w - size + 1, step)]
+            for r in range(0, h - size + 1, step)
+        ]
+    )
+    np.testing.assert_array_equal(out, ref)
+    assert out.shape == (
+        filters.framework_output_size(h, size, 0, step),
+        filters.framework_output_size(w, size, 0, step),
+    )
+
+
+def test_max_pool_matches_keras():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (11, 9)).astype(np.float32)
+    layer = keras.layers.MaxPooling2D(3, strides=2)
+    expected = np.asarray(layer(img[None, :, :, None]))[0, :, :, 0]
+    np.testing.assert_array_equal(filters.max_pool(img, 3, 2), expected)
+
+
+@pytest.mark.parametrize(("row", "col"), [(0, 0), (3, 5), (11, 15)])
+def test_pooling_step_equals_max_pool(gray, row, col):
+    out = filters.max_pool(gray, 4, 4)
+    step = filters.pooling_step(gray, row, col, 4, 4)
+    assert step.value == out[row, col]
+    assert step.patch.shape == (4, 4)
+    assert step.patch[step.argmax] == step.value
+    assert (step.top, step.left) == (4 * row, 4 * col)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"row": 12, "col": 0, "size": 4}, "between 0 and 11"),
+        ({"row": 0, "col": -1, "size": 4}, "between 0 and 15"),
+        ({"row": 0.5, "col": 0, "size": 4}, "whole number"),
+        ({"row": 0, "col": 0, "size": 0}, "at least 1"),
+    ],
+)
+def test_pooling_step_refuses_bad_positions(gray, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        filters.pooling_step(gray, **kwargs)
+
+
+def test_max_pool_refuses_a_window_larger_than_the_image():
+    with pytest.raises(InputError, match="larger than the image"):
+        filters.max_pool(np.zeros((4, 6)), 5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output size: floor-aware
+
+
+def test_resnet_stem_is_explained_not_alarming():
+    report = explain_output_size(224, 7, 3, 2)
+    assert not report.fits
+    assert filters.framework_output_size(224, 7, 3, 2) == 112 == report.floor_size
+    assert report.lost_input == 0
+    text = report.explanation()
+    assert "112" in text and "round down" in text and "padding" in text
+    with pytest.raises(InputError, match="stride does not fit"):
+        output_size(224, 7, 3, 2)  # the strict contract is unchanged
+
+
+def test_explanation_names_lost_rows_when_the_image_itself_is_cut():
+    report = explain_output_size(32, 5, 0, 2)
+    assert report.lost_input == 1 and report.floor_size == 14
+    assert "never looked at" in report.explanation()
+    assert explain_output_size(32, 5, 2, 1).explanation().startswith("The stride fits")
+
+
+@pytest.mark.parametrize(
+    ("n", "f", "p", "s"), [(224, 7, 3, 2), (32, 3, 1, 1), (33, 4, 0, 3), (10, 3, 0, 4)]
+)
+def test_framework_output_size_matches_keras(n, f, p, s):
+    keras = pytest.importorskip("keras")
+    x = np.zeros((1, n + 2 * p, n + 2 * p, 1), np.float32)
+    y = keras.layers.MaxPooling2D(f, strides=s, padding="valid")(x)
+    assert filters.framework_output_size(n, f, p, s) == y.shape[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fitting a Gabor kernel
+
+
+GABOR_CASES = [
+    # ksize, sigma, theta, lambd, gamma, psi
+    (7, 2.0, 0.3, 5.0, 0.5, 0.0),
+    (7, 1.5, 1.2, 4.0, 1.0, math.pi / 2),
+    (5, 1.2, 2.0, 3.0, 0.7, 0.5),
+    (11, 3.0, 2.5, 7.0, 0.4, -1.0),
+    (7, 2.5, 0.8, 6.0, 0.6, math.pi),
+    (9, 2.0, 0.0, 4.0, 0.5, -math.pi / 2),
+]
+
+
+def _angle_gap(a: float, b: float, period: float) -> float:
+    return abs(math.remainder(a - b, period))
+
+
+@pytest.mark.parametrize("case", GABOR_CASES)
+def test_fit_gabor_recovers_known_parameters(case):
+    ksize, sigma, theta, lambd, gamma, psi = case
+    params, correlation = filters.fit_gabor(gabor_kernel(*case))
+    assert correlation > 0.95
+    assert params["ksize"] == ksize
+    assert _angle_gap(params["theta"], theta, math.pi) < math.radians(3)
+    assert params["lambd"] == pytest.approx(lambd, rel=0.05)
+    assert params["sigma"] == pytest.approx(sigma, rel=0.1)
+    assert params["gamma"] == pytest.approx(gamma, rel=0.1)
+    # θ is reported in [0, π); going round by π flips ψ.
+    expected_psi = psi if _angle_gap(params["theta"], theta, 2 * math.pi) < 0.1 else -psi
+    assert _angle_gap(params["psi"], expected_psi, 2 * math.pi) < math.radians(5)
+    assert 0 <= params["theta"] < math.pi
+
+
+def test_fit_gabor_is_scale_offset_and_sign_free():
+    case = (7, 2.0, 1.0, 5.0, 0.6, 0.4)
+    base = gabor_kernel(*case)
+    params, correlation = filters.fit_gabor(-3.0 * base + 0.25)
+    assert correlation > 0.99
+    assert params["amplitude"] == pytest.approx(3.0, rel=0.02)
+    assert params["offset"] == pytest.approx(0.25, abs=0.02)
+    assert _angle_gap(params["psi"], case[5] + math.pi, math.pi * 2) < math.radians(5) or (
+        _angle_gap(params["psi"], -(case[5] + math.pi), math.pi * 2) < math.radians(5)
+    )
+
+
+def test_fit_gabor_on_rgb_uses_the_luminance():
+    k = gabor_kernel(7, 2.0, 0.5, 5.0, 0.5, 0.0)
+    rgb = np.stack([k * 0.5, k * 1.0, k * 2.0], axis=-1)
+    gray = filters.kernel_to_gray(rgb)
+    np.testing.assert_allclose(gray, k * (0.299 * 0.5 + 0.587 + 0.114 * 2), rtol=1e-6)
+    _, correlation = filters.fit_gabor(rgb)
+    assert correlation > 0.99
+
+
+def test_fit_gabor_noise_baseline_is_low():
+    rng = np.random.default_rng(0)
+    noise = [filters.fit_gabor(rng.normal(size=(7, 7)))[1] for _ in range(5)]
+    assert np.median(noise) < 0.7  # far below the > 0.95 of real Gabor kernels
+
+
+def test_fit_gabor_does_not_change_its_input_and_handles_constants():
+    k = gabor_kernel(5, 1.5, 0.4, 4.0, 0.5, 0.0)
+    before = k.copy()
+    filters.fit_gabor(k)
+    np.testing.assert_array_equal(k, before)
+    params, correlation = filters.fit_gabor(np.ones((5, 5)))
+    assert correlation == 0.0 and params["amplitude"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kernel", "match"),
+    [
+        (np.zeros((4, 4)), "odd side"),
+        (np.zeros((3, 5)), "odd side"),
+        (np.full((3, 3), np.nan), "NaN"),
+        (np.zeros((3, 3, 3, 3)), "Expected"),
+    ],
+)
+def test_fit_gabor_refuses_bad_kernels(kernel, match):
+    with pytest.raises(InputError, match=match):
+        filters.fit_gabor(kernel)

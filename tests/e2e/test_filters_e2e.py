@@ -41,3 +41,61 @@ def test_filters_page_upload_and_tabs(app_url, page, tmp_path):
     wait_for_app(page)
     assert charts.count() >= 4
     screenshot(page, "filters-sobel")
+
+
+def _open_tab(page, app_url, tab: str) -> None:
+    page.goto(app_url + "/filters")
+    page.get_by_role("heading", name="Filters").first.wait_for()
+    wait_for_app(page)
+    page.get_by_role("tab", name=tab).click()
+    wait_for_app(page)
+
+
+def _clipped(locator) -> list[str]:
+    """Texts of the matched elements whose content is wider than their box (cut off)."""
+    return locator.evaluate_all(
+        """els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+    )
+
+
+@pytest.mark.parametrize("width", [1024, 1400])
+def test_step_through_fits_a_projector(app_url, browser, width):
+    """At a projector's 1024 px the sum and the radio labels stay whole (issue: 'Sum = outpu…')."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        _open_tab(page, app_url, "Step through")
+        metric = page.get_by_test_id("stMetric").first
+        metric.wait_for()
+        assert "Sum = output pixel" in metric.inner_text()
+        assert not _clipped(
+            page.locator('[data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *')
+        )
+        assert not _clipped(page.get_by_test_id("stRadio").locator("label"))
+        screenshot(page, f"filters-step-{width}")
+        page.get_by_text("Max pooling", exact=True).click()
+        wait_for_app(page)
+        page.get_by_text("Max = output pixel").wait_for()
+        assert not page.get_by_test_id("stException").count()
+        screenshot(page, f"filters-pooling-{width}")
+        page.get_by_role("tab", name="Gabor").click()
+        wait_for_app(page)
+        page.get_by_text("Over the photo", exact=True).first.click()
+        wait_for_app(page)
+        page.get_by_text("Response over the photo").first.wait_for()
+        assert not _clipped(page.get_by_test_id("stRadio").locator("label"))
+        screenshot(page, f"filters-gabor-over-{width}")
+        # A dataset image (the lecture's filter bank on digits), responses over the digit.
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text("Dataset", exact=True).click()
+        wait_for_app(page)
+        sidebar.get_by_text("(28×28, enlarged ×4)").wait_for()
+        page.get_by_role("tab", name="Filter bank").click()
+        wait_for_app(page)
+        page.get_by_text("Over the photo", exact=True).first.click()
+        wait_for_app(page)
+        assert not page.get_by_test_id("stException").count()
+        screenshot(page, f"filters-bank-digit-{width}")
+    finally:
+        context.close()

@@ -103,7 +103,8 @@ def test_filter_bank_grid_follows_the_controls():
     at.multiselect(key="bank_wavelengths").set_value([4.0, 8.0]).run()
     _ok(at)
     assert len(_chart(at, "bank_kernels_fig")["data"]) == 6 * 2
-    assert len(_chart(at, "bank_responses_fig")["data"]) == 6 * 2
+    # The responses travel as one mosaic picture with a caption per response.
+    assert len(_chart(at, "bank_responses_fig")["layout"]["annotations"]) == 6 * 2
     at.multiselect(key="bank_wavelengths").set_value([]).run()
     assert not at.exception
     assert "at least one wavelength" in at.warning[0].value
@@ -181,11 +182,13 @@ def test_step_through_sum_matches_the_filtered_image():
     [
         (32, 5, 0, 1, ("success", "Output: 28 × 28")),
         (7, 3, 1, 2, ("success", "Output: 4 × 4")),
-        (32, 5, 0, 2, ("warning", "The stride does not fit: Keras would output 14 × 14")),
+        (32, 5, 0, 2, ("warning", "Output: 14 × 14. 27/2 = 13.5 is not a whole number")),
+        # The textbook ResNet stem: rounding down only skips padding, so no alarm.
+        (224, 7, 3, 2, ("info", "Output: 112 × 112. 223/2 = 111.5 is not a whole number")),
         (5, 7, 0, 1, ("error", "larger than the padded input")),
     ],
 )
-def test_arithmetic_flags_strides_that_do_not_fit(n, f, p, s, expect):
+def test_arithmetic_explains_strides_that_do_not_fit(n, f, p, s, expect):
     at = _open("Arithmetic")
     assert not at.exception
     for key, value in (("arith_n", n), ("arith_f", f), ("arith_p", p), ("arith_s", s)):
@@ -194,6 +197,9 @@ def test_arithmetic_flags_strides_that_do_not_fit(n, f, p, s, expect):
     assert not at.exception
     kind, words = expect
     assert any(words in e.value for e in getattr(at, kind)), [e.value for e in getattr(at, kind)]
+    if (n, f, p, s) == (224, 7, 3, 2):
+        assert not at.warning
+        assert "every pixel of the input is used" in at.info[0].value
 
 
 def test_arithmetic_pooling_step():
@@ -233,3 +239,126 @@ def test_good_upload_is_filtered():
     _ok(at)
     assert _image_captions(at) == ["halves.png · 60×40"]
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_gabor_response_over_the_photo():
+    at = app_test(PAGE).run()
+    alone = _chart(at, "gabor_response_fig")
+    assert alone["data"][0]["type"] == "image"  # a JPEG picture, not a 200 KB heatmap
+    assert alone["data"][0]["source"].startswith("data:image/jpeg;base64,")
+    assert len(json.dumps(alone)) < 120_000
+    at.radio(key="gabor_view").set_value("Over the photo").run()
+    _ok(at)
+    over = _chart(at, "gabor_response_fig")
+    assert over["layout"]["title"]["text"] == "Response over the photo"
+    assert over["data"][0]["source"] != alone["data"][0]["source"]
+
+
+def test_filter_bank_responses_over_the_photo():
+    at = _open("Filter bank")
+    before = _chart(at, "bank_responses_fig")
+    assert len(before["layout"]["annotations"]) == 4 * 3  # one caption per response
+    at.radio(key="bank_view").set_value("Over the photo").run()
+    _ok(at)
+    assert _chart(at, "bank_responses_fig")["data"][0]["source"] != before["data"][0]["source"]
+
+
+def test_dataset_images_can_be_filtered():
+    at = app_test(PAGE).run()
+    assert at.radio(key="filters_source").options == ["Sample", "Upload", "Camera", "Dataset"]
+    at.radio(key="filters_source").set_value("Dataset").run()
+    _ok(at)
+    assert at.selectbox(key="filters_dataset").value == "digits"
+    offered = set(at.selectbox(key="filters_dataset").options)
+    assert {"Digits (8×8)", "Synthetic shapes", "Faces vs non-faces"} <= offered
+    at.selectbox(key="filters_dataset_class").set_value("7").run()
+    at.number_input(key="filters_dataset_index").set_value(3).run()
+    _ok(at)
+    assert _image_captions(at) == ["Digits (8×8): 7 #3 (28×28, enlarged ×4) · 112×112"]
+    assert len(at.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize("name", ["haar edge x", "haar line y", "haar four"])
+def test_haar_presets_in_the_custom_kernel(name):
+    at = _open("Custom kernel")
+    at.selectbox(key="custom_preset").set_value(name).run()
+    _ok(at)
+    assert any("Sum of weights = 0" in c.value for c in at.caption)
+    shown = _z(_chart(at, "custom_kernel_fig")["data"][0])
+    np.testing.assert_allclose(shown, filters.kernel_preset(name, 3), atol=1e-6)
+
+
+def test_max_pooling_step_through():
+    at = _open("Step through")
+    at.radio(key="step_operation").set_value("Max pooling").run()
+    _ok(at)
+    gray = to_gray(fit_within(fit_within(samples()["cat"], 1024), 512))
+    pooled = filters.max_pool(gray, 2, 2)
+    h, w = pooled.shape
+    assert (at.slider(key="pool_row").value, at.slider(key="pool_col").value) == (h // 2, w // 2)
+    assert at.metric[0].value == f"{pooled[h // 2, w // 2]:.0f}"
+    at.button(key="pool_right").click().run()
+    at.radio(key="pool_size").set_value(3).run()
+    _ok(at)
+    pooled = filters.max_pool(gray, 3, 2)
+    row, col = at.slider(key="pool_row").value, at.slider(key="pool_col").value
+    assert col == w // 2 + 1
+    assert at.metric[0].value == f"{pooled[row, col]:.0f}"
+    step = filters.pooling_step(gray, row, col, 3, 2)
+    patch = _z(_chart(at, "pool_patch_fig")["data"][0])
+    np.testing.assert_array_equal(patch, step.patch)
+
+
+# ---------------------------------------------------------------------------------------------
+# The light figures and dataset images behind the page
+
+
+def test_colorize_matches_the_heatmap_colour_scale():
+    import plotly.colors
+
+    from cnnviz.ui import filter_figures as light
+
+    values = np.array([[-10.0, 0.0, 10.0, 99.0]])
+    rgb = light.colorize(values, (-10.0, 10.0))
+    ends = [
+        plotly.colors.unlabel_rgb(c) for c in plotly.colors.sample_colorscale("RdBu_r", [0, 0.5, 1])
+    ]
+    np.testing.assert_allclose(rgb[0, :3], np.rint(ends), atol=3)  # 256 levels
+    np.testing.assert_array_equal(rgb[0, 3], rgb[0, 2])  # beyond the range: clipped
+    gray = light.colorize(np.array([[0.0, 255.0]]), (0.0, 255.0), diverging=False)
+    np.testing.assert_array_equal(gray, [[[0, 0, 0], [255, 255, 255]]])
+
+
+def test_overlay_shows_the_photo_where_nothing_fires_and_colour_where_it_does():
+    from cnnviz.ui import filter_figures as light
+
+    photo = np.full((2, 3), 0.0)  # a black photo
+    response = np.array([[0.0, 50.0, -50.0], [0.0, 0.0, 0.0]])
+    out = light.overlay(photo, response, (-50.0, 50.0), dim=0.5)
+    np.testing.assert_array_equal(out[1, 0], [128, 128, 128])  # no response: photo, paled
+    lut = light._lut(True)
+    np.testing.assert_array_equal(out[0, 1], lut[-1])  # full strength: the scale's deep red
+    np.testing.assert_array_equal(out[0, 2], lut[0])  # and deep blue
+    assert lut[-1][0] > lut[-1][2] and lut[0][2] > lut[0][0]
+    hot = light.overlay(photo, np.abs(response), (0.0, 50.0), diverging=False)
+    np.testing.assert_array_equal(hot[0, 1], light.HOT.astype(np.uint8))
+
+
+def test_mosaic_places_tiles_row_by_row():
+    from cnnviz.ui import filter_figures as light
+
+    tiles = [np.full((4, 5, 3), i * 40, np.uint8) for i in range(5)]
+    picture, centres = light.mosaic(tiles, 3, gap=2)
+    assert picture.shape == (2 * 4 + 2, 3 * 5 + 2 * 2, 3)
+    assert centres[4] == (5 + 2 + 2, 6)
+    assert picture[6, 7, 0] == 160 and picture[0, 5, 0] == 255  # tile 4; a white gap
+
+
+@pytest.mark.parametrize(("side", "factor"), [(8, 14), (28, 4), (32, 4), (200, 1)])
+def test_dataset_images_are_enlarged_by_a_whole_factor(side, factor):
+    from cnnviz.ui.dataset_images import MIN_SIDE, enlarge
+
+    image = np.zeros((side, side, 3), np.uint8)
+    out, k = enlarge(image)
+    assert k == factor and out.shape == (side * k, side * k, 3)
+    assert min(out.shape[:2]) >= min(MIN_SIDE, side * k)
