@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -444,7 +445,10 @@ def from_zip(
 
 
 def save(dataset: Dataset, path: str | os.PathLike) -> Path:
-    """Write a dataset's arrays to one ``.npz`` file atomically (no pickles).
+    """Write a dataset's arrays to one compressed ``.npz`` file atomically (no pickles).
+
+    Compressed because uploads of small images are resized up and repeat a lot: a 1.7 MB
+    archive of tiny images takes a few MB on disk instead of over a hundred.
 
     Returns:
         The path written.
@@ -465,10 +469,14 @@ def save(dataset: Dataset, path: str | os.PathLike) -> Path:
     for key in ("x_val", "y_val", "boxes_train", "boxes_test"):
         if getattr(dataset, key) is not None:
             arrays[key] = getattr(dataset, key)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)  # uncompressed: zlib on image arrays costs seconds
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -5,6 +5,7 @@ import sys
 import streamlit as st
 
 from cnnviz.ui.session import session_id
+from cnnviz.ui.workspace_ui import workspace_link_ui
 
 
 def _training_status() -> None:
@@ -30,7 +31,8 @@ def render_sidebar() -> None:
     """Draw the shared sidebar: what cnnviz is, this session's jobs and where work lives."""
     with st.sidebar:
         _training_status()
+        workspace_link_ui()
         st.caption(
             "cnnviz · explore convolutional neural networks. Everything runs on this server; "
-            "your uploads and models are visible only in your browser session."
+            "your uploads and models are visible only in your workspace (your link)."
         )

@@ -7,11 +7,12 @@ import json
 
 import streamlit as st
 
-from cnnviz import config, datasets
+from cnnviz import config, datasets, workspaces
 from cnnviz.errors import InputError
 from cnnviz.ui import training_plots
-from cnnviz.ui.session import session_id
-from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge
+from cnnviz.ui.session import session_id, workspace
+from cnnviz.ui.text import plain
+from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge, model_store
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -79,28 +80,74 @@ def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset
         return _cached_dataset(info.name, key)
 
 
+def _decode_zip(data: bytes, digest: str) -> datasets.Dataset:
+    """Decode an uploaded archive into this workspace's datasets (quota checked)."""
+    ws = workspace()
+    if ws is None:  # a test's plain owner id: keep the old per-owner folder
+        return datasets.from_zip(data, config.home() / "uploads" / session_id() / digest)
+    store = model_store()
+    ws.check_quota(store)
+    folder = ws.dataset_dir(digest)
+    ds = datasets.from_zip(data, folder)
+    try:
+        ws.check_quota(store)
+    except InputError:
+        ws.delete_dataset(digest)
+        raise
+    return ds
+
+
+def _saved_zip_ui() -> None:
+    """Offer the datasets this workspace uploaded before (they survive reloads)."""
+    ws = workspace()
+    saved = ws.saved_datasets() if ws is not None else []
+    if not saved:
+        return
+    current = st.session_state.get("train_zip_digest")
+    options = [d["digest"] for d in saved]
+    names = {d["digest"]: f"{d['name']} ({d['bytes'] / 2**20:.1f} MB)" for d in saved}
+    pick = st.selectbox(
+        "Or use one you uploaded before",
+        options,
+        index=options.index(current) if current in options else None,
+        format_func=names.get,
+        placeholder="Your uploaded datasets",
+        key="train_zip_saved",
+    )
+    if pick and pick != current:
+        try:
+            ds = datasets.load_saved(ws.dataset_dir(pick) / workspaces.DATASET_FILE)
+        except InputError as err:
+            st.error(str(err), icon=":material/block:")
+            return
+        st.session_state["train_zip_digest"] = pick
+        st.session_state["train_zip_dataset"] = ds
+        st.session_state.pop("train_zip_error", None)
+
+
 def _zip_ui() -> datasets.Dataset | None:
     st.caption(
         "A .zip with one folder per class (`cats/…`, `dogs/…`), or `train/<class>/…` with "
         "optional `validation/` and `test/` folders. At least two classes and a few images "
-        "each."
+        "each. Your upload is kept in your workspace (compressed; it counts towards its space)."
     )
     upload = st.file_uploader("Your images (.zip)", type=["zip"], key="train_zip_upload")
-    if upload is None:
-        return None
-    data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    if st.session_state.get("train_zip_digest") != digest:
-        st.session_state.pop("train_zip_dataset", None)
-        st.session_state["train_zip_digest"] = digest
-        workdir = config.home() / "uploads" / session_id() / digest
-        try:
-            with st.spinner("Checking and decoding the images…"):
-                st.session_state["train_zip_dataset"] = datasets.from_zip(data, workdir)
-            st.session_state.pop("train_zip_error", None)
-        except InputError as err:
-            st.session_state["train_zip_error"] = str(err)
-    if "train_zip_error" in st.session_state:
+    if upload is not None:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        if st.session_state.get("train_zip_digest") != digest:
+            st.session_state.pop("train_zip_dataset", None)
+            st.session_state["train_zip_digest"] = digest
+            try:
+                with st.spinner("Checking and decoding the images…"):
+                    st.session_state["train_zip_dataset"] = _decode_zip(data, digest)
+                st.session_state.pop("train_zip_error", None)
+            except InputError as err:
+                st.session_state["train_zip_error"] = str(err)
+        del data
+    else:
+        _saved_zip_ui()
+    if upload is not None and "train_zip_error" in st.session_state:
         st.error(st.session_state["train_zip_error"], icon=":material/block:")
         return None
     return st.session_state.get("train_zip_dataset")
@@ -148,14 +195,14 @@ def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: in
     h, w, c = ds.input_shape
     n_val = 0 if ds.x_val is None else len(ds.x_val)
     st.caption(
-        f"**{ds.name}**: {len(ds.x_train):,} training"
+        f"**{plain(ds.name)}**: {len(ds.x_train):,} training"
         + (f", {n_val:,} validation" if n_val else "")
         + f" and {len(ds.x_test):,} test images of {h}×{w} pixels, "
         + ("colour (RGB)" if c == 3 else "grayscale")
         + f", {ds.num_classes} classes."
     )
     for note in getattr(ds, "notes", []) or []:
-        st.caption(f"ℹ️ {note}")
+        st.caption(plain(note))
     grid, chart = st.columns([3, 2])
     with grid:
         samples = ds.sample_indices(per_class=per_class, seed=0)
@@ -164,7 +211,7 @@ def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: in
                 st.caption(f"… and {ds.num_classes - max_classes} more classes.")
                 break
             left, right = st.columns([1, 6], vertical_alignment="center")
-            left.markdown(f"**{cls}**")
+            left.markdown(f"**{plain(cls)}**")
             if len(idx):
                 right.image(list(enlarge(ds.x_train[idx], 48)), width=48)
     with chart:

@@ -1,0 +1,31 @@
+"""User-given text (class names, model and file names) shown as text, never as markup.
+
+Streamlit renders Markdown in ``st.markdown``, captions, alerts, expander, tab and widget
+labels, and plotly renders a subset of HTML in chart labels. A class folder named
+``**bold**`` or ``[x](javascript:…)`` must show exactly those characters: :func:`plain`
+escapes Markdown, :func:`plain_html` escapes HTML for plotly.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# CommonMark lets every ASCII punctuation character be escaped with a backslash; Streamlit
+# adds ``:emoji:``, ``:color[...]`` and ``$math$`` on top, covered by the same set.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^%])")
+
+
+def plain(text: object) -> str:
+    """Escape ``text`` so Streamlit's Markdown shows it character for character.
+
+    Newlines become spaces (a name is one line); control characters are dropped.
+    """
+    value = "".join(ch if ch >= " " else " " for ch in str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def plain_html(text: object) -> str:
+    """Escape ``text`` for a plotly label (which understands ``<b>``, ``<a href>``, ...)."""
+    value = "".join(ch if ch >= " " else " " for ch in str(text))
+    return html.escape(value, quote=True)
