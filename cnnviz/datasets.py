@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -392,6 +393,8 @@ def _load_keras(name, n_train, n_test, seed, progress=None) -> Dataset:
 def from_zip(
     source: bytes | str | os.PathLike | BinaryIO,
     workdir: str | os.PathLike,
+    *,
+    keep: str | None = "arrays",
     **options,
 ) -> Dataset:
     """A dataset from a user's ``.zip`` of class folders, validated before anything is written.
@@ -404,6 +407,11 @@ def from_zip(
         source: the archive as bytes, a path, or a binary file object.
         workdir: the only folder this function writes to: the decoded arrays are saved
             there as ``dataset.npz`` (see :func:`load_saved`).
+        keep: ``"arrays"`` saves the decoded images (compressed ``dataset.npz``);
+            ``"archive"`` keeps the archive itself as ``archive.zip`` with its options in
+            ``archive.json``, decoded again by :func:`load_saved`: small images resized up
+            take many times their archive's size even compressed, the archive does not.
+            None writes nothing.
         **options: ``image_size`` (side of the square images, default 64),
             ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
             ``seed``, ``color`` (``"auto"``, ``"rgb"`` or ``"gray"``), ``name``, and the caps
@@ -440,8 +448,41 @@ def from_zip(
         options=dict(result.options),
         notes=notes,
     )
-    ds.options["saved"] = str(save(ds, Path(workdir) / "dataset.npz"))
+    if keep == "archive":
+        kept = {**options, "name": ds.name}
+        ds.options["saved"] = str(_save_archive(source, Path(workdir), kept))
+    elif keep == "arrays":
+        ds.options["saved"] = str(save(ds, Path(workdir) / "dataset.npz"))
+    elif keep is not None:
+        raise ValueError(f"keep must be 'arrays', 'archive' or None, got {keep!r}")
     return ds
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _save_archive(source, workdir: Path, options: dict) -> Path:
+    """Keep an already validated archive and the options it was decoded with."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        data = Path(source).read_bytes()
+    else:
+        source.seek(0)
+        data = source.read()
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "archive.zip"
+    # The options first: an archive is only listed once both are complete.
+    _atomic_write(workdir / "archive.json", json.dumps(options, default=str).encode())
+    _atomic_write(path, data)
+    return path
 
 
 def save(dataset: Dataset, path: str | os.PathLike) -> Path:
@@ -481,11 +522,24 @@ def save(dataset: Dataset, path: str | os.PathLike) -> Path:
 
 
 def load_saved(path: str | os.PathLike) -> Dataset:
-    """Read a dataset written by :func:`save` (e.g. by :func:`from_zip`).
+    """Read a dataset written by :func:`save` or kept by :func:`from_zip`.
+
+    Args:
+        path: a ``dataset.npz``, or an ``archive.zip`` kept with ``keep="archive"`` (decoded
+            again with the options saved beside it).
 
     Raises:
         InputError: when the file is missing or not a saved dataset.
     """
+    if Path(path).suffix == ".zip":
+        path = Path(path)
+        try:
+            options = json.loads(path.with_name("archive.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise InputError(f"The uploaded dataset {path.parent.name} is incomplete.") from None
+        ds = from_zip(path, path.parent, keep=None, **options)
+        ds.options["saved"] = str(path)
+        return ds
     try:
         with np.load(path, allow_pickle=False) as f:
             data = {key: f[key] for key in f.files}
@@ -502,8 +556,10 @@ def load_saved(path: str | os.PathLike) -> Dataset:
             boxes_test=data.get("boxes_test"),
         )
         meta = json.loads(str(data["meta"])) if "meta" in data else {}
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(f"Could not read the saved dataset {path}: {exc}") from None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(
+            f"Could not read the saved dataset {Path(path).name} ({type(exc).__name__})."
+        ) from None
     ds.options = {**meta.get("options", {}), "saved": str(path)}
     ds.notes = list(meta.get("notes", []))
     return ds

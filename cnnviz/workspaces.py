@@ -7,7 +7,7 @@ shared-document link. Models in the :class:`cnnviz.store.ModelStore` and trainin
 owned by the key; the workspace folder holds the rest::
 
     home/workspaces/<key>/.touched                 its mtime: when the workspace was last used
-    home/workspaces/<key>/datasets/<digest>/dataset.npz   uploaded datasets (compressed)
+    home/workspaces/<key>/datasets/<digest>/archive.zip   an uploaded archive (+ .json)
     home/workspaces/<key>/jobs/<job id>.json       job records (cnnviz.training.records)
 
 :func:`cleanup` deletes workspaces untouched for ``CNNVIZ_WORKSPACE_DAYS`` (models included)
@@ -27,15 +27,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from cnnviz import config, limits
 from cnnviz.errors import InputError
 
 KEY_BYTES = 18  # 144 bits of randomness
 _KEY_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 TOUCH_FILE = ".touched"
-DATASET_FILE = "dataset.npz"
+DATASET_FILE = "archive.zip"  # kept by datasets.from_zip(keep="archive")
+DATASET_OPTIONS = "archive.json"
 TMP_MAX_AGE_SECONDS = 15 * 60  # a save older than this is not in progress any more
 CLEANUP_EVERY_SECONDS = 3600.0
 _LOG = logging.getLogger(__name__)
@@ -149,10 +148,9 @@ class Workspace:
             if not path.is_file():
                 continue
             try:
-                with np.load(path, allow_pickle=False) as f:
-                    name = str(f["name"])
-            except (OSError, KeyError, ValueError):
-                continue
+                name = str(json.loads((folder / DATASET_OPTIONS).read_text("utf-8"))["name"])
+            except (OSError, KeyError, ValueError, TypeError):
+                continue  # half-written or damaged
             st = path.stat()
             out.append(
                 {

@@ -88,7 +88,7 @@ def _decode_zip(data: bytes, digest: str) -> datasets.Dataset:
     store = model_store()
     ws.check_quota(store)
     folder = ws.dataset_dir(digest)
-    ds = datasets.from_zip(data, folder)
+    ds = datasets.from_zip(data, folder, keep="archive")
     try:
         ws.check_quota(store)
     except InputError:
