@@ -65,14 +65,19 @@ def restore_settings() -> None:
     """Bring back the settings of earlier runs (call first thing on the page).
 
     Streamlit forgets a widget's value in any run that does not draw it (another page, the
-    options of another dataset, a hidden control). The kept copy refills those keys before
-    the widgets are drawn, so a control never falls back to its minimum behind the
-    student's back.
+    options of another dataset, a hidden control), and the browser forgets it too: a widget
+    drawn again shows its first option unless the server sends its value. So every kept
+    setting is written back through the Session State API before the widgets are drawn,
+    which makes Streamlit send it to the browser: what the student sees is always what
+    the server uses, never a slider minimum behind their back.
     """
     state = st.session_state
-    for key, value in state.get(_SAVED_KEY, {}).items():
-        if key not in state:
-            state[key] = value
+    saved = state.get(_SAVED_KEY, {})
+    for key in PERSISTENT_KEYS:
+        if key in state:
+            state[key] = state[key]
+        elif key in saved:
+            state[key] = saved[key]
     if "train_spec_editor" not in state and "train_spec_saved" in state:
         state["train_spec_base"] = state["train_spec_saved"]
 
