@@ -28,6 +28,7 @@ from cnnviz.imagemodel import ImageModel
 from cnnviz.store import ModelStore
 from cnnviz.ui import pretrained_ui
 from cnnviz.ui.session import session_id
+from cnnviz.ui.text import plain
 
 CHOICE_KEY = "cnnviz_model_choice"
 """Session-state key of the model chosen on any inspection page (a choice string)."""
@@ -196,7 +197,7 @@ def model_picker(
         option = by_choice[choice]
         if option.needs_download:
             st.info(
-                f"{option.label.removeprefix('ImageNet: ')}: its weights are not on this "
+                f"{plain(option.label.removeprefix('ImageNet: '))}: its weights are not on this "
                 "server yet. Downloading needs an internet connection.",
                 icon=":material/download:",
             )
@@ -205,7 +206,7 @@ def model_picker(
         try:
             model = load_choice(choice, owner)
         except InputError as err:
-            st.error(str(err), icon=":material/block:")
+            st.error(plain(err), icon=":material/block:")
             st.caption(NO_MODEL_HINT)
             return None
         st.caption(describe(model))
@@ -225,7 +226,7 @@ def describe(model: ImageModel) -> str:
     info = model.info if isinstance(model.info, dict) else {}
     dataset = info.get("dataset")
     if isinstance(dataset, dict) and dataset.get("name"):
-        parts.append(f"trained on {dataset['name']}")
+        parts.append(f"trained on {plain(dataset['name'])}")
     elif isinstance(dataset, str):
-        parts.append(f"trained on {dataset}")
+        parts.append(f"trained on {plain(dataset)}")
     return " · ".join(parts)

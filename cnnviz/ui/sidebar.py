@@ -5,6 +5,7 @@ import sys
 import streamlit as st
 
 from cnnviz.ui.session import session_id
+from cnnviz.ui.text import plain
 from cnnviz.ui.workspace_ui import workspace_link_ui
 
 
@@ -23,7 +24,7 @@ def _training_status() -> None:
             where = f"waiting, position {job.queue_position} in the queue"
         else:
             where = job.status
-        st.page_link("pages/train.py", label=f"{job.name}: {where}", icon=":material/sync:")
+        st.page_link("pages/train.py", label=f"{plain(job.name)}: {where}", icon=":material/sync:")
     st.caption(f"Device: {training.detect_device()}")
 
 

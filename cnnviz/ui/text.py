@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 
+# An absolute POSIX path of two or more parts (a server folder): only its last part is shown.
+_SERVER_PATH = re.compile(r"(?<![\w.])/(?:[\w.\-]+/)+([\w.\-]+)")
 # CommonMark lets every ASCII punctuation character be escaped with a backslash; Streamlit
 # adds ``:emoji:``, ``:color[...]`` and ``$math$`` on top, covered by the same set.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^%])")
@@ -19,9 +21,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^%])")
 def plain(text: object) -> str:
     """Escape ``text`` so Streamlit's Markdown shows it character for character.
 
-    Newlines become spaces (a name is one line); control characters are dropped.
+    Newlines become spaces (a name is one line), control characters are dropped, and
+    absolute server paths (in an error message, say) shrink to their last part.
     """
     value = "".join(ch if ch >= " " else " " for ch in str(text))
+    value = _SERVER_PATH.sub(r"…/\1", value)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
 
 

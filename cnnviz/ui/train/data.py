@@ -118,7 +118,7 @@ def _saved_zip_ui() -> None:
         try:
             ds = datasets.load_saved(ws.dataset_dir(pick) / workspaces.DATASET_FILE)
         except InputError as err:
-            st.error(str(err), icon=":material/block:")
+            st.error(plain(err), icon=":material/block:")
             return
         st.session_state["train_zip_digest"] = pick
         st.session_state["train_zip_dataset"] = ds
@@ -148,7 +148,7 @@ def _zip_ui() -> datasets.Dataset | None:
     else:
         _saved_zip_ui()
     if upload is not None and "train_zip_error" in st.session_state:
-        st.error(st.session_state["train_zip_error"], icon=":material/block:")
+        st.error(plain(st.session_state["train_zip_error"]), icon=":material/block:")
         return None
     return st.session_state.get("train_zip_dataset")
 
@@ -174,7 +174,7 @@ def dataset_ui() -> datasets.Dataset | None:
     try:
         return _load_builtin(info, options)
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return None
 
 

@@ -86,7 +86,7 @@ def start_error_ui(prefix: str = "train") -> None:
     """Say why the last Train click did not start a job (shown until the next click)."""
     message = st.session_state.get(f"{prefix}_start_error")
     if message:
-        st.error(message, icon=":material/block:")
+        st.error(plain(message), icon=":material/block:")
 
 
 def current_job(prefix: str = "train") -> TrainingJob | None:
@@ -209,7 +209,7 @@ def _progress_body(job_id: str, prefix: str) -> None:
     if status in ("queued", "running"):
         st.button("Stop", key=f"{prefix}_stop", on_click=job.stop, icon=":material/stop_circle:")
     if status == "failed":
-        st.error(job.error or "Training failed.", icon=":material/block:")
+        st.error(plain(job.error or "Training failed."), icon=":material/block:")
     elif job.done and isinstance(events[-1], (training.Finished, training.Stopped)):
         st.success(plain(events[-1].message), icon=":material/check_circle:")
     reason = records.stop_reason(job) if job.done else None

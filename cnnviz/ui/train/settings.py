@@ -11,6 +11,7 @@ from cnnviz.training import (
     Augmentation,
     TrainingConfig,
 )
+from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES, SIMPLE_KEY, enlarge
 
 _AUG_KEYS = ("rotation", "shift", "zoom", "contrast")
@@ -174,6 +175,6 @@ def config_from_state(architecture, hyper: dict, aug: Augmentation) -> TrainingC
         cfg = TrainingConfig(architecture=architecture, augmentation=aug, **hyper)
         cfg.validate()
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return None
     return cfg
