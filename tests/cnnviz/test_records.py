@@ -149,3 +149,32 @@ def test_records_of_this_process_stay_running_and_dismiss_forgets(tmp_path):
     assert record["status"] == "running"  # our own live job
     records.dismiss(tmp_path, FakeJob.id)
     assert records.read_records(tmp_path) == []
+
+
+def test_the_time_cap_stops_the_job_keeps_the_model_and_says_why(tmp_path):
+    from cnnviz import datasets
+    from cnnviz.training import TrainingConfig, TrainingJob
+
+    ds = datasets.load("shapes", image_size=24, n_train=300, n_test=60)
+    store = ModelStore(tmp_path / "models")
+    cap = records.TimeCap(0.5)
+    job = TrainingJob(
+        ds, TrainingConfig(epochs=500, batch_size=8), store=store, owner="o", callbacks=[cap]
+    )
+    cap.job = job
+    job.start()
+    records.track(job, tmp_path / "jobs", cap)
+    assert job.wait(180)
+    assert job.status == "stopped" and cap.reached
+    assert job.result.epochs_run < 500
+    assert [m["status"] for m in store.list("o")] == ["stopped"]  # kept and saved
+    assert "time limit" in records.stop_reason(job)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        [record] = records.read_records(tmp_path / "jobs")
+        if record["status"] != "running":
+            break
+        time.sleep(0.1)
+    assert record["status"] == "stopped"
+    assert "time limit" in record["message"]
+    assert record["model_id"] == store.list("o")[0]["id"]

@@ -138,3 +138,54 @@ def test_the_copied_class_link_round_trips_and_holds_no_workspace():
     for key in ("train_dataset", "train_epochs", "train_lr", "train_batch", "train_shift"):
         assert student.session_state[key] == teacher.session_state[key], key
     assert not [s for s in student.slider if s.key == "train_val"]
+
+
+def test_a_job_left_running_by_a_dead_server_shows_as_interrupted():
+    import json
+
+    key = workspaces.new_key()
+    folder = workspaces.Workspace(key).jobs_dir
+    folder.mkdir(parents=True)
+    record = {
+        "id": "job-7-0123abcd",
+        "owner": key,
+        "name": "MNIST CNN on shapes",
+        "status": "running",
+        "created": 1.0,
+        "pid": 2**22 + 12345,  # no such process
+        "process": "a-server-that-is-gone",
+    }
+    (folder / "job-7-0123abcd.json").write_text(json.dumps(record))
+    at = open_train(key)
+    assert not at.exception
+    [warning] = [w.value for w in at.warning if "Interrupted" in w.value]
+    assert "restart" in warning and "finished" not in warning.lower()
+    at.button(key="train_dismiss_job-7-0123abcd").click().run()
+    assert not [w for w in at.warning if "Interrupted" in w.value]
+
+
+def test_an_uploaded_dataset_is_offered_again_after_a_reload(tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    from cnnviz import datasets
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for cls in ("cats", "dogs"):
+            for i in range(8):
+                png = io.BytesIO()
+                Image.fromarray(np.full((16, 16, 3), 30 * i, np.uint8)).save(png, "PNG")
+                zf.writestr(f"{cls}/{i}.png", png.getvalue())
+    key = workspaces.new_key()
+    ws = workspaces.Workspace(key)
+    datasets.from_zip(buf.getvalue(), ws.dataset_dir("ab" * 8), keep="archive", name="pets")
+
+    at = open_train(key)
+    at.selectbox(key="train_dataset").set_value(ZIP_CHOICE).run()
+    at.selectbox(key="train_zip_saved").set_value("ab" * 8).run()
+    assert not at.exception
+    assert any("pets" in c.value and "2 classes" in c.value for c in at.caption)
