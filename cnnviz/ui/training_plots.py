@@ -263,6 +263,7 @@ def class_distribution_figure(counts: dict[str, dict[str, int]]):
         height=260,
         margin=_MARGIN,
         title="Images per class",
+        xaxis={"type": "category"},  # class names such as "0".."9" are names, not numbers
         yaxis_title="images",
         legend={"orientation": "h", "y": -0.25},
     )
