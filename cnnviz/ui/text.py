@@ -13,9 +13,14 @@ import re
 
 # An absolute POSIX path of two or more parts (a server folder): only its last part is shown.
 _SERVER_PATH = re.compile(r"(?<![\w.])/(?:[\w.\-]+/)+([\w.\-]+)")
-# CommonMark lets every ASCII punctuation character be escaped with a backslash; Streamlit
-# adds ``:emoji:``, ``:color[...]`` and ``$math$`` on top, covered by the same set.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^%])")
+# Characters that start markup anywhere (CommonMark lets a backslash escape any ASCII
+# punctuation); Streamlit adds ``:emoji:``, ``:color[...]`` and ``$math$``. Links need ``[``,
+# so ``(``, ``)`` and ``!`` are harmless once it is escaped.
+# ``_`` inside a word (``stem_conv``) never emphasises, so only the others are escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~$:&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# Only at the start of the text do these make a list item ("1." "2)" "-" "+").
+_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])")
+_LIST_BULLET = re.compile(r"^(\s*)([-+])")
 
 
 def plain(text: object) -> str:
@@ -26,7 +31,9 @@ def plain(text: object) -> str:
     """
     value = "".join(ch if ch >= " " else " " for ch in str(text))
     value = _SERVER_PATH.sub(r"…/\1", value)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    value = _LIST_NUMBER.sub(r"\1\\\2", value)
+    return _LIST_BULLET.sub(r"\1\\\2", value)
 
 
 def plain_html(text: object) -> str:

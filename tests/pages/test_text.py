@@ -13,14 +13,21 @@ HOSTILE = "**bold** [x](javascript:alert(1)) <b>b</b> :red[r] $x$ _i_ `c` # h"
 
 @pytest.mark.parametrize(
     "text",
-    [HOSTILE, "cats", "a.b-c!", "50% off", "1. list", "- item", "| a | b |", ":smile:", "\\"],
+    [HOSTILE, "cats", "a.b-c!", "50% off", "1. list", "- item", "| a | b |", ":smile:", "\\", "_x"],
 )
 def test_plain_escapes_every_markdown_character(text):
     escaped = plain(text)
     # Removing the escapes gives the text back: nothing was lost or added.
     assert escaped.replace("\\", "") == text.replace("\\", "")
-    for ch in "*_[]()<>`#$:|":
+    for ch in "*[]<>`#$:|":
         assert f"\\{ch}" in escaped or ch not in text
+    assert "_i_" not in escaped
+
+
+def test_plain_keeps_harmless_text_and_stops_lists():
+    assert plain("stem_conv 3.5 (ok)!") == "stem_conv 3.5 (ok)!"
+    assert plain("1. first") == "1\\. first"
+    assert plain("- dash") == "\\- dash"
 
 
 def test_plain_hides_server_paths_and_newlines():
