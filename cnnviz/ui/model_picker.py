@@ -1,13 +1,13 @@
-"""The one model picker of the inspection pages: the session's stored models and pretrained ones.
+"""The one model picker of the inspection pages: the workspace's stored models and pretrained ones.
 
 Every page that opens up a network (Activations, Filter visualization, Grad-CAM...) calls
 :func:`model_picker`; the choice is kept in ``st.session_state`` under :data:`CHOICE_KEY`, so
 a model picked on one page is already picked on the next.
 
 Choices are strings: ``"stored:<id>"`` for a model in the :class:`~cnnviz.store.ModelStore`
-(this browser session's own models and shared ones) and ``"pretrained:<name>"`` for the
+(this workspace's own models and shared ones) and ``"pretrained:<name>"`` for the
 ImageNet catalogue (the bundled EfficientNet-Lite0 first; others need a one-time download).
-The default works with nothing trained: the session's newest stored model if it has one,
+The default works with nothing trained: the workspace's newest stored model if it has one,
 otherwise the bundled pretrained model.
 
 Loading is cached: pretrained models through :mod:`cnnviz.ui.pretrained_ui` (one copy per
@@ -74,7 +74,7 @@ def model_options(owner: str) -> list[ModelOption]:
     """Everything ``owner`` may pick: own stored models (newest first), shared ones, pretrained.
 
     Args:
-        owner: the browser-session id (:func:`cnnviz.ui.session.session_id`).
+        owner: the workspace key (:func:`cnnviz.ui.session.session_id`).
 
     Returns:
         Options in display order; pretrained models after the stored ones, bundled first.
@@ -96,7 +96,7 @@ def model_options(owner: str) -> list[ModelOption]:
 
 
 def default_choice(options: list[ModelOption], owner: str) -> str | None:
-    """The session's newest own model, else the bundled pretrained model, else the first."""
+    """The workspace's newest own model, else the bundled pretrained model, else the first."""
     if not options:
         return None
     metas = {m["id"]: m for m in store().list(owner)}

@@ -96,11 +96,13 @@ def current_job(prefix: str = "train") -> TrainingJob | None:
     the registry by its owner, so its progress, Stop button and queue place come back.
     """
     key = _job_key(prefix)
+    owner = session_id()
     job = training.get_job(st.session_state.get(key))
-    if job is not None:
+    if job is not None and job.owner == owner:
         return job
-    owned = training.jobs(session_id())
+    owned = training.jobs(owner)
     if not owned:
+        st.session_state.pop(key, None)
         return None
     latest = max(owned, key=lambda j: j.created)
     st.session_state[key] = latest.id
