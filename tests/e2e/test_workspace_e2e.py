@@ -46,6 +46,7 @@ def _workspace_key(page) -> str:
 
 
 def test_a_reload_keeps_the_models_and_the_running_job(app_url, page):
+    page.set_default_timeout(180_000)  # a busy shared machine: waiting is not what is tested
     page.goto(app_url + "/train")
     page.get_by_role("heading", name="Train").first.wait_for()
     wait_for_app(page)
@@ -83,7 +84,7 @@ def test_a_reload_keeps_the_models_and_the_running_job(app_url, page):
     stop.wait_for()
     screenshot(page, "train-after-reload-running")
     stop.click()
-    page.get_by_text("Stopped in epoch").first.wait_for(timeout=120_000)
+    page.get_by_text("Stopped in epoch").first.wait_for(timeout=300_000)
     wait_for_app(page)
 
     # The stopped job's model is in Your models, and still there after another reload.
@@ -96,6 +97,7 @@ def test_a_reload_keeps_the_models_and_the_running_job(app_url, page):
 
     # A fresh browser without the key sees a new, empty workspace.
     other = page.context.browser.new_context().new_page()
+    other.set_default_timeout(180_000)
     other.goto(app_url + "/train")
     other.get_by_role("heading", name="Train").first.wait_for()
     wait_for_app(other)

@@ -85,16 +85,9 @@ def _decode_zip(data: bytes, digest: str) -> datasets.Dataset:
     ws = workspace()
     if ws is None:  # a test's plain owner id: keep the old per-owner folder
         return datasets.from_zip(data, config.home() / "uploads" / session_id() / digest)
-    store = model_store()
-    ws.check_quota(store)
-    folder = ws.dataset_dir(digest)
-    ds = datasets.from_zip(data, folder, keep="archive")
-    try:
-        ws.check_quota(store)
-    except InputError:
-        ws.delete_dataset(digest)
-        raise
-    return ds
+    # The archive itself is what is kept: its size is known before anything is decoded.
+    ws.check_quota(model_store(), adding=len(data))
+    return datasets.from_zip(data, ws.dataset_dir(digest), keep="archive")
 
 
 def _saved_zip_ui() -> None:
