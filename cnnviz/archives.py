@@ -6,10 +6,16 @@ sizes and compression ratios); then each image is read under the same caps, its 
 for nested archives, and decoded with Pillow under a pixel cap. Every refusal is an
 ``InputError`` that names the problem and the entry.
 
-Layouts (one wrapper folder around either is fine):
+Layouts (wrapper folders around any of them are fine):
 
 - ``train/<class>/...`` with optional ``validation/`` (or ``val/``) and ``test/``;
+- Kaggle's ``training_set/`` and ``test_set/``, also doubled as in
+  ``training_set/training_set/<class>/...``;
+- ``<name>/<class>/...`` with ``validation-<name>/<class>/...`` beside it;
 - ``<class>/...``: the caller splits it.
+
+Class names are the folders below the split folders, never the split folders themselves; a
+class folder may be called ``test`` inside ``train/``.
 
 ``__MACOSX/``, names starting with a dot, ``Thumbs.db``, ``desktop.ini`` and files that are
 not images by their extension are ignored (and counted in the notes).
@@ -48,12 +54,20 @@ _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
 _SPLIT_NAMES = {
     "train": "train",
     "training": "train",
+    "training_set": "train",
+    "train_set": "train",
     "validation": "val",
     "val": "val",
     "valid": "val",
+    "validation_set": "val",
+    "val_set": "val",
     "test": "test",
     "testing": "test",
+    "test_set": "test",
 }
+# A split folder beside the training folder it belongs to: validation-<name>/ next to <name>/
+# (the courses' horse-or-human and validation-horse-or-human).
+_SPLIT_PREFIXES = {"validation": "val", "valid": "val", "val": "val", "test": "test"}
 _PIL_FORMATS = frozenset({"PNG", "JPEG", "MPO", "BMP", "GIF", "WEBP", "TIFF", "PPM"})
 _MiB = 1 << 20
 # Folder entries allowed on top of the file cap before the directory is even parsed.
@@ -226,6 +240,21 @@ def _check_entry(info: zipfile.ZipInfo, limits: Limits) -> None:
         )
 
 
+def _prefixed_splits(tops: set[str]) -> dict[str, str] | None:
+    """``{"<name>": "train", "validation-<name>": "val"}`` when the top folders pair up so."""
+    lower = {t.lower(): t for t in tops}
+    for name in tops:
+        found = {name: "train"}
+        for prefix, split in _SPLIT_PREFIXES.items():
+            for sep in ("-", "_", " "):
+                other = lower.get(f"{prefix}{sep}{name.lower()}")
+                if other is not None:
+                    found[other] = split
+        if len(found) > 1:
+            return found
+    return None
+
+
 def _layout(
     entries: list[tuple[zipfile.ZipInfo, tuple[str, ...]]],
 ) -> tuple[list[_Entry], str | None]:
@@ -238,18 +267,30 @@ def _layout(
         for p in paths
     ):
         depth += 1
-    tops = {p[depth].lower() for p in paths}
-    split_layout = bool(tops & set(_SPLIT_NAMES))
+    tops = {p[depth] for p in paths}
+    split_of = _prefixed_splits(tops) if len(tops) > 1 else None
+    if split_of is None:
+        split_of = {t: _SPLIT_NAMES.get(t.lower()) for t in tops}
+    split_layout = any(split_of.values())
+    # Doubled split folders (Kaggle's training_set/training_set/<class>): a split folder
+    # whose images all sit in one subfolder of the same name.
+    doubled = set()
+    for top in tops:
+        inner = [p[depth + 1 :] for p in paths if p[depth] == top]
+        if all(len(q) >= 3 and q[0].lower() == top.lower() for q in inner):
+            doubled.add(top)
     out = []
     for (info, _), p in zip(entries, paths, strict=True):
         rest = p[depth:]
         if split_layout:
-            split = _SPLIT_NAMES.get(rest[0].lower())
+            split = split_of.get(rest[0])
             if split is None:
                 raise InputError(
                     f"Folder {rest[0]!r} sits next to train/: the archive should hold only "
                     "train/, validation/ and test/, each with one folder per class."
                 )
+            if rest[0] in doubled:
+                rest = rest[1:]
             if len(rest) < 3:
                 raise InputError(
                     f"Image {info.filename!r} is directly in {rest[0]}/; put each image in a "
@@ -528,6 +569,14 @@ def read_image_zip(
             + ", ".join(ignored[:5])
             + (" ..." if len(ignored) > 5 else "")
         )
+    for split, folder in (("val", "validation"), ("test", "test")):
+        if split in splits:
+            missing = [c for k, c in enumerate(class_names) if k not in set(splits[split][1])]
+            if missing:
+                notes.append(
+                    f"The {folder} images include no {', '.join(missing)}: results on "
+                    "those classes cannot be measured."
+                )
     counts = np.bincount(splits["train"][1], minlength=len(class_names))
     if counts.max() > 3 * counts.min():
         listing = ", ".join(f"{c} {n}" for c, n in zip(class_names, counts, strict=True))

@@ -5,7 +5,8 @@
 folders goes through :func:`from_zip`, which validates the archive before anything is written.
 
 Offline: ``shapes`` (synthetic figures with boxes, :mod:`cnnviz.shapes`), ``digits``
-(scikit-learn's 8×8 handwritten digits) and ``faces`` (scikit-image's faces vs non-faces).
+(scikit-learn's 8×8 handwritten digits), ``faces`` (scikit-image's faces vs non-faces) and
+``textures`` (patches of scikit-image's brick, grass and gravel photos).
 Downloaded once into the Keras cache: ``mnist``, ``fashion_mnist``, ``cifar10``
 (:mod:`cnnviz.kerasdata`).
 """
@@ -137,6 +138,7 @@ _DEFAULTS: dict[str, dict] = {
     },
     "digits": {"upscale": 28, "test_fraction": 0.2, "seed": 0},
     "faces": {"upscale": 32, "test_fraction": 0.2, "seed": 0},
+    "textures": {"patch": 64, "n_per_class": 80, "seed": 0},
     "mnist": {"n_train": None, "n_test": None, "seed": 0},
     "fashion_mnist": {"n_train": None, "n_test": None, "seed": 0},
     "cifar10": {"n_train": None, "n_test": None, "seed": 0},
@@ -155,6 +157,12 @@ _TEXT = {
     "faces": (
         "Faces vs non-faces",
         "200 tiny grayscale crops from scikit-image: 100 faces and 100 background patches.",
+    ),
+    "textures": (
+        "Textures (real photos)",
+        "Patches cut from scikit-image's photos of brick, grass and gravel: a small "
+        "real-photo set for transfer learning (test patches come from another part of "
+        "each photo).",
     ),
     "mnist": ("MNIST", "70,000 handwritten digits, 28×28 grayscale."),
     "fashion_mnist": (
@@ -226,6 +234,8 @@ def load(name: str, **options) -> Dataset:
 
             - ``shapes``: ``image_size`` (16..256), ``n_train``, ``n_test``, ``seed``,
               ``noise`` (0..0.5), ``grayscale``, ``classes`` (a subset of the figure names).
+            - ``textures``: ``patch`` (side, 16..128), ``n_per_class`` (training patches per
+              class; a quarter as many test patches), ``seed``.
             - ``digits`` / ``faces``: ``upscale`` (side in pixels, or None for the native
               8 / 25; upscaled digits are framed like MNIST, the digit filling the central
               20/28 on black), ``test_fraction``, ``seed``.
@@ -261,6 +271,8 @@ def load(name: str, **options) -> Dataset:
         ds = _load_digits(**opts)
     elif name == "faces":
         ds = _load_faces(**opts)
+    elif name == "textures":
+        ds = _load_textures(**opts)
     else:
         ds = _load_keras(name, progress=progress, **opts)
     ds.options = opts
@@ -371,6 +383,47 @@ def _load_faces(upscale, test_fraction, seed) -> Dataset:
     return _split_dataset("faces", _resize_batch(x, upscale), y, names, test_fraction, seed)
 
 
+TEXTURE_CLASSES = ("brick", "grass", "gravel")
+
+
+def _load_textures(patch, n_per_class, seed) -> Dataset:
+    """Random square patches of three 512×512 grayscale photos of scikit-image.
+
+    Training patches lie in the top three quarters of each photo, test patches in the
+    bottom quarter, so no test pixel was ever seen in training.
+    """
+    import skimage.data
+
+    patch, n = int(patch), _count(n_per_class, "n_per_class")
+    if not 16 <= patch <= 128:
+        raise InputError(f"Patch size must be between 16 and 128 pixels, got {patch}.")
+    rng = np.random.default_rng(int(seed))
+    xs = {"train": [], "test": []}
+    ys = {"train": [], "test": []}
+    for k, name in enumerate(TEXTURE_CLASSES):
+        photo = np.asarray(getattr(skimage.data, name)(), dtype=np.uint8)
+        cut = photo.shape[0] * 3 // 4
+        regions = {"train": photo[:cut], "test": photo[cut:]}
+        for split, count in (("train", n), ("test", max(1, n // 4))):
+            region = regions[split]
+            rows = rng.integers(0, region.shape[0] - patch + 1, count)
+            cols = rng.integers(0, region.shape[1] - patch + 1, count)
+            xs[split] += [
+                region[r : r + patch, c : c + patch] for r, c in zip(rows, cols, strict=True)
+            ]
+            ys[split] += [k] * count
+    x_train = np.stack(xs["train"])[..., None]
+    x_test = np.stack(xs["test"])[..., None]
+    return Dataset(
+        "textures",
+        x_train,
+        np.asarray(ys["train"], np.int64),
+        x_test,
+        np.asarray(ys["test"], np.int64),
+        list(TEXTURE_CLASSES),
+    )
+
+
 def _subset(x, y, n, seed, what) -> tuple[np.ndarray, np.ndarray]:
     if n is None or int(n) >= len(y):
         return x, y
@@ -393,27 +446,34 @@ def _load_keras(name, n_train, n_test, seed, progress=None) -> Dataset:
 def from_zip(
     source: bytes | str | os.PathLike | BinaryIO,
     workdir: str | os.PathLike,
+    image_size: int = 64,
     *,
     keep: str | None = "arrays",
     **options,
 ) -> Dataset:
     """A dataset from a user's ``.zip`` of class folders, validated before anything is written.
 
-    Layouts: ``train/<class>/*`` with optional ``validation/`` (or ``val/``) and ``test/``,
-    or just ``<class>/*`` (split into train and test per class). One wrapper folder around
-    either is fine. ``__MACOSX``, dotfiles and non-image files are ignored.
+    Layouts: ``train/<class>/*`` with optional ``validation/`` (or ``val/``) and ``test/``;
+    ``training_set/`` and ``test_set/`` (also doubled, ``training_set/training_set/<class>``);
+    ``<name>/<class>/*`` with ``validation-<name>/<class>/*`` beside it; or just
+    ``<class>/*`` (split into train and test per class). Wrapper folders are fine. Class
+    names are the real classes, never split folders. With a validation split and no test
+    split, every training image trains and the validation images are also the test set
+    (the held-out set results are reported on). ``__MACOSX``, dotfiles and non-image files
+    are ignored.
 
     Args:
         source: the archive as bytes, a path, or a binary file object.
         workdir: the only folder this function writes to: the decoded arrays are saved
             there as ``dataset.npz`` (see :func:`load_saved`).
+        image_size: side of the square images (64, 150 as in the courses, 224 for a
+            pretrained base...).
         keep: ``"arrays"`` saves the decoded images (compressed ``dataset.npz``);
             ``"archive"`` keeps the archive itself as ``archive.zip`` with its options in
             ``archive.json``, decoded again by :func:`load_saved`: small images resized up
             take many times their archive's size even compressed, the archive does not.
             None writes nothing.
-        **options: ``image_size`` (side of the square images, default 64),
-            ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
+        **options: ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
             ``seed``, ``color`` (``"auto"``, ``"rgb"`` or ``"gray"``), ``name``, and the caps
             ``max_files``, ``max_total_bytes``, ``max_pixels`` (see
             :func:`cnnviz.archives.read_image_zip`).
@@ -427,9 +487,17 @@ def from_zip(
     """
     from cnnviz import archives
 
-    result = archives.read_image_zip(source, **options)
+    result = archives.read_image_zip(source, image_size=image_size, **options)
     train, val, test = result.splits["train"], result.splits.get("val"), result.splits.get("test")
     notes = list(result.notes)
+    if test is None and val is not None:
+        # The courses' layout: every train/ image trains, the given validation images are
+        # the held-out set (validation curve and the reported results).
+        test = val
+        notes.append(
+            f"No test/ folder: the {len(val[1])} validation images are the held-out set the "
+            "results are reported on; all training images train."
+        )
     if test is None:
         tr, te = stratified_split(train[1], result.test_fraction, result.seed)
         train, test = (train[0][tr], train[1][tr]), (train[0][te], train[1][te])
@@ -449,7 +517,7 @@ def from_zip(
         notes=notes,
     )
     if keep == "archive":
-        kept = {**options, "name": ds.name}
+        kept = {**options, "image_size": image_size, "name": ds.name}
         ds.options["saved"] = str(_save_archive(source, Path(workdir), kept))
     elif keep == "arrays":
         ds.options["saved"] = str(save(ds, Path(workdir) / "dataset.npz"))

@@ -8,33 +8,67 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
 from cnnviz.errors import InputError
+from cnnviz.preprocessing import Preprocessing, unit
 
 _EPS = 1e-7
 
 
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """Scale pixels the way cnnviz's own models expect (``preprocessing.unit``).
+def to_model_input(
+    images: np.ndarray,
+    preprocessing: Preprocessing | None = None,
+    input_size: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Turn dataset images into model input: channels matched, resized, preprocessed.
 
     Args:
         images: (N, H, W, C) uint8 in 0..255, C = 1 or 3 (the dataset's channels).
+        preprocessing: how the model wants its pixels; default ``preprocessing.unit`` with
+            the images' channels (what cnnviz's own models use).
+        input_size: (h, w) the model takes; None keeps (H, W).
 
     Returns:
-        (N, H, W, C) float32 in [0, 1].
+        (N, h, w, preprocessing.channels) float32.
     """
-    return np.asarray(images, dtype=np.float32) / 255.0
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise InputError(f"Expected a batch of images (N, H, W, C), got shape {images.shape}.")
+    if preprocessing is None:
+        preprocessing = unit(grayscale=images.shape[-1] == 1)
+    if images.shape[-1] == 1 and preprocessing.channels == 3:
+        images = np.repeat(images, 3, axis=-1)  # grayscale repeated to RGB
+    if input_size is not None and tuple(images.shape[1:3]) != tuple(input_size):
+        images = _resize(images, tuple(int(v) for v in input_size))
+    return preprocessing.apply(images).astype(np.float32, copy=False)
 
 
-def predict_proba(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+def _resize(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(N, H, W, C) uint8 → (N, h, w, C), as ``ImageModel.resize`` does it (area when shrinking)."""
+    h, w = size
+    interp = cv2.INTER_AREA if images.shape[1] > h or images.shape[2] > w else cv2.INTER_LINEAR
+    out = np.stack([cv2.resize(img, (w, h), interpolation=interp) for img in images])
+    return out.reshape(len(images), h, w, images.shape[-1])
+
+
+def predict_proba(
+    model,
+    images: np.ndarray,
+    batch_size: int = 256,
+    preprocessing: Preprocessing | None = None,
+    input_size: tuple[int, int] | None = None,
+) -> np.ndarray:
     """Class probabilities of a softmax (or single sigmoid unit) classifier, in batches.
 
     Args:
-        model: a Keras model taking (N, H, W, C) float32 pixels in [0, 1].
+        model: a Keras model taking (N, h, w, C) float32 input made by ``preprocessing``.
         images: (N, H, W, C) uint8 in 0..255.
         batch_size: images per forward pass.
+        preprocessing: see :func:`to_model_input` (default: pixels scaled to 0..1).
+        input_size: (h, w) of the model input; None keeps the images' size.
 
     Returns:
         (N, K) float32 probabilities, rows summing to 1; K = 2 for a single sigmoid unit.
@@ -42,10 +76,13 @@ def predict_proba(model, images: np.ndarray, batch_size: int = 256) -> np.ndarra
     images = np.asarray(images)
     if images.ndim != 4:
         raise InputError(f"Expected a batch of images (N, H, W, C), got shape {images.shape}.")
+    h, w = input_size or images.shape[1:3]
+    # Preprocess a few batches at a time, at most ~64 MB of float32 input at once.
+    per_image = max(1, int(h) * int(w) * 3 * 4)
+    step = max(1, min(max(1, int(batch_size)) * 8, (64 << 20) // per_image))
     chunks = []
-    step = max(1, int(batch_size)) * 8  # convert to float a few batches at a time
     for start in range(0, len(images), step):
-        x = to_model_input(images[start : start + step])
+        x = to_model_input(images[start : start + step], preprocessing, input_size)
         chunks.append(np.asarray(model.predict(x, batch_size=batch_size, verbose=0)))
     if not chunks:
         return np.zeros((0, 0), dtype=np.float32)
@@ -200,21 +237,30 @@ class Evaluation:
 
 
 def evaluate(
-    model, images: np.ndarray, labels: np.ndarray, class_names: list[str], batch_size: int = 256
+    model,
+    images: np.ndarray,
+    labels: np.ndarray,
+    class_names: list[str],
+    batch_size: int = 256,
+    preprocessing: Preprocessing | None = None,
+    input_size: tuple[int, int] | None = None,
 ) -> Evaluation:
     """Predict the test set and wrap the result for reporting.
 
     Args:
-        model: Keras classifier taking (N, H, W, C) float32 pixels in [0, 1].
+        model: Keras classifier taking input made by ``preprocessing`` (see
+            :func:`to_model_input`; default pixels scaled to 0..1).
         images: (N, H, W, C) uint8 test images.
         labels: (N,) int true class indices.
         class_names: K names.
         batch_size: images per forward pass.
+        preprocessing: the model's input preprocessing.
+        input_size: (h, w) of the model input; None keeps the images' size.
 
     Returns:
         The :class:`Evaluation`.
     """
-    probabilities = predict_proba(model, images, batch_size=batch_size)
+    probabilities = predict_proba(model, images, batch_size, preprocessing, input_size)
     if len(images) == 0:
         probabilities = np.zeros((0, len(class_names)), dtype=np.float32)
     return Evaluation(np.asarray(labels), probabilities, list(class_names))

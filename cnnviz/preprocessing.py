@@ -47,7 +47,8 @@ class Preprocessing:
         """Preprocess a batch.
 
         Args:
-            x: (N, H, W, 3) RGB pixel values in 0..255, numpy array or backend tensor.
+            x: (N, H, W, 3) RGB pixel values in 0..255, numpy array or backend tensor; for
+                a grayscale preprocessing also (N, H, W, 1), already one luma channel.
             ops: ``keras.ops`` to stay differentiable on tensors; ``None`` uses numpy.
 
         Returns:
@@ -55,7 +56,9 @@ class Preprocessing:
         """
         xp = np if ops is None else ops
         x = xp.cast(x, "float32") if ops is not None else np.asarray(x, dtype=np.float32)
-        if self.grayscale:
+        if self.grayscale and x.shape[-1] == 1:
+            pass  # already one luma channel
+        elif self.grayscale:
             weights = np.asarray(_LUMA, dtype=np.float32)
             x = xp.sum(x * weights, axis=-1, keepdims=True)
         elif self.bgr:

@@ -24,7 +24,12 @@ The package is split along its own sections: ``config`` (settings), ``events``,
 ``job``. Every public name is importable from ``cnnviz.training``.
 """
 
-from cnnviz.training.build import build_model, make_optimizer, training_wrapper
+from cnnviz.training.build import (
+    build_model,
+    make_optimizer,
+    model_preprocessing,
+    training_wrapper,
+)
 from cnnviz.training.config import (
     DEFAULT_ARCHITECTURE,
     FLIP_MODES,
@@ -40,6 +45,7 @@ from cnnviz.training.events import (
     BatchEnd,
     EpochEnd,
     Event,
+    Extracting,
     Failed,
     Finished,
     JobStarted,
@@ -63,6 +69,7 @@ __all__ = [
     "BatchEnd",
     "EpochEnd",
     "Event",
+    "Extracting",
     "Failed",
     "Finished",
     "JobStarted",
@@ -79,6 +86,7 @@ __all__ = [
     "jobs",
     "make_optimizer",
     "max_concurrent_jobs",
+    "model_preprocessing",
     "recommended_config",
     "training_wrapper",
 ]

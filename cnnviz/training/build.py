@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from cnnviz.errors import InputError
+from cnnviz.preprocessing import Preprocessing, unit
 from cnnviz.training.config import OPTIMIZERS, SCHEDULES, Augmentation, TrainingConfig
 
 
@@ -46,6 +47,10 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
     """
     from cnnviz import architectures
 
+    if config.transfer is not None:
+        from cnnviz import transfer
+
+        return transfer.build_model(config.transfer, int(num_classes), seed=int(config.seed))
     if isinstance(config.architecture, str):
         hyper = {"seed": int(config.seed)}
         if config.dropout is not None:
@@ -61,26 +66,58 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
     )
 
 
-def training_wrapper(model, input_shape: tuple, augmentation: Augmentation, seed: int):
-    """A model for ``fit`` only: uint8 pixels → augmentation → scale to 0..1 → ``model``.
-
-    The wrapped ``model`` shares its weights, so training the wrapper trains it, while the
-    model that is saved contains neither scaling nor augmentation.
+def model_preprocessing(config: TrainingConfig, channels: int) -> Preprocessing:
+    """How the model a config trains wants its pixels.
 
     Args:
-        model: classifier taking (N, H, W, C) float32 in [0, 1].
-        input_shape: (H, W, C).
-        augmentation: random layers, active only while training.
+        config: the training config (a transfer config brings its base's preprocessing).
+        channels: 1 or 3, the dataset's channels.
+    """
+    if config.transfer is not None:
+        from cnnviz import transfer
+
+        return transfer.base_preprocessing(config.transfer.base)
+    return unit(grayscale=int(channels) == 1)
+
+
+def training_wrapper(
+    model,
+    input_shape: tuple,
+    augmentation: Augmentation,
+    seed: int,
+    preprocessing: Preprocessing | None = None,
+):
+    """A model for ``fit`` only: uint8 pixels → augmentation → preprocessing → ``model``.
+
+    Grayscale images are repeated to three channels and every batch is resized to the
+    model's input size when they differ (so a 224 × 224 copy of the dataset never exists).
+    The wrapped ``model`` shares its weights, so training the wrapper trains it, while the
+    model that is saved contains neither preprocessing nor augmentation.
+
+    Args:
+        model: classifier taking (N, h, w, c) float32 made by ``preprocessing``.
+        input_shape: (H, W, C) of the dataset images.
+        augmentation: random layers, active only while training (on 0..255 pixels).
         seed: augmentation seed.
+        preprocessing: default ``preprocessing.unit`` with the dataset's channels.
 
     Returns:
         A Keras model taking (N, H, W, C) uint8 in 0..255.
     """
-    inputs = keras.Input(tuple(input_shape), dtype="uint8", name="pixels")
+    h, w, c = (int(v) for v in input_shape)
+    if preprocessing is None:
+        preprocessing = unit(grayscale=c == 1)
+    inputs = keras.Input((h, w, c), dtype="uint8", name="pixels")
     x = keras.layers.Rescaling(1.0, name="to_float")(inputs)  # cast only, values 0..255
     for layer in augmentation.layers(seed=seed):
         x = layer(x)
-    x = keras.layers.Rescaling(1.0 / 255.0, name="to_unit")(x)
+    if c == 1 and preprocessing.channels == 3:
+        x = keras.layers.Concatenate(name="gray_to_rgb")([x, x, x])
+    mh, mw = (int(v) for v in model.inputs[0].shape[1:3])
+    if (mh, mw) != (h, w):
+        # Area-like when shrinking, bilinear when enlarging: as ImageModel.resize does it.
+        x = keras.layers.Resizing(mh, mw, antialias=mh < h or mw < w, name="to_model_size")(x)
+    x = preprocessing.apply(x, ops=keras.ops)
     return keras.Model(inputs, model(x), name="training_wrapper")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import keras
 import numpy as np
@@ -129,6 +130,8 @@ class TrainingConfig:
         augmentation: random changes applied to training batches only.
         mixed_precision: float16 compute with float32 weights; None = automatically on a
             GPU only; True forces it (slow on a CPU). The saved model is always float32.
+        transfer: a ``cnnviz.transfer.TransferConfig``: train a new head on a pretrained
+            base instead of ``architecture`` (None = train ``architecture`` from scratch).
     """
 
     architecture: str | list = DEFAULT_ARCHITECTURE
@@ -143,6 +146,7 @@ class TrainingConfig:
     seed: int = 0
     augmentation: Augmentation = field(default_factory=Augmentation)
     mixed_precision: bool | None = None
+    transfer: Any = None
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -171,10 +175,14 @@ class TrainingConfig:
         if not isinstance(self.architecture, (str, list, tuple)):
             raise InputError("The architecture must be a preset name or a list of layers.")
         self.augmentation.validate()
+        if self.transfer is not None:
+            self.transfer.validate()
 
     @property
     def architecture_name(self) -> str:
-        """The preset name, or ``"custom"`` for a layer spec."""
+        """The preset name, ``"custom"`` for a layer spec, ``"<base> (<mode>)"`` for transfer."""
+        if self.transfer is not None:
+            return f"{self.transfer.base} ({self.transfer.mode})"
         return self.architecture if isinstance(self.architecture, str) else "custom"
 
     def to_dict(self) -> dict:

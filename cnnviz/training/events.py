@@ -36,6 +36,25 @@ class JobStarted:
 
 
 @dataclass(frozen=True)
+class Extracting:
+    """Transfer learning: the frozen base runs over a split once (features are cached).
+
+    Attributes:
+        split: ``"train"``, ``"validation"`` or ``"test"``.
+        done: images done so far.
+        total: images in the split.
+        images_per_sec: extraction speed (0 when read from the cache).
+        cached: True when the features came from the disk cache.
+    """
+
+    split: str
+    done: int
+    total: int
+    images_per_sec: float
+    cached: bool
+
+
+@dataclass(frozen=True)
 class BatchEnd:
     """Progress inside an epoch (throttled to ~``BATCH_EVENTS_PER_SECOND``).
 
@@ -102,7 +121,7 @@ class Failed:
     message: str
 
 
-Event = JobStarted | BatchEnd | EpochEnd | Finished | Stopped | Failed
+Event = JobStarted | Extracting | BatchEnd | EpochEnd | Finished | Stopped | Failed
 
 
 @dataclass

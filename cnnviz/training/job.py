@@ -37,7 +37,13 @@ from cnnviz.datasets import stratified_split
 from cnnviz.errors import InputError
 from cnnviz.evaluation import Evaluation, evaluate
 from cnnviz.preprocessing import unit
-from cnnviz.training.build import _output_units, build_model, make_optimizer, training_wrapper
+from cnnviz.training.build import (
+    _output_units,
+    build_model,
+    make_optimizer,
+    model_preprocessing,
+    training_wrapper,
+)
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.device import detect_device
 from cnnviz.training.events import (
@@ -222,6 +228,7 @@ class TrainingJob:
         name: str | None = None,
         model=None,
         callbacks: list | None = None,
+        page: str = "pages/train.py",
     ):
         self.config = config or TrainingConfig()
         self.config.validate()
@@ -238,6 +245,9 @@ class TrainingJob:
         self.created = time.time()
         self._given_model = model is not None
         self._extra_callbacks = list(callbacks or [])
+        self.page = page  # the app page that started the job (the sidebar links to it)
+        self.preprocessing = None  # the model's input preprocessing, set when it is built
+        self._transfer = None  # a cnnviz.transfer.TransferRun for transfer learning
         self._status = "new"
         self._events: list = []
         self._lock = threading.Lock()
@@ -358,7 +368,18 @@ class TrainingJob:
             try:
                 if self.model is None:
                     self.model = build_model(cfg, input_shape, num_classes)
-                wrapper = training_wrapper(self.model, input_shape, cfg.augmentation, cfg.seed)
+                self.preprocessing = model_preprocessing(cfg, input_shape[-1])
+                if cfg.transfer is not None:
+                    from cnnviz.transfer import TransferRun
+
+                    self._transfer = TransferRun(cfg.transfer, self.model)
+                    wrapper = self._transfer.fit_model(
+                        input_shape, cfg.augmentation, cfg.seed, self.preprocessing
+                    )
+                else:
+                    wrapper = training_wrapper(
+                        self.model, input_shape, cfg.augmentation, cfg.seed, self.preprocessing
+                    )
             finally:
                 keras.config.set_dtype_policy("float32")
         units = _output_units(self.model)
@@ -403,11 +424,13 @@ class TrainingJob:
                 if cfg.mixed_precision is None
                 else bool(cfg.mixed_precision)
             )
-            mixed = wanted and not self._given_model
+            mixed = wanted and not self._given_model and cfg.transfer is None
             batch_size = int(min(cfg.batch_size, len(x_tr)))
             steps = math.ceil(len(x_tr) / batch_size)
             epochs = int(cfg.epochs)
             wrapper = self._setup(input_shape, num_classes, mixed, steps * epochs)
+            if self._transfer is not None:  # features instead of images, head trained first
+                x_tr, x_va = self._transfer.fit_inputs(self, x_tr, y_tr, x_va)
             progress = _ProgressCallback(self, epochs, steps, batch_size, len(x_tr))
             callbacks = [progress, *self._extra_callbacks]
             if cfg.early_stopping > 0:
@@ -450,7 +473,16 @@ class TrainingJob:
                 return
             if mixed:
                 self.model = self._float32_copy()
-            evaluation = evaluate(self.model, ds.x_test, ds.y_test, ds.class_names)
+            if self._transfer is not None:
+                evaluation = self._transfer.evaluate(self)
+            else:
+                evaluation = evaluate(
+                    self.model,
+                    ds.x_test,
+                    ds.y_test,
+                    ds.class_names,
+                    preprocessing=self.preprocessing,
+                )
             status = "stopped" if stopped else "finished"
             model_id = self._save(evaluation, status, seconds) if self.store else None
             self.result = TrainingResult(
@@ -487,8 +519,8 @@ class TrainingJob:
             "architecture": self.config.architecture,
             "dataset": {"name": ds.name, "options": dict(getattr(ds, "options", {}) or {})},
             "class_names": [str(c) for c in ds.class_names],
-            "input_shape": [int(v) for v in ds.x_train.shape[1:]],
-            "preprocessing": unit(grayscale=channels == 1).to_dict(),
+            "input_shape": [int(v) for v in self.model.inputs[0].shape[1:]],
+            "preprocessing": (self.preprocessing or unit(grayscale=channels == 1)).to_dict(),
             "history": self.history,
             "test_metrics": evaluation.metrics(),
             "training": self.config.to_dict(),
@@ -496,5 +528,8 @@ class TrainingJob:
             "seconds": round(seconds, 2),
             "status": status,
             "params": int(self.model.count_params()),
+            "page": self.page,
         }
+        if self._transfer is not None:
+            metadata.update(self._transfer.metadata())
         return self.store.save(self.model, metadata)

@@ -24,7 +24,8 @@ def _training_status() -> None:
             where = f"waiting, position {job.queue_position} in the queue"
         else:
             where = job.status
-        st.page_link("pages/train.py", label=f"{plain(job.name)}: {where}", icon=":material/sync:")
+        page = getattr(job, "page", None) or "pages/train.py"  # the page that started it
+        st.page_link(page, label=f"{plain(job.name)}: {where}", icon=":material/sync:")
     st.caption(f"Device: {training.detect_device()}")
 
 

@@ -119,7 +119,7 @@ GOOD = {
         {**class_files("train/"), **class_files("val/", n=2)},
         {},
         ["cat", "dog"],
-        None,
+        (12, 4, 4),
     ),
     "macOS litter and readme ignored": (
         {
@@ -142,6 +142,90 @@ GOOD = {
     ),
     "lower minimum": (class_files(n=2), {"min_per_class": 2}, ["cat", "dog"], None),
 }
+
+
+# The courses' and Kaggle's layouts, and the traps: (entries, class names, (train, val, test)).
+LAYOUTS = {
+    "cats_and_dogs_filtered": (
+        {
+            **class_files("cats_and_dogs_filtered/train/", n=8),
+            **class_files("cats_and_dogs_filtered/validation/", n=3),
+            "cats_and_dogs_filtered/vectorize.py": b"print()",
+        },
+        ["cat", "dog"],
+        (16, 6, 6),
+    ),
+    "training_set and test_set": (
+        {**class_files("training_set/"), **class_files("test_set/", n=2)},
+        ["cat", "dog"],
+        (12, 0, 4),
+    ),
+    "doubled training_set/training_set": (
+        {
+            **class_files("dataset/training_set/training_set/"),
+            **class_files("dataset/test_set/test_set/", n=2),
+        },
+        ["cat", "dog"],
+        (12, 0, 4),
+    ),
+    "validation-<name> beside <name>": (
+        {**class_files("horse-or-human/"), **class_files("validation-horse-or-human/", n=2)},
+        ["cat", "dog"],
+        (12, 4, 4),
+    ),
+    "trap: a class named test inside train/": (
+        {
+            **class_files("train/", classes=("cat",)),
+            **{f"train/test/{i}.png": png() for i in range(6)},
+            **class_files("validation/", classes=("cat",), n=2),
+        },
+        ["cat", "test"],
+        (12, 2, 2),
+    ),
+    "trap: an empty split": (
+        {**class_files("train/"), "test/": b"", "test/cat/": b"", "test/readme.txt": b"x"},
+        ["cat", "dog"],
+        None,
+    ),
+    "trap: a split without some classes": (
+        {**class_files("train/", classes=("cat", "dog", "fox")), **class_files("test/", n=2)},
+        ["cat", "dog", "fox"],
+        (18, 0, 4),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LAYOUTS))
+def test_course_layouts_give_the_real_classes_and_splits(sandbox, case):
+    entries, class_names, sizes = LAYOUTS[case]
+    ds = datasets.from_zip(make_zip(entries), sandbox / "work", image_size=16)
+    assert ds.class_names == class_names
+    n_val = 0 if ds.x_val is None else len(ds.x_val)
+    if sizes is None:  # the flat split of the training images
+        assert ds.x_val is None and len(ds.x_train) + len(ds.x_test) == 12
+    else:
+        assert (len(ds.x_train), n_val, len(ds.x_test)) == sizes
+    if n_val:  # the given validation images are the held-out set: no training image moved
+        np.testing.assert_array_equal(ds.x_test, ds.x_val)
+        assert any("held-out" in note for note in ds.notes)
+    for k, name in enumerate(class_names):
+        if name in COLOURS:
+            mean = ds.x_train[ds.y_train == k].reshape(-1, 3).mean(axis=0)
+            np.testing.assert_allclose(mean, COLOURS[name], atol=3)
+    if "without some" in case:
+        assert any("include no fox" in note for note in ds.notes)
+
+
+def test_split_folders_with_an_unknown_class_are_refused(sandbox):
+    data = make_zip({**class_files("training_set/"), **class_files("test_set/", ("fox",), n=2)})
+    with pytest.raises(InputError, match="'fox' appears in test/"):
+        datasets.from_zip(data, sandbox / "work")
+
+
+@pytest.mark.parametrize("size", [64, 150, 224])
+def test_upload_image_sizes(sandbox, size):
+    ds = datasets.from_zip(make_zip(class_files(n=5)), sandbox / "w", image_size=size)
+    assert ds.x_train.shape[1:3] == (size, size)
 
 
 @pytest.mark.parametrize("case", list(GOOD))
@@ -473,3 +557,11 @@ def test_large_jpegs_are_decoded_at_a_reduced_scale():
     assert rgb.shape[0] >= 64 and rgb.shape[1] >= 64
     assert rgb.shape[0] * rgb.shape[1] <= 2000 * 1600 // 16
     assert budget.total - budget.left == rgb.shape[0] * rgb.shape[1]
+
+
+def test_upload_limit_fits_the_course_archives_and_the_reader_cap():
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit/config.toml").read_text())
+    upload_mb = config["server"]["maxUploadSize"]
+    assert 225 <= upload_mb <= archives.Limits().max_archive_bytes / 2**20

@@ -28,8 +28,8 @@ def _check_dataset(ds: datasets.Dataset, shape, num_classes):
 def test_available_lists_offline_sets_first():
     infos = datasets.available()
     names = [i.name for i in infos]
-    assert names == ["shapes", "digits", "faces", "mnist", "fashion_mnist", "cifar10"]
-    assert [i.offline for i in infos] == [True, True, True, False, False, False]
+    assert names == ["shapes", "digits", "faces", "textures", "mnist", "fashion_mnist", "cifar10"]
+    assert [i.offline for i in infos] == [True, True, True, True, False, False, False]
     assert all(i.cached for i in infos if i.offline)
     assert not any(i.cached for i in infos if not i.offline)  # empty cache here
     assert all(i.title and i.description for i in infos)
@@ -215,3 +215,15 @@ def test_upscaled_digits_are_framed_like_mnist():
     frame[4:24, 4:24] = False
     assert (ds.x_train[:, frame] == 0).all()  # a 4-pixel black border, as in MNIST
     assert ds.x_train[:, 4:24, 4:24].max() == 255
+
+
+def test_textures_are_real_photo_patches_with_disjoint_test_regions():
+    ds = datasets.load("textures", patch=48, n_per_class=20)
+    assert ds.class_names == ["brick", "grass", "gravel"]
+    assert ds.x_train.shape == (60, 48, 48, 1) and ds.x_test.shape == (15, 48, 48, 1)
+    assert ds.class_counts("test") == {"brick": 5, "grass": 5, "gravel": 5}
+    assert ds.x_train.std() > 10  # real texture, not flat
+    again = datasets.load("textures", patch=48, n_per_class=20)
+    np.testing.assert_array_equal(ds.x_test, again.x_test)
+    with pytest.raises(InputError, match="Patch size"):
+        datasets.load("textures", patch=300)

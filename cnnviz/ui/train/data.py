@@ -21,23 +21,27 @@ def _cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Da
     return datasets.load(name, **json.loads(options_json), progress=_progress)
 
 
-def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
+def _dataset_options_ui(info: datasets.DatasetInfo, prefix: str = "train") -> dict:
     """Widgets for the options of one built-in dataset; returns the options to load with."""
     name = info.name
     options: dict = {}
-    if name == "shapes":
+    if name == "textures":
+        options["patch"] = st.select_slider(
+            "Patch size", [32, 48, 64, 96], key=_default(f"{prefix}_opt_textures_patch", 64)
+        )
+    elif name == "shapes":
         c1, c2, c3 = st.columns(3)
         options["image_size"] = c1.select_slider(
-            "Image size", [24, 32, 48, 64], key=_default("train_opt_shapes_size", 32)
+            "Image size", [24, 32, 48, 64], key=_default(f"{prefix}_opt_shapes_size", 32)
         )
         options["n_train"] = c2.select_slider(
             "Training images",
             [600, 1200, 2400, 4800, 9600],
-            key=_default("train_opt_shapes_n", 4800),
+            key=_default(f"{prefix}_opt_shapes_n", 4800),
             help="More images: slower epochs, better accuracy.",
         )
         options["noise"] = c3.slider(
-            "Noise", 0.0, 0.3, step=0.01, key=_default("train_opt_shapes_noise", 0.05)
+            "Noise", 0.0, 0.3, step=0.01, key=_default(f"{prefix}_opt_shapes_noise", 0.05)
         )
         options["n_test"] = max(300, options["n_train"] // 4)
     elif name in ("digits", "faces"):
@@ -45,7 +49,7 @@ def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
         options["upscale"] = st.select_slider(
             "Image size (upscaled)",
             [native, 28, 32, 48],
-            key=_default(f"train_opt_{name}_size", 28 if name == "digits" else 32),
+            key=_default(f"{prefix}_opt_{name}_size", 28 if name == "digits" else 32),
         )
         if options["upscale"] == native:
             options["upscale"] = None
@@ -53,14 +57,16 @@ def _dataset_options_ui(info: datasets.DatasetInfo) -> dict:
         options["n_train"] = st.select_slider(
             "Training images (a random subset trains faster)",
             [5000, 10000, 20000, 50000, "all"],
-            key=_default(f"train_opt_{name}_n", "all"),
+            key=_default(f"{prefix}_opt_{name}_n", "all"),
         )
         if options["n_train"] == "all":
             options["n_train"] = None
     return options
 
 
-def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset | None:
+def _load_builtin(
+    info: datasets.DatasetInfo, options: dict, prefix: str = "train"
+) -> datasets.Dataset | None:
     key = json.dumps(options, sort_keys=True)
     if not info.cached:
         st.info(
@@ -68,7 +74,7 @@ def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset
             "Keras cache; this needs an internet connection.",
             icon=":material/download:",
         )
-        if not st.button(f"Download {info.title}", key=f"train_download_{info.name}"):
+        if not st.button(f"Download {info.title}", key=f"{prefix}_download_{info.name}"):
             return None
         bar = st.progress(0.0, text="Downloading…")
 
@@ -80,23 +86,28 @@ def _load_builtin(info: datasets.DatasetInfo, options: dict) -> datasets.Dataset
         return _cached_dataset(info.name, key)
 
 
-def _decode_zip(data: bytes, digest: str) -> datasets.Dataset:
-    """Decode an uploaded archive into this workspace's datasets (quota checked)."""
+ZIP_IMAGE_SIZES = (64, 150, 224)
+
+
+def _decode_zip(data: bytes, digest: str, size: int) -> datasets.Dataset:
+    """Decode an uploaded archive and keep it in this workspace (quota checked first)."""
     ws = workspace()
     if ws is None:  # a test's plain owner id: keep the old per-owner folder
-        return datasets.from_zip(data, config.home() / "uploads" / session_id() / digest)
+        workdir = config.home() / "uploads" / session_id() / digest
+        return datasets.from_zip(data, workdir, image_size=size)
     # The archive itself is what is kept: its size is known before anything is decoded.
     ws.check_quota(model_store(), adding=len(data))
-    return datasets.from_zip(data, ws.dataset_dir(digest), keep="archive")
+    return datasets.from_zip(data, ws.dataset_dir(digest), image_size=size, keep="archive")
 
 
-def _saved_zip_ui() -> None:
+def _saved_zip_ui(prefix: str) -> None:
     """Offer the datasets this workspace uploaded before (they survive reloads)."""
     ws = workspace()
     saved = ws.saved_datasets() if ws is not None else []
     if not saved:
         return
-    current = st.session_state.get("train_zip_digest")
+    state = st.session_state
+    current = state.get(f"{prefix}_zip_digest")
     options = [d["digest"] for d in saved]
     names = {d["digest"]: f"{d['name']} ({d['bytes'] / 2**20:.1f} MB)" for d in saved}
     pick = st.selectbox(
@@ -105,7 +116,7 @@ def _saved_zip_ui() -> None:
         index=options.index(current) if current in options else None,
         format_func=names.get,
         placeholder="Your uploaded datasets",
-        key="train_zip_saved",
+        key=f"{prefix}_zip_saved",
     )
     if pick and pick != current:
         try:
@@ -113,41 +124,56 @@ def _saved_zip_ui() -> None:
         except InputError as err:
             st.error(plain(err), icon=":material/block:")
             return
-        st.session_state["train_zip_digest"] = pick
-        st.session_state["train_zip_dataset"] = ds
-        st.session_state.pop("train_zip_error", None)
+        state[f"{prefix}_zip_digest"] = pick
+        state[f"{prefix}_zip_dataset"] = ds
+        state.pop(f"{prefix}_zip_error", None)
 
 
-def _zip_ui() -> datasets.Dataset | None:
+def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     st.caption(
-        "A .zip with one folder per class (`cats/…`, `dogs/…`), or `train/<class>/…` with "
-        "optional `validation/` and `test/` folders. At least two classes and a few images "
-        "each. Your upload is kept in your workspace (compressed; it counts towards its space)."
+        "A .zip with one folder per class (`cats/…`, `dogs/…`), or split folders as the "
+        "courses and Kaggle ship them: `train/`, `validation/`, `test/`, or `training_set/` "
+        "and `test_set/`, each with one folder per class. At least two classes and a few "
+        "images each. Your upload is kept in your workspace and counts towards its space."
     )
-    upload = st.file_uploader("Your images (.zip)", type=["zip"], key="train_zip_upload")
-    if upload is not None:
-        data = upload.getvalue()
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        if st.session_state.get("train_zip_digest") != digest:
-            st.session_state.pop("train_zip_dataset", None)
-            st.session_state["train_zip_digest"] = digest
-            try:
-                with st.spinner("Checking and decoding the images…"):
-                    st.session_state["train_zip_dataset"] = _decode_zip(data, digest)
-                st.session_state.pop("train_zip_error", None)
-            except InputError as err:
-                st.session_state["train_zip_error"] = str(err)
-        del data
-    else:
-        _saved_zip_ui()
-    if upload is not None and "train_zip_error" in st.session_state:
-        st.error(plain(st.session_state["train_zip_error"]), icon=":material/block:")
+    size = st.segmented_control(
+        "Image size",
+        ZIP_IMAGE_SIZES,
+        format_func=lambda v: f"{v} × {v}" + (" (the courses')" if v == 150 else ""),
+        key=_default(f"{prefix}_zip_size", 64 if prefix == "train" else 150),
+        help="Every image is resized to this square when the archive is read. Larger keeps "
+        "more detail for a pretrained base (224 is its own size) but uses more memory.",
+    )
+    size = int(size or ZIP_IMAGE_SIZES[0])
+    state = st.session_state
+    upload = st.file_uploader("Your images (.zip)", type=["zip"], key=f"{prefix}_zip_upload")
+    if upload is None:
+        _saved_zip_ui(prefix)
+        return state.get(f"{prefix}_zip_dataset")
+    data = upload.getvalue()
+    digest = f"{hashlib.sha256(data).hexdigest()[:16]}{size:04d}"
+    if state.get(f"{prefix}_zip_digest") != digest:
+        state.pop(f"{prefix}_zip_dataset", None)
+        state[f"{prefix}_zip_digest"] = digest
+        try:
+            with st.spinner("Checking and decoding the images…"):
+                state[f"{prefix}_zip_dataset"] = _decode_zip(data, digest, size)
+            state.pop(f"{prefix}_zip_error", None)
+        except InputError as err:
+            state[f"{prefix}_zip_error"] = str(err)
+    del data
+    if f"{prefix}_zip_error" in state:
+        st.error(plain(state[f"{prefix}_zip_error"]), icon=":material/block:")
         return None
-    return st.session_state.get("train_zip_dataset")
+    return st.session_state.get(f"{prefix}_zip_dataset")
 
 
-def dataset_ui() -> datasets.Dataset | None:
-    """Pick a dataset (built-in or a .zip upload); returns it loaded, or None."""
+def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
+    """Pick a dataset (built-in or a .zip upload); returns it loaded, or None.
+
+    Args:
+        prefix: start of the section's session-state keys (one per page that shows it).
+    """
     infos = {i.name: i for i in datasets.available()}
     choices = [*infos, ZIP_CHOICE]
 
@@ -158,22 +184,22 @@ def dataset_ui() -> datasets.Dataset | None:
         suffix = "" if info.cached else f" · download {info.download_mb:.0f} MB"
         return info.title + suffix
 
-    name = st.selectbox("Dataset", choices, format_func=label, key="train_dataset")
+    name = st.selectbox("Dataset", choices, format_func=label, key=f"{prefix}_dataset")
     if name == ZIP_CHOICE:
-        return _zip_ui()
+        return _zip_ui(prefix)
     info = infos[name]
     st.caption(info.description)
-    options = _dataset_options_ui(info)
+    options = _dataset_options_ui(info, prefix)
     try:
-        return _load_builtin(info, options)
+        return _load_builtin(info, options, prefix)
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
         return None
 
 
-def is_zip_choice() -> bool:
+def is_zip_choice(prefix: str = "train") -> bool:
     """True when the student picked their own .zip upload."""
-    return st.session_state.get("train_dataset") == ZIP_CHOICE
+    return st.session_state.get(f"{prefix}_dataset") == ZIP_CHOICE
 
 
 def dropout_override() -> float | None:
@@ -183,7 +209,9 @@ def dropout_override() -> float | None:
     return None
 
 
-def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: int = 12) -> None:
+def dataset_preview_ui(
+    ds: datasets.Dataset, per_class: int = 8, max_classes: int = 12, prefix: str = "train"
+) -> None:
     """Sample grid per class, class distribution and image size."""
     h, w, c = ds.input_shape
     n_val = 0 if ds.x_val is None else len(ds.x_val)
@@ -212,4 +240,6 @@ def dataset_preview_ui(ds: datasets.Dataset, per_class: int = 8, max_classes: in
         if ds.x_val is not None:
             counts["validation"] = ds.class_counts("val")
         counts["test"] = ds.class_counts("test")
-        st.plotly_chart(training_plots.class_distribution_figure(counts), key="train_class_counts")
+        st.plotly_chart(
+            training_plots.class_distribution_figure(counts), key=f"{prefix}_class_counts"
+        )

@@ -12,6 +12,7 @@ from cnnviz.errors import InputError
 from cnnviz.training import (
     BatchEnd,
     EpochEnd,
+    Extracting,
     JobStarted,
     TrainingConfig,
     TrainingJob,
@@ -22,13 +23,21 @@ from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import JOB_KEY, POLL_SECONDS, _default, model_store
 
+# The page each prefix's jobs come from (filled as jobs start), so that after a reload a
+# page finds its own latest job and not another page's.
+_PREFIX_PAGES: dict[str, str] = {"train": "pages/train.py"}
+
 
 def _job_key(prefix: str) -> str:
     return JOB_KEY if prefix == "train" else f"{prefix}_job_id"
 
 
 def start_job(
-    ds: datasets.Dataset, cfg: TrainingConfig, prefix: str = "train", name: str | None = None
+    ds: datasets.Dataset,
+    cfg: TrainingConfig,
+    prefix: str = "train",
+    name: str | None = None,
+    page: str = "pages/train.py",
 ) -> TrainingJob:
     """Start (or queue) a job owned by this workspace and remember its id.
 
@@ -41,10 +50,12 @@ def start_job(
         cfg: a validated training config.
         prefix: the page's session-state prefix (its latest job is kept per prefix).
         name: the saved model's name (default: "<architecture title> on <dataset>").
+        page: the app page starting it (the sidebar links the job to it).
 
     Raises:
         InputError: a limit is reached (the message says which and what to do).
     """
+    _PREFIX_PAGES[prefix] = page
     owner = session_id()
     limits.check_job_cap(sum(not j.done for j in training.jobs(owner)))
     store = model_store()
@@ -58,7 +69,13 @@ def start_job(
     seconds = limits.job_seconds(on_gpu=training.has_gpu())
     cap = records.TimeCap(seconds) if seconds else None
     job = TrainingJob(
-        ds, cfg, store=store, owner=owner, name=name, callbacks=[cap] if cap else None
+        ds,
+        cfg,
+        store=store,
+        owner=owner,
+        name=name,
+        page=page,
+        callbacks=[cap] if cap else None,
     )
     if cap is not None:
         cap.job = job
@@ -100,7 +117,8 @@ def current_job(prefix: str = "train") -> TrainingJob | None:
     job = training.get_job(st.session_state.get(key))
     if job is not None and job.owner == owner:
         return job
-    owned = training.jobs(owner)
+    page = _PREFIX_PAGES.get(prefix)
+    owned = [j for j in training.jobs(owner) if page is None or j.page == page]
     if not owned:
         st.session_state.pop(key, None)
         return None
@@ -155,6 +173,17 @@ def _progress_body(job_id: str, prefix: str) -> None:
         )
     last_batch = job.latest(BatchEnd)
     last_epoch = job.latest(EpochEnd)
+    extracting = job.latest(Extracting)
+    if extracting is not None and not job.done and (started is None or last_batch is None):
+        if extracting.cached:
+            text = f"Features of the {extracting.split} images read from the cache"
+        else:
+            text = (
+                f"Running the pretrained base over the {extracting.split} images: "
+                f"{extracting.done:,} of {extracting.total:,} · "
+                f"{extracting.images_per_sec:,.0f} images/s"
+            )
+        st.progress(extracting.done / max(1, extracting.total), text=text)
     if started:
         st.caption(
             f"**{plain(job.name)}** · device: **{started.device}**"

@@ -1,0 +1,69 @@
+"""Transfer learning: a pretrained base, a new head, three ways to train it, then compare."""
+
+import streamlit as st
+
+from cnnviz.errors import InputError
+from cnnviz.ui import train as train_ui
+from cnnviz.ui import transfer_ui as ui
+from cnnviz.ui.text import plain
+
+st.title("Transfer learning")
+st.caption(
+    "Keep the convolutional base of a network trained on ImageNet, put a new head on it and "
+    "train on your own images: a few hundred photos reach accuracies that a network trained "
+    "from scratch never reaches. Training runs on the server and keeps going while you "
+    "visit other pages."
+)
+
+job = train_ui.current_job(ui.PREFIX)
+busy = job is not None and not job.done
+
+st.subheader("1 · Data")
+st.session_state.setdefault("transfer_dataset", "faces")
+ds = train_ui.dataset_ui(prefix=ui.PREFIX)
+if ds is None:
+    st.info("Choose a dataset, or upload a .zip of class folders.")
+else:
+    with st.expander("Look at the data", expanded=False):
+        train_ui.dataset_preview_ui(ds, prefix=ui.PREFIX)
+
+    st.subheader("2 · Pretrained base")
+    spec = ui.base_ui()
+
+    st.subheader("3 · How to train it")
+    mode = ui.mode_ui()
+    config = ui.settings_ui(ds, spec, mode) if spec is not None else None
+    if config is not None:
+        ui.plan_ui(config, ds)
+
+    clicked = st.button(
+        "Train",
+        key="transfer_start",
+        type="primary",
+        icon=":material/model_training:",
+        disabled=busy or config is None,
+        help="One training at a time per page: stop the current one first."
+        if busy
+        else "Train the new head (and the unfrozen layers) on this dataset.",
+    )
+    if clicked and config is not None:
+        title = spec.title if spec is not None else config.transfer.base
+        name = f"{title} {mode} on {ds.name}"
+        try:
+            train_ui.start_job(ds, config, prefix=ui.PREFIX, name=name, page=ui.PAGE)
+        except InputError as err:  # a workspace limit: one job at a time, disk quota
+            st.error(plain(err), icon=":material/block:")
+        else:
+            st.rerun()
+
+job = train_ui.current_job(ui.PREFIX)
+if job is not None:
+    st.subheader("Progress")
+    train_ui.progress_ui(job.id, prefix=ui.PREFIX)
+    if job.done and job.result is not None:
+        train_ui.results_ui(job, prefix=ui.PREFIX)
+
+if ds is not None:
+    st.divider()
+    st.subheader("Compare the runs")
+    ui.compare_ui(ds)

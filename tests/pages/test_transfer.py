@@ -1,0 +1,81 @@
+import time
+
+import pytest
+
+from cnnviz import training
+from cnnviz.store import ModelStore
+from tests.pages.conftest import app_test
+
+
+@pytest.fixture(autouse=True)
+def _stop_jobs():
+    yield
+    for job in training.jobs():
+        job.stop()
+    for job in training.jobs():
+        assert job.wait(120)
+
+
+def run_until_done(at, timeout=300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = training.get_job(at.session_state["transfer_job_id"])
+        if job.done:
+            return at.run(), job
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("training did not finish")
+
+
+def test_page_loads_on_faces_with_the_bundled_base():
+    at = app_test("pages/transfer.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Transfer learning"
+    assert at.selectbox(key="transfer_dataset").value == "faces"
+    assert at.selectbox(key="transfer_base").value == "efficientnet_lite0"
+    assert at.radio(key="transfer_mode").value == "features"
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Trainable params"].replace(",", "")) == 1280 * 256 + 256 + 257
+    assert int(metrics["Non-trainable params"].replace(",", "")) > 3_000_000
+    assert not at.button(key="transfer_start").disabled
+    assert not at.error
+
+
+def test_finetune_shows_depth_and_trainable_layers():
+    at = app_test("pages/transfer.py").run()
+    at.radio(key="transfer_mode").set_value("finetune").run()
+    assert not at.exception
+    assert at.slider(key="transfer_depth").value == 20
+    assert at.select_slider(key="transfer_lr").value == pytest.approx(1e-4)
+    before = int({m.label: m.value for m in at.metric}["Trainable params"].replace(",", ""))
+    at.slider(key="transfer_depth").set_value(40).run()
+    after = int({m.label: m.value for m in at.metric}["Trainable params"].replace(",", ""))
+    assert after > before
+    layers = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    states = set(layers["state"])
+    assert {"trainable", "frozen", "frozen (BatchNorm, inference mode)"} <= states
+
+
+def test_bad_setting_shows_an_error_not_an_exception():
+    at = app_test("pages/transfer.py").run()
+    at.radio(key="transfer_mode").set_value("finetune").run()
+    at.slider(key="transfer_depth").set_value(1).run()
+    at.select_slider(key="transfer_units").set_value(0).run()
+    assert not at.exception
+
+
+@pytest.mark.slow
+def test_train_features_on_faces_then_compare():
+    at = app_test("pages/transfer.py", timeout=300).run()
+    at.number_input(key="transfer_epochs").set_value(3).run()
+    at.button(key="transfer_start").click().run()
+    assert not at.exception
+    at, job = run_until_done(at)
+    assert job.status == "finished", job.error
+    assert not at.exception
+    assert any(m.label == "Test accuracy" for m in at.metric)
+    table = next(d.value for d in at.dataframe if "test accuracy" in d.value.columns)
+    assert list(table["mode"]) == ["features"]
+    assert table["base"][0] == "EfficientNet-Lite0"
+    meta = ModelStore().info(job.result.model_id)
+    assert meta["mode"] == "features" and meta["page"] == "pages/transfer.py"
