@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -445,6 +447,8 @@ def from_zip(
     source: bytes | str | os.PathLike | BinaryIO,
     workdir: str | os.PathLike,
     image_size: int = 64,
+    *,
+    keep: str | None = "arrays",
     **options,
 ) -> Dataset:
     """A dataset from a user's ``.zip`` of class folders, validated before anything is written.
@@ -464,6 +468,11 @@ def from_zip(
             there as ``dataset.npz`` (see :func:`load_saved`).
         image_size: side of the square images (64, 150 as in the courses, 224 for a
             pretrained base...).
+        keep: ``"arrays"`` saves the decoded images (compressed ``dataset.npz``);
+            ``"archive"`` keeps the archive itself as ``archive.zip`` with its options in
+            ``archive.json``, decoded again by :func:`load_saved`: small images resized up
+            take many times their archive's size even compressed, the archive does not.
+            None writes nothing.
         **options: ``min_per_class`` (default 5), ``test_fraction`` (flat layout, default 0.2),
             ``seed``, ``color`` (``"auto"``, ``"rgb"`` or ``"gray"``), ``name``, and the caps
             ``max_files``, ``max_total_bytes``, ``max_pixels`` (see
@@ -507,12 +516,48 @@ def from_zip(
         options=dict(result.options),
         notes=notes,
     )
-    ds.options["saved"] = str(save(ds, Path(workdir) / "dataset.npz"))
+    if keep == "archive":
+        kept = {**options, "image_size": image_size, "name": ds.name}
+        ds.options["saved"] = str(_save_archive(source, Path(workdir), kept))
+    elif keep == "arrays":
+        ds.options["saved"] = str(save(ds, Path(workdir) / "dataset.npz"))
+    elif keep is not None:
+        raise ValueError(f"keep must be 'arrays', 'archive' or None, got {keep!r}")
     return ds
 
 
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _save_archive(source, workdir: Path, options: dict) -> Path:
+    """Keep an already validated archive and the options it was decoded with."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        data = Path(source).read_bytes()
+    else:
+        source.seek(0)
+        data = source.read()
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "archive.zip"
+    # The options first: an archive is only listed once both are complete.
+    _atomic_write(workdir / "archive.json", json.dumps(options, default=str).encode())
+    _atomic_write(path, data)
+    return path
+
+
 def save(dataset: Dataset, path: str | os.PathLike) -> Path:
-    """Write a dataset's arrays to one ``.npz`` file atomically (no pickles).
+    """Write a dataset's arrays to one compressed ``.npz`` file atomically (no pickles).
+
+    Compressed because uploads of small images are resized up and repeat a lot: a 1.7 MB
+    archive of tiny images takes a few MB on disk instead of over a hundred.
 
     Returns:
         The path written.
@@ -533,19 +578,36 @@ def save(dataset: Dataset, path: str | os.PathLike) -> Path:
     for key in ("x_val", "y_val", "boxes_train", "boxes_test"):
         if getattr(dataset, key) is not None:
             arrays[key] = getattr(dataset, key)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)  # uncompressed: zlib on image arrays costs seconds
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
 def load_saved(path: str | os.PathLike) -> Dataset:
-    """Read a dataset written by :func:`save` (e.g. by :func:`from_zip`).
+    """Read a dataset written by :func:`save` or kept by :func:`from_zip`.
+
+    Args:
+        path: a ``dataset.npz``, or an ``archive.zip`` kept with ``keep="archive"`` (decoded
+            again with the options saved beside it).
 
     Raises:
         InputError: when the file is missing or not a saved dataset.
     """
+    if Path(path).suffix == ".zip":
+        path = Path(path)
+        try:
+            options = json.loads(path.with_name("archive.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise InputError(f"The uploaded dataset {path.parent.name} is incomplete.") from None
+        ds = from_zip(path, path.parent, keep=None, **options)
+        ds.options["saved"] = str(path)
+        return ds
     try:
         with np.load(path, allow_pickle=False) as f:
             data = {key: f[key] for key in f.files}
@@ -562,8 +624,10 @@ def load_saved(path: str | os.PathLike) -> Dataset:
             boxes_test=data.get("boxes_test"),
         )
         meta = json.loads(str(data["meta"])) if "meta" in data else {}
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(f"Could not read the saved dataset {path}: {exc}") from None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(
+            f"Could not read the saved dataset {Path(path).name} ({type(exc).__name__})."
+        ) from None
     ds.options = {**meta.get("options", {}), "saved": str(path)}
     ds.notes = list(meta.get("notes", []))
     return ds

@@ -1,4 +1,4 @@
-"""The model store: trained and uploaded ``.keras`` models with their metadata, per session.
+"""The model store: trained and uploaded ``.keras`` models with their metadata, per workspace.
 
 Layout on disk (``root`` defaults to ``cnnviz.config.home() / "models"``)::
 
@@ -11,9 +11,9 @@ and metadata changes replace ``meta.json`` with ``os.replace``. A lock (a thread
 an advisory file lock where the OS has one) serialises changes, so concurrent students and
 server processes never see half-written models.
 
-A browser session (``owner``) sees its own models and those marked shared; only the owner
-may rename, share or delete a model. Loaded models are cached in memory per id and are
-read-only for everyone who gets them.
+A workspace (``owner``, see :mod:`cnnviz.workspaces`) sees its own models and those marked
+shared; only the owner may rename, share or delete a model. Loaded models are cached in
+memory per id (bounded by count and weight bytes) and are read-only for everyone.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ MAX_UPLOAD_BYTES = 256 * 1024 * 1024  # a .keras upload
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # everything inside it
 MAX_NAME_LENGTH = 80
 CACHE_SIZE = 8
+CACHE_MAX_BYTES = 256 * 1024 * 1024  # weights kept in memory across all cached models
+MAX_RATIO = 10.0  # uncompressed / compressed size of one entry (Keras itself stores, ratio 1)
+MAX_ASSETS_BYTES = 8 * 1024 * 1024  # vocabularies and the like; image classifiers have none
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+_SLACK = 1024 * 1024  # HDF5 headers and small tables
 _ID = re.compile(r"^[0-9a-f]{12}$")
 
 try:  # advisory lock between processes serving the same store (POSIX only)
@@ -69,7 +74,7 @@ class StoredModel(ImageModel):
 
     @property
     def owner(self) -> str:
-        """The browser session that trained or uploaded it."""
+        """The workspace that trained or uploaded it."""
         return str(self.info.get("owner", ""))
 
     @property
@@ -146,30 +151,119 @@ def _find_class_names(config_obj, wanted: str) -> bool:
     return False
 
 
+def _config_params_floor(config_obj) -> int:
+    """A lower bound of the parameters a Keras config declares, without building it.
+
+    Counts what certainly becomes a weight: Dense ``units``, convolution ``filters`` times
+    the kernel's area, Embedding ``input_dim`` x ``output_dim``; nested configs included.
+    """
+    total = 0
+    if isinstance(config_obj, list):
+        return sum(_config_params_floor(v) for v in config_obj)
+    if not isinstance(config_obj, dict):
+        return 0
+    cfg = config_obj.get("config")
+    if isinstance(cfg, dict) and isinstance(config_obj.get("class_name"), str):
+
+        def number(key, default=0):
+            value = cfg.get(key, default)
+            return int(value) if isinstance(value, (int, float)) and value > 0 else default
+
+        kind = config_obj["class_name"]
+        if kind == "Embedding":
+            total += number("input_dim") * number("output_dim")
+        elif "units" in cfg:
+            total += number("units")
+        elif "filters" in cfg:
+            kernel = cfg.get("kernel_size", 1)
+            area = math.prod(int(k) for k in kernel) if isinstance(kernel, list) else int(kernel)
+            total += number("filters") * max(1, area)
+    for value in config_obj.values():
+        if isinstance(value, (dict, list)):
+            total += _config_params_floor(value)
+    return total
+
+
+def _h5_declared_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Bytes the datasets in a weights file declare (shape x item size), read lazily."""
+    import h5py
+
+    total = 0
+
+    def visit(_name, obj):
+        nonlocal total
+        if isinstance(obj, h5py.Dataset):
+            total += int(np.prod(obj.shape, dtype=np.float64)) * obj.dtype.itemsize
+
+    try:
+        with zf.open(info) as raw, h5py.File(raw, "r") as h5:
+            h5.visititems(visit)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise InputError(f"The weights file inside this .keras file is damaged ({exc}).") from None
+    return total
+
+
 def _check_keras_zip(data: bytes) -> None:
-    """Refuse what is not a small, sane ``.keras`` archive, before Keras reads it."""
+    """Refuse what is not a small, sane ``.keras`` archive, before anything is extracted.
+
+    Only the zip's central directory, ``config.json`` and the weights file's HDF5 headers
+    are read: each entry's compression ratio, the total unpacked size, the assets' share,
+    and the weights declared by the HDF5 datasets against the file's size and against the
+    parameters the config declares. Memory stays flat while a bomb is refused.
+    """
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputError(
             "This is not a .keras file (a .keras file is a zip archive). Save the model with "
             "model.save('name.keras') in Keras 3; older .h5 files are not supported."
         )
+    mib = 2**20
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         infos = zf.infolist()
-        names = {i.filename for i in infos}
-        if "config.json" not in names:
+        by_name = {i.filename: i for i in infos}
+        if "config.json" not in by_name:
             raise InputError("This zip has no config.json, so it is not a Keras 3 .keras model.")
         if len(infos) > 100:
             raise InputError("This .keras file contains too many entries to be a model.")
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > mib and ratio > MAX_RATIO:
+                raise InputError(
+                    f"“{info.filename}” inside this .keras file expands {ratio:.0f} times when "
+                    "unpacked, which is how zip bombs work; refused."
+                )
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED_BYTES:
             raise InputError(
-                f"This .keras file unpacks to {total / 2**20:.0f} MB; the limit is "
-                f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB."
+                f"This .keras file unpacks to {total / mib:.0f} MB; the limit is "
+                f"{MAX_UNCOMPRESSED_BYTES // mib} MB."
             )
+        weights = by_name.get("model.weights.h5")
+        weights_size = weights.file_size if weights else 0
+        assets = sum(i.file_size for i in infos if i.filename.startswith("assets/"))
+        if assets > max(MAX_ASSETS_BYTES, weights_size // 4):
+            raise InputError(
+                f"This .keras file carries {assets / mib:.0f} MB of extra assets beside "
+                f"{weights_size / mib:.1f} MB of weights; an image classifier needs none, so "
+                "it was refused."
+            )
+        if by_name["config.json"].file_size > MAX_CONFIG_BYTES:
+            raise InputError("The config.json inside this .keras file is too large for a model.")
         try:
             model_config = json.loads(zf.read("config.json"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError("The config.json inside this .keras file is not valid JSON.") from exc
+        declared = _h5_declared_bytes(zf, weights) if weights else 0
+        if declared > 2 * weights_size + _SLACK:
+            raise InputError(
+                f"The weights file inside this .keras file declares {declared / mib:.0f} MB of "
+                f"weights but holds {weights_size / mib:.1f} MB; refused."
+            )
+        floor = 4 * _config_params_floor(model_config)  # float32 bytes at the very least
+        if floor > 2 * declared + _SLACK:
+            raise InputError(
+                f"This model's config declares at least {floor / mib:.0f} MB of weights but the "
+                f"file holds {declared / mib:.1f} MB; refused."
+            )
     if _find_class_names(model_config, "Lambda"):
         raise InputError(
             "This model contains a Lambda layer (arbitrary Python code). For safety, models "
@@ -239,7 +333,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 class ModelStore:
-    """Saved models with metadata, isolated per browser session.
+    """Saved models with metadata, isolated per workspace.
 
     Args:
         root: folder of the store (created if missing); default
@@ -311,7 +405,9 @@ class ModelStore:
     def _owned_meta(self, model_id: str, owner: str, action: str) -> dict:
         meta = self._visible_meta(model_id, owner)
         if meta.get("owner") != owner:
-            raise InputError(f"Only the session that created “{meta.get('name')}” may {action} it.")
+            raise InputError(
+                f"Only the workspace that created “{meta.get('name')}” may {action} it."
+            )
         return meta
 
     def _new_tmp(self) -> Path:
@@ -346,7 +442,7 @@ class ModelStore:
         """
         meta = dict(metadata)
         if not meta.get("owner"):
-            raise InputError("A saved model needs an owner (the browser session id).")
+            raise InputError("A saved model needs an owner (the workspace key).")
         (h, w, c), units = _classifier_shape(model)
         meta["name"] = self._clean_name(meta.get("name") or "model")
         meta.setdefault("input_shape", [h, w, c])
@@ -371,7 +467,7 @@ class ModelStore:
         """Metadata of the models ``owner`` may see (own + shared), newest first.
 
         Args:
-            owner: a browser-session id; None lists every model (for scripts).
+            owner: a workspace key; None lists every model (for scripts).
         """
         out = []
         for path in self.root.iterdir():
@@ -419,7 +515,11 @@ class ModelStore:
         with _CACHE_LOCK:
             model = _CACHE.setdefault(key, model)
             _CACHE.move_to_end(key)
-            while len(_CACHE) > CACHE_SIZE:
+            # Bounded by count and by weight bytes: big uploads do not stay resident forever.
+            while len(_CACHE) > 1 and (
+                len(_CACHE) > CACHE_SIZE
+                or sum(_model_bytes(m) for m in _CACHE.values()) > CACHE_MAX_BYTES
+            ):
                 _CACHE.popitem(last=False)
         return model
 
@@ -444,7 +544,7 @@ class ModelStore:
         return self._update(model_id, owner, "rename", name=self._clean_name(name))
 
     def set_shared(self, model_id: str, shared: bool, owner: str) -> dict:
-        """Share a model with every session (or stop sharing it); only its owner may."""
+        """Share a model with every workspace (or stop sharing it); only its owner may."""
         return self._update(model_id, owner, "share", shared=bool(shared))
 
     def set_labels(
@@ -491,7 +591,7 @@ class ModelStore:
 
         Args:
             source: the file as bytes, a path or a file object.
-            owner: the uploading browser session.
+            owner: the uploading workspace.
             name: shown name (default: "uploaded model").
             class_names: one per class; default ``class_0, class_1, ...``.
             preprocessing: how pixels 0..255 become model input; default
@@ -542,9 +642,55 @@ class ModelStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        with _CACHE_LOCK:
-            _CACHE[(self._key, model_id)] = model
+        # Not cached: the model is loaded again when a page uses it, so an upload nobody
+        # looks at leaves no memory behind.
+        del model
         return model_id
+
+    def usage(self, owner: str) -> int:
+        """Bytes on disk of the models ``owner`` created (shared ones of others excluded)."""
+        total = 0
+        for meta in self.list(owner):
+            if meta.get("owner") != owner:
+                continue
+            folder = self.root / str(meta.get("id"))
+            for path in folder.glob("*"):
+                with contextlib.suppress(OSError):
+                    total += path.stat().st_size
+        return total
+
+    def cleanup_tmp(self, max_age: float = 900.0, now: float | None = None) -> int:
+        """Remove what a crash left behind: ``.tmp-*``/``.trash-*`` folders, ``*.tmp`` files.
+
+        Only leftovers older than ``max_age`` seconds go, so a save in progress is kept.
+
+        Returns:
+            How many were removed.
+        """
+        now = time.time() if now is None else now
+        removed = 0
+        candidates = [*self.root.glob(".tmp-*"), *self.root.glob(".trash-*")]
+        candidates += self.root.glob("*/.*.tmp")
+        for path in candidates:
+            try:
+                if now - path.stat().st_mtime <= max_age:
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                removed += 1
+            except OSError:
+                continue
+        return removed
+
+
+def _model_bytes(model) -> int:
+    """Bytes of a Keras model's weights (float32 assumed where unknown)."""
+    try:
+        return int(model.count_params()) * 4
+    except (AttributeError, ValueError):
+        return 0
 
 
 def _check_class_names(names, expected: int) -> list[str]:

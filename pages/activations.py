@@ -18,6 +18,7 @@ from cnnviz.ui.inspect import (
     stats_figure,
 )
 from cnnviz.ui.model_picker import model_key, model_picker
+from cnnviz.ui.text import plain
 
 MAX_CHANNELS = 128
 COLOR_SCALES = ["Viridis", "Gray", "Inferno", "Cividis"]
@@ -57,7 +58,7 @@ try:
     infos = modelutils.layer_infos(model)
     table = layer_table(mkey, first.digest, model, first.image)
 except InputError as err:
-    st.error(str(err), icon=":material/block:")
+    st.error(plain(err), icon=":material/block:")
     st.stop()
 
 shown = [info for info in infos if info.is_spatial or len(info.output_shape) == 1]
@@ -137,7 +138,7 @@ channels = tuple(range(lo, hi + 1))
 try:
     stats = [layer_stats(mkey, p.digest, info.name, model, p.image) for p in pictures]
 except InputError as err:
-    st.error(str(err), icon=":material/block:")
+    st.error(plain(err), icon=":material/block:")
     st.stop()
 
 # ---- channel maps and zoom -----------------------------------------------------------------
@@ -147,7 +148,7 @@ def _grid(picture, stat, width: int) -> None:
     try:
         grid = layer_grid(mkey, picture.digest, info.name, channels, scale, model, picture.image)
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return
     label = picture.caption + (f" ({picture.true_label})" if picture.true_label else "")
     st.plotly_chart(
@@ -190,7 +191,7 @@ def _zoom(picture, channel: int) -> None:
     )
 
 
-st.subheader(f"Channel maps of {info.name}")
+st.subheader(f"Channel maps of {plain(info.name)}")
 if not info.is_spatial:
     st.info(
         f"{info.name} is a dense layer: it outputs {channels_total} numbers, not maps. "

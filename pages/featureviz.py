@@ -9,6 +9,7 @@ from cnnviz import config, featureviz, modelutils
 from cnnviz.errors import InputError
 from cnnviz.ui.inspect import enlarge, gallery_cache
 from cnnviz.ui.model_picker import model_key, model_picker
+from cnnviz.ui.text import plain
 
 MAX_FILTERS = 32
 SIZES = [32, 48, 64, 96, 128, 160, 224]
@@ -45,7 +46,7 @@ try:
     convs = modelutils.conv_layers(model)
     infos = {info.name: info for info in modelutils.layer_infos(model)}
 except InputError as err:
-    st.error(str(err), icon=":material/block:")
+    st.error(plain(err), icon=":material/block:")
     st.stop()
 if not convs:
     st.error(
@@ -123,7 +124,9 @@ if missing:
     )
     prompt = st.empty()
     with prompt.container():
-        st.info(f"Press **Generate** to optimise {len(filters)} filter(s) of {layer}. {note}")
+        st.info(
+            f"Press **Generate** to optimise {len(filters)} filter(s) of {plain(layer)}. {note}"
+        )
         clicked = st.button("Generate", type="primary", key="fv_generate")
     if clicked:
         prompt.empty()
@@ -143,7 +146,7 @@ if missing:
                 )  # fmt: skip
             except InputError as err:
                 bar.empty()
-                st.error(str(err), icon=":material/block:")
+                st.error(plain(err), icon=":material/block:")
                 st.stop()
             cache.put(keys[m], images)
             st.session_state[f"fv_seconds_{keys[m]}"] = time.perf_counter() - started
@@ -157,7 +160,7 @@ if not missing:
         with col:
             images = cache.get(keys[m])
             seconds = st.session_state.get(f"fv_seconds_{keys[m]}")
-            st.markdown(f"**{TITLES[m]}** · {layer}, {steps} steps, {size} px")
+            st.markdown(f"**{TITLES[m]}** · {plain(layer)}, {steps} steps, {size} px")
             if seconds is not None:
                 st.caption(f"made in {seconds:.1f} s (cached: a revisit is instant)")
             for start in range(0, len(filters), per_row):

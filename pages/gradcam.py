@@ -9,6 +9,7 @@ from cnnviz.errors import InputError
 from cnnviz.ui.image_source import image_source
 from cnnviz.ui.inspect import draw_box, enlarge, heatmap, probabilities, top_k_figure
 from cnnviz.ui.model_picker import model_key, model_picker
+from cnnviz.ui.text import plain
 
 DISPLAY_SIDE = 288
 METHOD_HELP = {
@@ -45,7 +46,7 @@ if picked is None:
 try:
     probs = probabilities(mkey, picked.digest, model, picked.image)
 except InputError as err:
-    st.error(str(err), icon=":material/block:")
+    st.error(plain(err), icon=":material/block:")
     st.stop()
 names = list(model.class_names)
 if len(names) < len(probs):
@@ -70,7 +71,7 @@ with top[2]:
     )
     if picked.true_label is not None:
         verdict = "right" if picked.true_index == ranked[0] else "wrong"
-        st.caption(f"True class: **{picked.true_label}** · the top-1 guess is {verdict}.")
+        st.caption(f"True class: **{plain(picked.true_label)}** · the top-1 guess is {verdict}.")
 
 controls = st.columns([1, 1.2, 1, 1])
 with controls[0]:
@@ -88,7 +89,7 @@ with controls[1]:
             spatial = modelutils.spatial_layers(model)
             default_layer = modelutils.default_cam_layer(model)
         except InputError as err:
-            st.error(str(err), icon=":material/block:")
+            st.error(plain(err), icon=":material/block:")
             st.stop()
         layer = st.selectbox(
             "Layer",
@@ -111,7 +112,7 @@ try:
     with st.spinner(f"Computing {attribution.METHODS[method].label}…"):
         result = heatmap(mkey, picked.digest, method, class_index, layer, model, picked.image)
 except InputError as err:
-    st.error(str(err), icon=":material/block:")
+    st.error(plain(err), icon=":material/block:")
     st.stop()
 heat = result.heatmaps[0]
 

@@ -7,6 +7,7 @@ from cnnviz.errors import InputError
 from cnnviz.ui import pretrained_ui
 from cnnviz.ui.gradcam_panel import show_gradcam_overlay
 from cnnviz.ui.image_picker import image_picker
+from cnnviz.ui.text import plain
 
 TOP_K = 5
 COLUMNS_PER_ROW = 3
@@ -62,7 +63,7 @@ def model_column(name: str) -> pretrained.Prediction | None:
         model = pretrained_ui.load_model(name)
         prediction = pretrained_ui.cached_prediction(name, image, TOP_K)
     except InputError as err:
-        st.error(str(err), icon=":material/cloud_off:")
+        st.error(plain(err), icon=":material/cloud_off:")
         return None
     h, w = model.input_size
     st.image(prediction.seen, caption=f"What it saw: {w}×{h} pixels", width=180)

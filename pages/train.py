@@ -12,6 +12,8 @@ st.caption(
 )
 
 ui.restore_settings()
+ui.apply_class_preset()
+ui.interrupted_jobs_ui()
 job = ui.current_job()
 busy = job is not None and not job.done
 
@@ -33,19 +35,22 @@ else:
     augmentation = ui.augmentation_ui(ds)
     config = ui.config_from_state(architecture, hyper, augmentation)
 
-    clicked = st.button(
+    # The job starts in the click's callback, before the next run draws anything: a
+    # student who clicks and switches page at once still gets the job.
+    st.button(
         "Train",
         key="train_start",
         type="primary",
         icon=":material/model_training:",
         disabled=busy or not fits or config is None,
-        help="One training at a time per browser session: stop the current one first."
+        on_click=ui.start_clicked,
+        args=(ds, config),
+        help="One training at a time per workspace: stop the current one first."
         if busy
         else "Train this network on this dataset.",
     )
-    if clicked and config is not None:
-        ui.start_job(ds, config)
-        st.rerun()
+    ui.start_error_ui()
+    ui.class_link_ui()
 
 job = ui.current_job()
 if job is not None:

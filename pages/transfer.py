@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from cnnviz.errors import InputError
 from cnnviz.ui import train as train_ui
 from cnnviz.ui import transfer_ui as ui
+from cnnviz.ui.text import plain
 
 st.title("Transfer learning")
 st.caption(
@@ -47,8 +49,12 @@ else:
     if clicked and config is not None:
         title = spec.title if spec is not None else config.transfer.base
         name = f"{title} {mode} on {ds.name}"
-        train_ui.start_job(ds, config, prefix=ui.PREFIX, name=name, page=ui.PAGE)
-        st.rerun()
+        try:
+            train_ui.start_job(ds, config, prefix=ui.PREFIX, name=name, page=ui.PAGE)
+        except InputError as err:  # a workspace limit: one job at a time, disk quota
+            st.error(plain(err), icon=":material/block:")
+        else:
+            st.rerun()
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

@@ -17,6 +17,7 @@ from cnnviz.imagemodel import ImageModel
 from cnnviz.ui.image_source import image_digest
 from cnnviz.ui.inspect import heatmap
 from cnnviz.ui.model_picker import model_key
+from cnnviz.ui.text import plain
 
 
 def gradcam_heatmap_for(
@@ -77,7 +78,7 @@ def show_gradcam_overlay(
         result = gradcam_heatmap_for(image_model, image, class_index)
         shown = attribution.overlay(image, result.heatmaps[0], **kwargs)
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return
     cls = int(result.class_indices[0])
     name = image_model.class_names[cls] if 0 <= cls < len(image_model.class_names) else cls

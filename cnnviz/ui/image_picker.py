@@ -9,6 +9,7 @@ import streamlit as st
 
 from cnnviz.errors import InputError
 from cnnviz.images import ALLOWED_EXTENSIONS, MAX_FILE_BYTES, fit_within, load_image, samples
+from cnnviz.ui.text import plain
 
 #: Longest side of picked images: plenty for display and for per-page processing.
 PICKER_MAX_SIDE = 1024
@@ -118,5 +119,5 @@ def _decode_or_report(data: bytes, max_side: int) -> np.ndarray | None:
     try:
         return decode_upload(data, max_side)
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return None

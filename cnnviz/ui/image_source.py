@@ -21,6 +21,7 @@ from cnnviz import datasets
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.ui.image_picker import image_picker
+from cnnviz.ui.text import plain
 
 TEST_SET = "Model's test set"
 OWN_IMAGE = "Sample, upload or camera"
@@ -135,7 +136,7 @@ def _test_set_image(model: ImageModel, ds: datasets.Dataset, key: str, default_p
         else np.flatnonzero(ds.y_test == names.index(cls))
     )
     if len(indices) == 0:
-        st.warning(f"The test set has no image of class {cls}.")
+        st.warning(f"The test set has no image of class {plain(cls)}.")
         return None
     position = st.number_input(
         f"Test image (1–{len(indices)})",
@@ -195,7 +196,7 @@ def image_source(
         try:
             ds = test_set(model)
         except InputError as err:
-            st.warning(f"The model's test set cannot be rebuilt: {err}")
+            st.warning(f"The model's test set cannot be rebuilt: {plain(err)}")
     if ds is None:
         image = image_picker(
             f"{key}_picker", default_sample=default_sample, label=label, preview=preview

@@ -28,6 +28,7 @@ import streamlit as st
 from cnnviz import activations, attribution, modelutils
 from cnnviz.imagemodel import ImageModel
 from cnnviz.ui import figures
+from cnnviz.ui.text import plain_html
 
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
@@ -221,7 +222,7 @@ def grid_figure(
     height = int(min(1400, max(200, width * rows / max(cols, 1)))) + 40
     fig = go.Figure(heat)
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": plain_html(title), "font": {"size": 14}},
         annotations=annotations,
         height=height,
         margin=_MARGIN,
@@ -246,7 +247,7 @@ def map_figure(
         )
     )
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": plain_html(title), "font": {"size": 14}},
         height=height,
         margin=_MARGIN,
         xaxis={"visible": False, "constrain": "domain"},
@@ -281,7 +282,7 @@ def stats_figure(stats: activations.ChannelStats, title: str, height: int = 260)
             )
         )
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": plain_html(title), "font": {"size": 14}},
         height=height,
         showlegend=False,
         margin={**_MARGIN, "b": 40},
@@ -388,7 +389,7 @@ def top_k_figure(
     """
     probs = np.asarray(probs, dtype=np.float64)
     order = np.argsort(probs)[::-1][: max(1, min(int(k), len(probs)))]  # best first
-    names = [str(class_names[i]) if i < len(class_names) else str(i) for i in order]
+    names = [plain_html(class_names[i]) if i < len(class_names) else str(i) for i in order]
     return figures.probability_bars(
         names,
         probs[order],

@@ -1,13 +1,13 @@
-"""The one model picker of the inspection pages: the session's stored models and pretrained ones.
+"""The one model picker of the inspection pages: the workspace's stored models and pretrained ones.
 
 Every page that opens up a network (Activations, Filter visualization, Grad-CAM...) calls
 :func:`model_picker`; the choice is kept in ``st.session_state`` under :data:`CHOICE_KEY`, so
 a model picked on one page is already picked on the next.
 
 Choices are strings: ``"stored:<id>"`` for a model in the :class:`~cnnviz.store.ModelStore`
-(this browser session's own models and shared ones) and ``"pretrained:<name>"`` for the
+(this workspace's own models and shared ones) and ``"pretrained:<name>"`` for the
 ImageNet catalogue (the bundled EfficientNet-Lite0 first; others need a one-time download).
-The default works with nothing trained: the session's newest stored model if it has one,
+The default works with nothing trained: the workspace's newest stored model if it has one,
 otherwise the bundled pretrained model.
 
 Loading is cached: pretrained models through :mod:`cnnviz.ui.pretrained_ui` (one copy per
@@ -28,6 +28,7 @@ from cnnviz.imagemodel import ImageModel
 from cnnviz.store import ModelStore
 from cnnviz.ui import pretrained_ui
 from cnnviz.ui.session import session_id
+from cnnviz.ui.text import plain
 
 CHOICE_KEY = "cnnviz_model_choice"
 """Session-state key of the model chosen on any inspection page (a choice string)."""
@@ -73,7 +74,7 @@ def model_options(owner: str) -> list[ModelOption]:
     """Everything ``owner`` may pick: own stored models (newest first), shared ones, pretrained.
 
     Args:
-        owner: the browser-session id (:func:`cnnviz.ui.session.session_id`).
+        owner: the workspace key (:func:`cnnviz.ui.session.session_id`).
 
     Returns:
         Options in display order; pretrained models after the stored ones, bundled first.
@@ -95,7 +96,7 @@ def model_options(owner: str) -> list[ModelOption]:
 
 
 def default_choice(options: list[ModelOption], owner: str) -> str | None:
-    """The session's newest own model, else the bundled pretrained model, else the first."""
+    """The workspace's newest own model, else the bundled pretrained model, else the first."""
     if not options:
         return None
     metas = {m["id"]: m for m in store().list(owner)}
@@ -196,7 +197,7 @@ def model_picker(
         option = by_choice[choice]
         if option.needs_download:
             st.info(
-                f"{option.label.removeprefix('ImageNet: ')}: its weights are not on this "
+                f"{plain(option.label.removeprefix('ImageNet: '))}: its weights are not on this "
                 "server yet. Downloading needs an internet connection.",
                 icon=":material/download:",
             )
@@ -205,7 +206,7 @@ def model_picker(
         try:
             model = load_choice(choice, owner)
         except InputError as err:
-            st.error(str(err), icon=":material/block:")
+            st.error(plain(err), icon=":material/block:")
             st.caption(NO_MODEL_HINT)
             return None
         st.caption(describe(model))
@@ -225,7 +226,7 @@ def describe(model: ImageModel) -> str:
     info = model.info if isinstance(model.info, dict) else {}
     dataset = info.get("dataset")
     if isinstance(dataset, dict) and dataset.get("name"):
-        parts.append(f"trained on {dataset['name']}")
+        parts.append(f"trained on {plain(dataset['name'])}")
     elif isinstance(dataset, str):
-        parts.append(f"trained on {dataset}")
+        parts.append(f"trained on {plain(dataset)}")
     return " · ".join(parts)

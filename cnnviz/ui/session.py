@@ -1,14 +1,82 @@
-"""Who is this browser session? Models and uploads are owned by this id."""
+"""Which workspace is this browser in? Models, uploads and jobs are owned by its key.
 
-import uuid
+The key lives in the page URL (``?ws=<key>``), so a reload, a bookmark or the same link on
+another machine opens the same workspace. It is put back into the URL on every script run:
+switching pages through the navigation menu drops query parameters. Without a key (or with
+a malformed one) a new workspace is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
 
 import streamlit as st
 
+from cnnviz import workspaces
+from cnnviz.errors import InputError
+
+PARAM = "ws"
+# Kept under its historic name: tests and helpers set it to act as a given workspace.
 _KEY = "cnnviz_session_id"
+_NOTICE = "cnnviz_workspace_notice"
 
 
-def session_id() -> str:
-    """A random id for this browser session, created on first use and kept in session_state."""
-    if _KEY not in st.session_state:
-        st.session_state[_KEY] = uuid.uuid4().hex
-    return st.session_state[_KEY]
+def workspace_id() -> str:
+    """The key of this browser's workspace: from the URL, else this session, else new.
+
+    A malformed key in the URL is refused: a new workspace is made and a notice says so
+    (see :func:`workspace_notice`).
+    """
+    state = st.session_state
+    from_url = st.query_params.get(PARAM)
+    key = state.get(_KEY)
+    if from_url and from_url != key:
+        if workspaces.is_valid_key(from_url):
+            key = from_url
+        else:
+            state[_NOTICE] = (
+                "The workspace key in this link is not valid, so a new, empty workspace was "
+                "made for you. If you expected your work here, check that you copied the "
+                "whole link."
+            )
+    if not key:
+        key = workspaces.new_key()
+    state[_KEY] = key
+    if from_url != key:
+        st.query_params[PARAM] = key
+    # A key set by a test, or a read-only disk: the page still works.
+    with contextlib.suppress(InputError, OSError):
+        workspaces.Workspace(key).touch()
+    return key
+
+
+# Every page and helper asks for "the session id"; it is now the workspace key.
+session_id = workspace_id
+
+
+def workspace() -> workspaces.Workspace | None:
+    """This browser's :class:`cnnviz.workspaces.Workspace` (None for a test's plain owner id)."""
+    try:
+        return workspaces.Workspace(workspace_id())
+    except InputError:
+        return None
+
+
+def workspace_notice() -> str | None:
+    """A message about the workspace to show once (e.g. a malformed key was refused)."""
+    return st.session_state.pop(_NOTICE, None)
+
+
+def workspace_link(base_url: str | None = None) -> str:
+    """The link that reopens this workspace (the app's address with ``?ws=<key>``)."""
+    base = base_url if base_url is not None else _app_url()
+    return f"{base}?{PARAM}={workspace_id()}"
+
+
+def _app_url() -> str:
+    """The address the browser used for this page, without its query string."""
+    try:
+        url = st.context.url  # public since Streamlit 1.46
+    except AttributeError:
+        url = None
+    return (url or "").split("?", 1)[0]

@@ -5,6 +5,8 @@ import sys
 import streamlit as st
 
 from cnnviz.ui.session import session_id
+from cnnviz.ui.text import plain
+from cnnviz.ui.workspace_ui import workspace_link_ui
 
 
 def _training_status() -> None:
@@ -23,7 +25,7 @@ def _training_status() -> None:
         else:
             where = job.status
         page = getattr(job, "page", None) or "pages/train.py"  # the page that started it
-        st.page_link(page, label=f"{job.name}: {where}", icon=":material/sync:")
+        st.page_link(page, label=f"{plain(job.name)}: {where}", icon=":material/sync:")
     st.caption(f"Device: {training.detect_device()}")
 
 
@@ -31,7 +33,8 @@ def render_sidebar() -> None:
     """Draw the shared sidebar: what cnnviz is, this session's jobs and where work lives."""
     with st.sidebar:
         _training_status()
+        workspace_link_ui()
         st.caption(
             "cnnviz · explore convolutional neural networks. Everything runs on this server; "
-            "your uploads and models are visible only in your browser session."
+            "your uploads and models are visible only in your workspace (your link)."
         )

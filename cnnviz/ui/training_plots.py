@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.training import BatchEnd, EpochEnd
+from cnnviz.ui.text import plain_html
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
@@ -202,7 +203,7 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], normalize: 
     """
     m = np.asarray(matrix, dtype=np.float64)
     k = len(class_names)
-    names = [str(c) for c in class_names]
+    names = [plain_html(c) for c in class_names]  # user text: never HTML in plotly
     rows = m.sum(axis=1, keepdims=True)
     share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
     z = share if normalize else m
@@ -255,12 +256,14 @@ def class_distribution_figure(counts: dict[str, dict[str, int]]):
     """
     fig = go.Figure()
     for split, per_class in counts.items():
-        fig.add_trace(go.Bar(x=list(per_class), y=list(per_class.values()), name=split))
+        names = [plain_html(c) for c in per_class]  # class folder names are user text
+        fig.add_trace(go.Bar(x=names, y=list(per_class.values()), name=split))
     fig.update_layout(
         barmode="group",
         height=260,
         margin=_MARGIN,
         title="Images per class",
+        xaxis={"type": "category"},  # class names such as "0".."9" are names, not numbers
         yaxis_title="images",
         legend={"orientation": "h", "y": -0.25},
     )

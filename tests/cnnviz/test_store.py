@@ -133,7 +133,7 @@ def test_shared_model_is_visible_but_only_the_owner_may_change_it(store):
         lambda: store.delete(model_id, BOB),
         lambda: store.set_shared(model_id, False, BOB),
     ):
-        with pytest.raises(InputError, match="Only the session"):
+        with pytest.raises(InputError, match="Only the workspace"):
             action()
     store.set_shared(model_id, False, ALICE)
     assert store.list(BOB) == []

@@ -10,7 +10,15 @@ through its id, so it keeps running, and is shown again, when the student comes 
 
 from cnnviz.ui.train.data import dataset_preview_ui, dataset_ui, dropout_override, is_zip_choice
 from cnnviz.ui.train.network import architecture_ui
-from cnnviz.ui.train.progress import current_job, progress_ui, start_job
+from cnnviz.ui.train.preset_ui import apply_class_preset, class_link_ui
+from cnnviz.ui.train.progress import (
+    current_job,
+    interrupted_jobs_ui,
+    progress_ui,
+    start_clicked,
+    start_error_ui,
+    start_job,
+)
 from cnnviz.ui.train.results import results_ui
 from cnnviz.ui.train.settings import (
     apply_recommended,
@@ -22,15 +30,18 @@ from cnnviz.ui.train.state import model_store, remember_settings, restore_settin
 from cnnviz.ui.train.store_ui import model_store_ui, upload_model_ui
 
 __all__ = [
+    "apply_class_preset",
     "apply_recommended",
     "architecture_ui",
     "augmentation_ui",
+    "class_link_ui",
     "config_from_state",
     "current_job",
     "dataset_preview_ui",
     "dataset_ui",
     "dropout_override",
     "hyperparameters_ui",
+    "interrupted_jobs_ui",
     "is_zip_choice",
     "model_store",
     "model_store_ui",
@@ -38,6 +49,8 @@ __all__ = [
     "remember_settings",
     "restore_settings",
     "results_ui",
+    "start_clicked",
+    "start_error_ui",
     "start_job",
     "upload_model_ui",
 ]

@@ -7,11 +7,12 @@ import json
 
 import streamlit as st
 
-from cnnviz import config, datasets
+from cnnviz import config, datasets, workspaces
 from cnnviz.errors import InputError
 from cnnviz.ui import training_plots
-from cnnviz.ui.session import session_id
-from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge
+from cnnviz.ui.session import session_id, workspace
+from cnnviz.ui.text import plain
+from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge, model_store
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -88,12 +89,52 @@ def _load_builtin(
 ZIP_IMAGE_SIZES = (64, 150, 224)
 
 
+def _decode_zip(data: bytes, digest: str, size: int) -> datasets.Dataset:
+    """Decode an uploaded archive and keep it in this workspace (quota checked first)."""
+    ws = workspace()
+    if ws is None:  # a test's plain owner id: keep the old per-owner folder
+        workdir = config.home() / "uploads" / session_id() / digest
+        return datasets.from_zip(data, workdir, image_size=size)
+    # The archive itself is what is kept: its size is known before anything is decoded.
+    ws.check_quota(model_store(), adding=len(data))
+    return datasets.from_zip(data, ws.dataset_dir(digest), image_size=size, keep="archive")
+
+
+def _saved_zip_ui(prefix: str) -> None:
+    """Offer the datasets this workspace uploaded before (they survive reloads)."""
+    ws = workspace()
+    saved = ws.saved_datasets() if ws is not None else []
+    if not saved:
+        return
+    state = st.session_state
+    current = state.get(f"{prefix}_zip_digest")
+    options = [d["digest"] for d in saved]
+    names = {d["digest"]: f"{d['name']} ({d['bytes'] / 2**20:.1f} MB)" for d in saved}
+    pick = st.selectbox(
+        "Or use one you uploaded before",
+        options,
+        index=options.index(current) if current in options else None,
+        format_func=names.get,
+        placeholder="Your uploaded datasets",
+        key=f"{prefix}_zip_saved",
+    )
+    if pick and pick != current:
+        try:
+            ds = datasets.load_saved(ws.dataset_dir(pick) / workspaces.DATASET_FILE)
+        except InputError as err:
+            st.error(plain(err), icon=":material/block:")
+            return
+        state[f"{prefix}_zip_digest"] = pick
+        state[f"{prefix}_zip_dataset"] = ds
+        state.pop(f"{prefix}_zip_error", None)
+
+
 def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     st.caption(
         "A .zip with one folder per class (`cats/…`, `dogs/…`), or split folders as the "
         "courses and Kaggle ship them: `train/`, `validation/`, `test/`, or `training_set/` "
         "and `test_set/`, each with one folder per class. At least two classes and a few "
-        "images each."
+        "images each. Your upload is kept in your workspace and counts towards its space."
     )
     size = st.segmented_control(
         "Image size",
@@ -104,25 +145,25 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
         "more detail for a pretrained base (224 is its own size) but uses more memory.",
     )
     size = int(size or ZIP_IMAGE_SIZES[0])
+    state = st.session_state
     upload = st.file_uploader("Your images (.zip)", type=["zip"], key=f"{prefix}_zip_upload")
     if upload is None:
-        return None
+        _saved_zip_ui(prefix)
+        return state.get(f"{prefix}_zip_dataset")
     data = upload.getvalue()
-    digest = f"{hashlib.sha256(data).hexdigest()[:16]}-{size}"
-    if st.session_state.get(f"{prefix}_zip_digest") != digest:
-        st.session_state.pop(f"{prefix}_zip_dataset", None)
-        st.session_state[f"{prefix}_zip_digest"] = digest
-        workdir = config.home() / "uploads" / session_id() / digest
+    digest = f"{hashlib.sha256(data).hexdigest()[:16]}{size:04d}"
+    if state.get(f"{prefix}_zip_digest") != digest:
+        state.pop(f"{prefix}_zip_dataset", None)
+        state[f"{prefix}_zip_digest"] = digest
         try:
             with st.spinner("Checking and decoding the images…"):
-                st.session_state[f"{prefix}_zip_dataset"] = datasets.from_zip(
-                    data, workdir, image_size=size
-                )
-            st.session_state.pop(f"{prefix}_zip_error", None)
+                state[f"{prefix}_zip_dataset"] = _decode_zip(data, digest, size)
+            state.pop(f"{prefix}_zip_error", None)
         except InputError as err:
-            st.session_state[f"{prefix}_zip_error"] = str(err)
-    if f"{prefix}_zip_error" in st.session_state:
-        st.error(st.session_state[f"{prefix}_zip_error"], icon=":material/block:")
+            state[f"{prefix}_zip_error"] = str(err)
+    del data
+    if f"{prefix}_zip_error" in state:
+        st.error(plain(state[f"{prefix}_zip_error"]), icon=":material/block:")
         return None
     return st.session_state.get(f"{prefix}_zip_dataset")
 
@@ -152,7 +193,7 @@ def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
     try:
         return _load_builtin(info, options, prefix)
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return None
 
 
@@ -175,14 +216,14 @@ def dataset_preview_ui(
     h, w, c = ds.input_shape
     n_val = 0 if ds.x_val is None else len(ds.x_val)
     st.caption(
-        f"**{ds.name}**: {len(ds.x_train):,} training"
+        f"**{plain(ds.name)}**: {len(ds.x_train):,} training"
         + (f", {n_val:,} validation" if n_val else "")
         + f" and {len(ds.x_test):,} test images of {h}×{w} pixels, "
         + ("colour (RGB)" if c == 3 else "grayscale")
         + f", {ds.num_classes} classes."
     )
     for note in getattr(ds, "notes", []) or []:
-        st.caption(f"ℹ️ {note}")
+        st.caption(plain(note))
     grid, chart = st.columns([3, 2])
     with grid:
         samples = ds.sample_indices(per_class=per_class, seed=0)
@@ -191,7 +232,7 @@ def dataset_preview_ui(
                 st.caption(f"… and {ds.num_classes - max_classes} more classes.")
                 break
             left, right = st.columns([1, 6], vertical_alignment="center")
-            left.markdown(f"**{cls}**")
+            left.markdown(f"**{plain(cls)}**")
             if len(idx):
                 right.image(list(enlarge(ds.x_train[idx], 48)), width=48)
     with chart:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import streamlit as st
 
-from cnnviz import architectures, datasets, training
+from cnnviz import architectures, datasets, limits, training
+from cnnviz.errors import InputError
 from cnnviz.training import (
     BatchEnd,
     EpochEnd,
@@ -14,10 +16,16 @@ from cnnviz.training import (
     JobStarted,
     TrainingConfig,
     TrainingJob,
+    records,
 )
 from cnnviz.ui import training_plots
-from cnnviz.ui.session import session_id
+from cnnviz.ui.session import session_id, workspace
+from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import JOB_KEY, POLL_SECONDS, _default, model_store
+
+# The page each prefix's jobs come from (filled as jobs start), so that after a reload a
+# page finds its own latest job and not another page's.
+_PREFIX_PAGES: dict[str, str] = {"train": "pages/train.py"}
 
 
 def _job_key(prefix: str) -> str:
@@ -31,7 +39,11 @@ def start_job(
     name: str | None = None,
     page: str = "pages/train.py",
 ) -> TrainingJob:
-    """Start (or queue) a job owned by this session and remember its id.
+    """Start (or queue) a job owned by this workspace and remember its id.
+
+    The workspace's limits are checked first: one running or queued job at a time, and
+    room left in its disk quota. The job gets the server's time cap and a record on disk
+    (so a restart shows it as interrupted, see :mod:`cnnviz.training.records`).
 
     Args:
         ds: the dataset to train on.
@@ -39,20 +51,101 @@ def start_job(
         prefix: the page's session-state prefix (its latest job is kept per prefix).
         name: the saved model's name (default: "<architecture title> on <dataset>").
         page: the app page starting it (the sidebar links the job to it).
+
+    Raises:
+        InputError: a limit is reached (the message says which and what to do).
     """
+    _PREFIX_PAGES[prefix] = page
+    owner = session_id()
+    limits.check_job_cap(sum(not j.done for j in training.jobs(owner)))
+    store = model_store()
+    ws = workspace()
+    if ws is not None:
+        ws.check_quota(store)
     if name is None:
         arch = cfg.architecture_name
         title = architectures.preset(arch).title if arch in architectures.available() else arch
         name = f"{title} on {ds.name}"
-    job = TrainingJob(ds, cfg, store=model_store(), owner=session_id(), name=name, page=page)
+    seconds = limits.job_seconds(on_gpu=training.has_gpu())
+    cap = records.TimeCap(seconds) if seconds else None
+    job = TrainingJob(
+        ds,
+        cfg,
+        store=store,
+        owner=owner,
+        name=name,
+        page=page,
+        callbacks=[cap] if cap else None,
+    )
+    if cap is not None:
+        cap.job = job
     job.start()
     st.session_state[_job_key(prefix)] = job.id
+    if ws is not None:
+        with contextlib.suppress(OSError):  # a full disk must not stop the training itself
+            records.track(job, ws.jobs_dir, cap)
     return job
 
 
+def start_clicked(ds: datasets.Dataset, cfg: TrainingConfig | None, prefix: str = "train") -> None:
+    """The Train button's callback: start the job, or keep the reason it was not started."""
+    st.session_state.pop(f"{prefix}_start_error", None)
+    if cfg is None:
+        st.session_state[f"{prefix}_start_error"] = "Fix the settings above first."
+        return
+    try:
+        start_job(ds, cfg, prefix)
+    except InputError as err:
+        st.session_state[f"{prefix}_start_error"] = str(err)
+
+
+def start_error_ui(prefix: str = "train") -> None:
+    """Say why the last Train click did not start a job (shown until the next click)."""
+    message = st.session_state.get(f"{prefix}_start_error")
+    if message:
+        st.error(plain(message), icon=":material/block:")
+
+
 def current_job(prefix: str = "train") -> TrainingJob | None:
-    """This session's latest job started from the page with this prefix, if still known."""
-    return training.get_job(st.session_state.get(_job_key(prefix)))
+    """This workspace's latest job from the page with this prefix, if the server knows it.
+
+    After a reload (a new browser session in the same workspace) the job is found through
+    the registry by its owner, so its progress, Stop button and queue place come back.
+    """
+    key = _job_key(prefix)
+    owner = session_id()
+    job = training.get_job(st.session_state.get(key))
+    if job is not None and job.owner == owner:
+        return job
+    page = _PREFIX_PAGES.get(prefix)
+    owned = [j for j in training.jobs(owner) if page is None or j.page == page]
+    if not owned:
+        st.session_state.pop(key, None)
+        return None
+    latest = max(owned, key=lambda j: j.created)
+    st.session_state[key] = latest.id
+    return latest
+
+
+def interrupted_jobs_ui() -> None:
+    """Jobs of this workspace that a server restart interrupted, each with a dismiss button."""
+    ws = workspace()
+    if ws is None:
+        return
+    for record in records.read_records(ws.jobs_dir):
+        if record.get("status") != "interrupted":
+            continue
+        with st.container(border=True):
+            st.warning(
+                f"{plain(record.get('name', 'A training'))}: {record['message']}",
+                icon=":material/restart_alt:",
+            )
+            st.button(
+                "Dismiss",
+                key=f"train_dismiss_{record['id']}",
+                on_click=records.dismiss,
+                args=(ws.jobs_dir, record["id"]),
+            )
 
 
 def _fmt_seconds(seconds: float | None) -> str:
@@ -93,7 +186,7 @@ def _progress_body(job_id: str, prefix: str) -> None:
         st.progress(extracting.done / max(1, extracting.total), text=text)
     if started:
         st.caption(
-            f"**{job.name}** · device: **{started.device}**"
+            f"**{plain(job.name)}** · device: **{started.device}**"
             + (" · mixed precision" if started.mixed_precision else "")
             + f" · {started.params:,} parameters · {started.train_samples:,} training / "
             f"{started.val_samples:,} validation images · batch {started.batch_size}"
@@ -147,9 +240,12 @@ def _progress_body(job_id: str, prefix: str) -> None:
     if status in ("queued", "running"):
         st.button("Stop", key=f"{prefix}_stop", on_click=job.stop, icon=":material/stop_circle:")
     if status == "failed":
-        st.error(job.error or "Training failed.", icon=":material/block:")
+        st.error(plain(job.error or "Training failed."), icon=":material/block:")
     elif job.done and isinstance(events[-1], (training.Finished, training.Stopped)):
-        st.success(events[-1].message, icon=":material/check_circle:")
+        st.success(plain(events[-1].message), icon=":material/check_circle:")
+    reason = records.stop_reason(job) if job.done else None
+    if reason:
+        st.warning(reason, icon=":material/timer_off:")
     if job.done and st.session_state.get(f"{prefix}_shown_done") != job.id:
         # The page drew this job while it ran: redraw it whole once to show the results.
         st.session_state[f"{prefix}_shown_done"] = job.id

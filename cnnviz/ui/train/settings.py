@@ -11,7 +11,10 @@ from cnnviz.training import (
     Augmentation,
     TrainingConfig,
 )
-from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES, enlarge
+from cnnviz.ui.text import plain
+from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES, SIMPLE_KEY, enlarge
+
+_AUG_KEYS = ("rotation", "shift", "zoom", "contrast")
 
 
 def _defaults_to_state(cfg: TrainingConfig) -> None:
@@ -62,6 +65,29 @@ def hyperparameters_ui() -> dict:
         key="train_optimizer",
         format_func=lambda o: {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD + momentum"}[o],
     )
+    state = st.session_state
+    if state.get(SIMPLE_KEY):
+        # A class link hid the rest: their values come from the link (or the defaults).
+        st.caption("The other settings are chosen by your class link.")
+        st.button(
+            "Show all settings",
+            key="train_show_all",
+            icon=":material/tune:",
+            on_click=lambda: state.update({SIMPLE_KEY: False}),
+        )
+        return {
+            "epochs": int(epochs),
+            "batch_size": int(batch),
+            "learning_rate": float(lr),
+            "optimizer": optimizer,
+            "validation_split": float(state.get("train_val", 0.1)),
+            "dropout": float(state.get("train_dropout", 0.3))
+            if state.get("train_dropout_on")
+            else None,
+            "early_stopping": int(state.get("train_patience", 0)),
+            "schedule": state.get("train_schedule", "cosine"),
+            "seed": int(state.get("train_seed", 0)),
+        }
     c1, c2, c3, c4 = st.columns(4)
     val = c1.slider(
         "Validation share",
@@ -108,6 +134,12 @@ def hyperparameters_ui() -> dict:
 
 def augmentation_ui(ds: datasets.Dataset) -> Augmentation:
     """Augmentation settings with a preview grid of augmented training images."""
+    state = st.session_state
+    if state.get(SIMPLE_KEY):
+        return Augmentation(
+            state.get("train_flip", "none"),
+            *(float(state.get(f"train_{k}", 0.0)) for k in _AUG_KEYS),
+        )
     with st.expander("Data augmentation (training images only)"):
         c1, c2, c3, c4, c5 = st.columns(5)
         flip = c1.selectbox(
@@ -143,6 +175,6 @@ def config_from_state(architecture, hyper: dict, aug: Augmentation) -> TrainingC
         cfg = TrainingConfig(architecture=architecture, augmentation=aug, **hyper)
         cfg.validate()
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return None
     return cfg

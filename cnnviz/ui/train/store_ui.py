@@ -6,9 +6,11 @@ import re
 
 import streamlit as st
 
+from cnnviz import limits
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
-from cnnviz.ui.session import session_id
+from cnnviz.ui.session import session_id, workspace
+from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import PREPROCESSINGS, model_store
 
 
@@ -22,7 +24,7 @@ def _model_row_ui(store: ModelStore, meta: dict, owner: str) -> None:
     accuracy = (meta.get("test_metrics") or {}).get("accuracy")
     dataset = (meta.get("dataset") or {}).get("name", "uploaded")
     title = (
-        f"{'' if own else '🌐 '}{meta.get('name')} · {dataset}"
+        f"{'' if own else '🌐 '}{plain(meta.get('name'))} · {plain(dataset)}"
         + (f" · {accuracy:.1%}" if isinstance(accuracy, (int, float)) else "")
         + f" · {meta.get('status', '')}"
     )
@@ -30,10 +32,10 @@ def _model_row_ui(store: ModelStore, meta: dict, owner: str) -> None:
         h, w, c = meta.get("input_shape", ["?", "?", "?"])
         st.caption(
             f"{h}×{w}×{c} input · {len(meta.get('class_names', []))} classes "
-            f"({', '.join(map(str, meta.get('class_names', [])[:8]))}"
+            f"({', '.join(map(plain, meta.get('class_names', [])[:8]))}"
             f"{'…' if len(meta.get('class_names', [])) > 8 else ''}) · "
             f"{int(meta.get('params', 0)):,} parameters · created {meta.get('created', '?')}"
-            + ("" if own else " · shared by another session")
+            + ("" if own else " · shared by another workspace")
         )
         cols = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
         if own:
@@ -46,7 +48,7 @@ def _model_row_ui(store: ModelStore, meta: dict, owner: str) -> None:
                 "Shared",
                 value=bool(meta.get("shared")),
                 key=f"train_store_share_{model_id}",
-                help="Shared models are visible (read-only) to every browser session.",
+                help="Shared models are visible (read-only) to every workspace on this server.",
             )
             if shared != bool(meta.get("shared")):
                 _store_action(lambda: store.set_shared(model_id, shared, owner), None)
@@ -68,7 +70,7 @@ def _store_action(action, message: str | None) -> None:
     try:
         action()
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return
     if message:
         st.toast(message)
@@ -76,7 +78,7 @@ def _store_action(action, message: str | None) -> None:
 
 
 def upload_model_ui(store: ModelStore, owner: str) -> None:
-    """Upload a ``.keras`` file into this session's models."""
+    """Upload a ``.keras`` file into this workspace's models (its disk quota checked)."""
     st.markdown("**Upload a Keras model** (`.keras`, saved with Keras 3)")
     with st.form("train_upload_form", clear_on_submit=True):
         upload = st.file_uploader("Model file", type=["keras"], key="train_keras_upload")
@@ -103,21 +105,24 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
         pre = PREPROCESSINGS[mode][1]()
         if mode == "unit":
             pre = None  # inferred from the model's channels
+        ws = workspace()
+        if ws is not None:
+            ws.check_quota(store, adding=upload.size)
         model_id = store.import_keras(
             upload.getvalue(), owner, name=name or upload.name, class_names=names,
             preprocessing=pre,
         )  # fmt: skip
     except InputError as err:
-        st.error(str(err), icon=":material/block:")
+        st.error(plain(err), icon=":material/block:")
         return
     st.success(
-        f"Added “{store.info(model_id, owner)['name']}” to your models.",
+        f"Added “{plain(store.info(model_id, owner)['name'])}” to your models.",
         icon=":material/check_circle:",
     )
 
 
 def model_store_ui() -> None:
-    """This session's models and shared ones: rename, share, delete, download, upload."""
+    """This workspace's models and shared ones: rename, share, delete, download, upload."""
     owner = session_id()
     store = model_store()
     try:
@@ -131,4 +136,12 @@ def model_store_ui() -> None:
         _model_row_ui(store, meta, owner)
     if len(metas) > 30:
         st.caption(f"… and {len(metas) - 30} older models.")
+    ws = workspace()
+    quota = limits.quota_bytes()
+    if ws is not None and quota:
+        used = ws.usage(store)
+        st.caption(
+            f"Your workspace uses {used / 2**20:.1f} MB of {quota / 2**20:.0f} MB "
+            "(models and uploaded datasets)."
+        )
     upload_model_ui(store, owner)

@@ -1,0 +1,42 @@
+"""User-given text (class names, model and file names) shown as text, never as markup.
+
+Streamlit renders Markdown in ``st.markdown``, captions, alerts, expander, tab and widget
+labels, and plotly renders a subset of HTML in chart labels. A class folder named
+``**bold**`` or ``[x](javascript:…)`` must show exactly those characters: :func:`plain`
+escapes Markdown, :func:`plain_html` escapes HTML for plotly.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# An absolute POSIX path of two or more parts (a server folder): only its last part is shown.
+_SERVER_PATH = re.compile(r"(?<![\w.])/(?:[\w.\-]+/)+([\w.\-]+)")
+# Characters that start markup anywhere (CommonMark lets a backslash escape any ASCII
+# punctuation); Streamlit adds ``:emoji:``, ``:color[...]`` and ``$math$``. Links need ``[``,
+# so ``(``, ``)`` and ``!`` are harmless once it is escaped.
+# ``_`` inside a word (``stem_conv``) never emphasises, so only the others are escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~$:&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# Only at the start of the text do these make a list item ("1." "2)" "-" "+").
+_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])")
+_LIST_BULLET = re.compile(r"^(\s*)([-+])")
+
+
+def plain(text: object) -> str:
+    """Escape ``text`` so Streamlit's Markdown shows it character for character.
+
+    Newlines become spaces (a name is one line), control characters are dropped, and
+    absolute server paths (in an error message, say) shrink to their last part.
+    """
+    value = "".join(ch if ch >= " " else " " for ch in str(text))
+    value = _SERVER_PATH.sub(r"…/\1", value)
+    value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    value = _LIST_NUMBER.sub(r"\1\\\2", value)
+    return _LIST_BULLET.sub(r"\1\\\2", value)
+
+
+def plain_html(text: object) -> str:
+    """Escape ``text`` for a plotly label (which understands ``<b>``, ``<a href>``, ...)."""
+    value = "".join(ch if ch >= " " else " " for ch in str(text))
+    return html.escape(value, quote=True)

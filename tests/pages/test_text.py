@@ -1,0 +1,58 @@
+"""User text is shown as text: Markdown and HTML escaped, server paths hidden."""
+
+import keras
+import pytest
+
+from cnnviz import workspaces
+from cnnviz.store import ModelStore
+from cnnviz.ui.text import plain, plain_html
+from tests.pages.conftest import app_test
+
+HOSTILE = "**bold** [x](javascript:alert(1)) <b>b</b> :red[r] $x$ _i_ `c` # h"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [HOSTILE, "cats", "a.b-c!", "50% off", "1. list", "- item", "| a | b |", ":smile:", "\\", "_x"],
+)
+def test_plain_escapes_every_markdown_character(text):
+    escaped = plain(text)
+    # Removing the escapes gives the text back: nothing was lost or added.
+    assert escaped.replace("\\", "") == text.replace("\\", "")
+    for ch in "*[]<>`#$:|":
+        assert f"\\{ch}" in escaped or ch not in text
+    assert "_i_" not in escaped
+
+
+def test_plain_keeps_harmless_text_and_stops_lists():
+    assert plain("stem_conv 3.5 (ok)!") == "stem_conv 3.5 (ok)!"
+    assert plain("1. first") == "1\\. first"
+    assert plain("- dash") == "\\- dash"
+
+
+def test_plain_hides_server_paths_and_newlines():
+    message = "Could not read /srv/cnnviz/home/workspaces/abc/datasets/x/archive.zip\nsecond"
+    shown = plain(message)
+    assert "srv" not in shown and "workspaces" not in shown
+    assert "archive" in shown and "\n" not in shown
+
+
+def test_plain_html_escapes_tags_for_plotly():
+    assert plain_html('<a href="javascript:x">y</a> & <b>') == (
+        "&lt;a href=&quot;javascript:x&quot;&gt;y&lt;/a&gt; &amp; &lt;b&gt;"
+    )
+
+
+def test_a_hostile_model_name_is_escaped_on_the_train_page():
+    key = workspaces.new_key()
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs)))
+    ModelStore().save(model, {"name": HOSTILE, "owner": key, "class_names": ["**a**", "<b>"]})
+    at = app_test("pages/train.py")
+    at.query_params["ws"] = key
+    at.run()
+    assert not at.exception
+    [title] = [e.label for e in at.expander if "bold" in e.label]
+    assert title.startswith(plain(" ".join(HOSTILE.split())))
+    captions = " ".join(c.value for c in at.caption)
+    assert "\\*\\*a\\*\\*" in captions and "\\<b\\>" in captions
