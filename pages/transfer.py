@@ -13,12 +13,13 @@ st.caption(
     "visit other pages."
 )
 
+ui.restore_settings()
 job = train_ui.current_job(ui.PREFIX)
 busy = job is not None and not job.done
 
 st.subheader("1 · Data")
 st.session_state.setdefault("transfer_dataset", "faces")
-ds = train_ui.dataset_ui(prefix=ui.PREFIX)
+ds = train_ui.dataset_ui(prefix=ui.PREFIX, keep_upload=True)
 if ds is None:
     st.info("Choose a dataset, or upload a .zip of class folders.")
 else:
@@ -61,3 +62,4 @@ if ds is not None:
     st.divider()
     st.subheader("Compare the runs")
     ui.compare_ui(ds)
+ui.remember_settings()

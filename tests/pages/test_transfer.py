@@ -79,3 +79,11 @@ def test_train_features_on_faces_then_compare():
     assert table["base"][0] == "EfficientNet-Lite0"
     meta = ModelStore().info(job.result.model_id)
     assert meta["mode"] == "features" and meta["page"] == "pages/transfer.py"
+
+
+def test_settings_are_kept_for_the_next_visit():
+    at = app_test("pages/transfer.py").run()
+    at.radio(key="transfer_mode").set_value("frozen").run()
+    at.number_input(key="transfer_epochs").set_value(7).run()
+    saved = at.session_state["transfer_saved_settings"]
+    assert saved["transfer_mode"] == "frozen" and saved["transfer_epochs"] == 7

@@ -88,7 +88,7 @@ def _load_builtin(
 ZIP_IMAGE_SIZES = (64, 150, 224)
 
 
-def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
+def _zip_ui(prefix: str = "train", keep_upload: bool = False) -> datasets.Dataset | None:
     st.caption(
         "A .zip with one folder per class (`cats/…`, `dogs/…`), or split folders as the "
         "courses and Kaggle ship them: `train/`, `validation/`, `test/`, or `training_set/` "
@@ -106,7 +106,10 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     size = int(size or ZIP_IMAGE_SIZES[0])
     upload = st.file_uploader("Your images (.zip)", type=["zip"], key=f"{prefix}_zip_upload")
     if upload is None:
-        return None
+        kept = st.session_state.get(f"{prefix}_zip_dataset") if keep_upload else None
+        if kept is not None:  # the uploader forgets its file when the student leaves the page
+            st.caption(f"Using your earlier upload, **{kept.name}**; upload another to change.")
+        return kept
     data = upload.getvalue()
     digest = f"{hashlib.sha256(data).hexdigest()[:16]}-{size}"
     if st.session_state.get(f"{prefix}_zip_digest") != digest:
@@ -127,11 +130,12 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     return st.session_state.get(f"{prefix}_zip_dataset")
 
 
-def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
+def dataset_ui(prefix: str = "train", keep_upload: bool = False) -> datasets.Dataset | None:
     """Pick a dataset (built-in or a .zip upload); returns it loaded, or None.
 
     Args:
         prefix: start of the section's session-state keys (one per page that shows it).
+        keep_upload: offer the last decoded .zip again after the uploader forgot its file.
     """
     infos = {i.name: i for i in datasets.available()}
     choices = [*infos, ZIP_CHOICE]
@@ -145,7 +149,7 @@ def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
 
     name = st.selectbox("Dataset", choices, format_func=label, key=f"{prefix}_dataset")
     if name == ZIP_CHOICE:
-        return _zip_ui(prefix)
+        return _zip_ui(prefix, keep_upload)
     info = infos[name]
     st.caption(info.description)
     options = _dataset_options_ui(info, prefix)
