@@ -93,6 +93,8 @@ CUT_LAYERS = {
 # The bases the courses use, the bundled one first.
 COURSE_BASES = (pretrained.BUNDLED, "vgg16", "inception_v3", "mobilenet_v2")
 _CACHE_VERSION = 1
+# The feature cache keeps its newest files up to this many bytes (``CNNVIZ_FEATURE_CACHE_MB``).
+FEATURE_CACHE_BYTES = int(float(os.environ.get("CNNVIZ_FEATURE_CACHE_MB", 2048)) * 2**20)
 
 
 @dataclass(frozen=True)
@@ -484,7 +486,27 @@ def extract_features(
         tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
         np.save(tmp, feats)
         os.replace(tmp, path)
+        prune_features(keep=path)
     return feats, False
+
+
+def prune_features(limit_bytes: int | None = None, keep: Path | None = None) -> int:
+    """Delete the oldest cached feature files beyond ``limit_bytes``; returns files deleted."""
+    limit = FEATURE_CACHE_BYTES if limit_bytes is None else int(limit_bytes)
+    try:
+        entries = sorted(
+            ((f.stat().st_mtime, f.stat().st_size, f) for f in features_dir().glob("*.npy")),
+            reverse=True,
+        )
+    except OSError:
+        return 0
+    total, deleted = 0, 0
+    for _, size, f in entries:
+        total += size
+        if total > limit and f != keep:
+            f.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 _PREPROCESSING_ATTR = "_cnnviz_preprocessing"

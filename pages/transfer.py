@@ -15,6 +15,7 @@ st.caption(
     "visit other pages."
 )
 
+ui.restore_settings()
 job = train_ui.current_job(ui.PREFIX)
 busy = job is not None and not job.done
 
@@ -67,3 +68,4 @@ if ds is not None:
     st.divider()
     st.subheader("Compare the runs")
     ui.compare_ui(ds)
+ui.remember_settings()

@@ -32,6 +32,31 @@ def _key(name: str) -> str:
     return f"{PREFIX}_{name}"
 
 
+# Widget values kept while the student visits other pages (Streamlit forgets the state of
+# widgets that a run did not draw).
+PERSISTENT = (
+    "dataset", "zip_size", "opt_shapes_size", "opt_shapes_n", "opt_shapes_noise",
+    "opt_digits_size", "opt_faces_size", "opt_textures_patch", "opt_mnist_n",
+    "opt_fashion_mnist_n", "opt_cifar10_n", "base", "mode", "epochs", "lr", "batch", "units",
+    "dropout", "pooling", "depth", "head_first", "flip", "rotation", "zoom",
+)  # fmt: skip
+_SAVED = _key("saved_settings")
+
+
+def restore_settings() -> None:
+    """Bring back the settings of the last visit (call first thing on the page)."""
+    state = st.session_state
+    for key, value in state.get(_SAVED, {}).items():
+        if key not in state:
+            state[key] = value
+
+
+def remember_settings() -> None:
+    """Keep the current settings for the next visit (call last thing on the page)."""
+    state = st.session_state
+    state[_SAVED] = {_key(k): state[_key(k)] for k in PERSISTENT if _key(k) in state}
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _plan(config: transfer.TransferConfig, num_classes: int) -> transfer.Plan:
     """Layer list and parameter counts (reads the shared pretrained model, changes nothing)."""

@@ -215,6 +215,17 @@ def test_feature_cache_miss_then_hit():
     assert transfer.features_key(images, flat) != transfer.features_key(images, model)
 
 
+def test_feature_cache_keeps_the_newest_files_under_its_cap():
+    model = transfer.build_model(TransferConfig(base=TINY), 2)
+    images = dataset().x_train
+    for n in (10, 20, 30):
+        transfer.extract_features(model, images[:n])
+    files = sorted(transfer.features_dir().glob("*.npy"), key=lambda f: f.stat().st_mtime)
+    newest = files[-1].stat().st_size
+    assert transfer.prune_features(limit_bytes=newest) == 2
+    assert list(transfer.features_dir().glob("*.npy")) == [files[-1]]
+
+
 def test_second_head_on_same_data_reads_the_cache():
     ds = dataset()
     run(ds, config("features"))

@@ -79,3 +79,57 @@ def test_train_features_on_faces_then_compare():
     assert table["base"][0] == "EfficientNet-Lite0"
     meta = ModelStore().info(job.result.model_id)
     assert meta["mode"] == "features" and meta["page"] == "pages/transfer.py"
+
+
+def test_settings_are_kept_for_the_next_visit():
+    at = app_test("pages/transfer.py").run()
+    at.radio(key="transfer_mode").set_value("frozen").run()
+    at.number_input(key="transfer_epochs").set_value(7).run()
+    saved = at.session_state["transfer_saved_settings"]
+    assert saved["transfer_mode"] == "frozen" and saved["transfer_epochs"] == 7
+
+
+def _course_zip() -> bytes:
+    """cats_and_dogs_filtered's layout: train/ and validation/, no test/; a stray script."""
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for split, n in (("train", 10), ("validation", 4)):
+            for cls, level in (("cats", 60), ("dogs", 190)):
+                for i in range(n):
+                    img = np.clip(rng.normal(level, 20, (40, 40, 3)), 0, 255).astype(np.uint8)
+                    buf = io.BytesIO()
+                    Image.fromarray(img).save(buf, "JPEG")
+                    zf.writestr(f"cats_and_dogs_filtered/{split}/{cls}/{i}.jpg", buf.getvalue())
+        zf.writestr("cats_and_dogs_filtered/vectorize.py", "print('hi')")
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_course_zip_three_modes_then_compare():
+    at = app_test("pages/transfer.py", timeout=300).run()
+    at.selectbox(key="transfer_dataset").set_value("__zip__").run()
+    at.file_uploader(key="transfer_zip_upload").set_value(
+        ("cats_and_dogs_filtered.zip", _course_zip(), "application/zip")
+    )
+    at.run()
+    assert not at.exception and not at.error
+    assert any("held-out" in c.value for c in at.caption)  # validation/ is the test set
+    for mode in ("features", "frozen", "finetune"):
+        at.radio(key="transfer_mode").set_value(mode).run()
+        at.number_input(key="transfer_epochs").set_value(1 if mode != "features" else 3).run()
+        at.button(key="transfer_start").click().run()
+        at, job = run_until_done(at)
+        assert job.status == "finished", job.error
+        assert job.result.evaluation.y_true.shape == (8,)  # the 8 validation images
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "test accuracy" in d.value.columns)
+    assert list(table["mode"]) == ["features", "frozen", "finetune"]
+    assert list(table["test images"]) == [8, 8, 8]
+    assert table["trainable params"][2] > table["trainable params"][0]

@@ -149,7 +149,10 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     upload = st.file_uploader("Your images (.zip)", type=["zip"], key=f"{prefix}_zip_upload")
     if upload is None:
         _saved_zip_ui(prefix)
-        return state.get(f"{prefix}_zip_dataset")
+        kept = state.get(f"{prefix}_zip_dataset")
+        if kept is not None:  # the uploader forgets its file when the student leaves the page
+            st.caption(f"Using your upload **{plain(kept.name)}**; upload another to change.")
+        return kept
     data = upload.getvalue()
     digest = f"{hashlib.sha256(data).hexdigest()[:16]}{size:04d}"
     if state.get(f"{prefix}_zip_digest") != digest:
