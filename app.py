@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from cnnviz.ui import startup
 from cnnviz.ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="cnnviz", page_icon="🧠", layout="wide")
+startup.prepare_server()
 
 
 def _page(name: str, title: str, icon: str, **kwargs) -> st.Page:
@@ -26,6 +28,11 @@ PAGES = {
     ],
 }
 
+# Pages that run without TensorFlow; the others wait for the start-up import (a spinner).
+NO_CORE = {"", "filters"}
+
 page = st.navigation(PAGES)
 render_sidebar()
+if page.url_path not in NO_CORE:
+    startup.wait_for_core()
 page.run()

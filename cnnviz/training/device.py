@@ -17,6 +17,48 @@ def cpu_cores() -> int:
         return os.cpu_count() or 1
 
 
+def training_threads() -> int:
+    """Threads TensorFlow may use for its kernels: ``CNNVIZ_TRAINING_THREADS``.
+
+    The default is cores - 1 (at least 1), so a job leaves a core to the pages.
+    """
+    value = os.environ.get("CNNVIZ_TRAINING_THREADS", "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            pass
+    return max(1, cpu_cores() - 1)
+
+
+def limit_threads(threads: int | None = None) -> int:
+    """Cap TensorFlow's intra- and inter-op thread pools (default :func:`training_threads`).
+
+    The pools are process-wide and fixed when TensorFlow creates its context (its first
+    op), so this is called at server start, before anything runs. A training job then
+    keeps at most that many cores busy with kernels; the pages' own work (the Streamlit
+    event loop and scripts, which share one interpreter lock, so about one core at most)
+    always has a core left. Interactive TensorFlow work (Grad-CAM, activations) shares the
+    same pools.
+
+    Returns:
+        The cap applied, or 0 when it was too late (TensorFlow already initialised, or
+        another backend).
+    """
+    n = int(threads or training_threads())
+    if keras.backend.backend() != "tensorflow":
+        return 0
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
+    except RuntimeError:  # the context exists already: the pools are fixed
+        current = tf.config.threading.get_intra_op_parallelism_threads()
+        return n if current == n else 0
+    return n
+
+
 def gpu_name() -> str | None:
     """Name of the first GPU the Keras backend can use, or None without one."""
     try:

@@ -1,21 +1,23 @@
 """The sidebar every page shares."""
 
-import sys
-
 import streamlit as st
 
+from cnnviz.ui import startup
 from cnnviz.ui.session import session_id
 
 
 def _training_status() -> None:
     """This session's unfinished training jobs and the device, once training has been used.
 
-    The training module (and with it TensorFlow) is only looked at when a page has already
-    imported it: the Home page stays quick, and no job can exist before that import anyway.
+    The training module (and with it TensorFlow) is only looked at once the start-up import
+    has finished (:mod:`cnnviz.ui.startup`): the sidebar never waits for it and never sees a
+    half-imported module, and no job can exist before that import anyway.
     """
-    training = sys.modules.get("cnnviz.training")
-    if training is None:
+    if not startup.core_loaded():
+        st.caption(f":material/hourglass_top: {startup.loading_message()}…")
         return
+    from cnnviz import training
+
     active = [job for job in training.jobs(session_id()) if not job.done]
     for job in active:
         if job.status == "queued":

@@ -11,7 +11,8 @@ from cnnviz.store import ModelStore
 
 JOB_KEY = "train_job_id"
 ZIP_CHOICE = "__zip__"
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # progress of a running job
+POLL_QUEUED_SECONDS = 3.0  # place of a queued job
 BATCH_SIZES = [8, 16, 32, 64, 128, 256]
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1]
 PREPROCESSINGS = {
