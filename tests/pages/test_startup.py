@@ -4,13 +4,13 @@ half-imported core, and post-script garbage collection is off."""
 import inspect
 import sys
 import threading
-import tomllib
 import types
 from pathlib import Path
 from unittest import mock
 
 import keras
 import pytest
+import tomllib
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
