@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -154,6 +155,11 @@ def keep_keras_session() -> None:
 
 
 def prepare_server() -> None:
-    """Once per process: keep Keras' session across runs and start loading the core."""
-    keep_keras_session()
+    """Once per process: keep Keras' session across runs and start loading the core.
+
+    ``CNNVIZ_STREAMLIT_CLEANUP=1`` leaves Streamlit's clean-up as it is (for
+    ``bench/classroom.py --baseline``, which measures what it costs).
+    """
+    if os.environ.get("CNNVIZ_STREAMLIT_CLEANUP", "") != "1":
+        keep_keras_session()
     start_core_import()
