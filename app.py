@@ -32,7 +32,7 @@ PAGES = {
 NO_CORE = {"", "filters"}
 
 page = st.navigation(PAGES)
-render_sidebar()
 if page.url_path not in NO_CORE:
     startup.wait_for_core()
+render_sidebar()
 page.run()

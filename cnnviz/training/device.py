@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 import keras
 
@@ -31,19 +33,35 @@ def training_threads() -> int:
     return max(1, cpu_cores() - 1)
 
 
-def limit_threads(threads: int | None = None) -> int:
-    """Cap TensorFlow's intra- and inter-op thread pools (default :func:`training_threads`).
+def training_nice() -> int:
+    """Niceness of TensorFlow's compute threads: ``CNNVIZ_TRAINING_NICE``, default 10."""
+    value = os.environ.get("CNNVIZ_TRAINING_NICE", "").strip()
+    try:
+        return min(19, max(0, int(value))) if value else 10
+    except ValueError:
+        return 10
+
+
+def limit_threads(threads: int | None = None, nice: int | None = None) -> int:
+    """Cap TensorFlow's thread pools at ``threads`` and lower their priority to ``nice``.
 
     The pools are process-wide and fixed when TensorFlow creates its context (its first
-    op), so this is called at server start, before anything runs. A training job then
-    keeps at most that many cores busy with kernels; the pages' own work (the Streamlit
-    event loop and scripts, which share one interpreter lock, so about one core at most)
-    always has a core left. Interactive TensorFlow work (Grad-CAM, activations) shares the
-    same pools.
+    op), so this is called at server start, before anything runs. Then:
+
+    - the intra- and inter-op pools get ``threads`` threads (default
+      :func:`training_threads`, cores - 1): a training job keeps at most that many cores
+      busy with kernels, and the pages' own work (the Streamlit event loop and scripts,
+      which share one interpreter lock, so about one core at most) always has a core;
+    - the context is created from a helper thread whose niceness is ``nice`` (default
+      :func:`training_nice`; Linux threads inherit it), so the pools' threads run at that
+      lower priority: when the machine is short of CPU, page work goes first and the
+      training kernels take what is left. Python threads (the pages' scripts, the job's
+      ``fit`` loop) keep their priority. Interactive TensorFlow work (Grad-CAM,
+      activations) shares the same pools.
 
     Returns:
-        The cap applied, or 0 when it was too late (TensorFlow already initialised, or
-        another backend).
+        The thread cap applied, or 0 when it was too late (TensorFlow already initialised,
+        or another backend).
     """
     n = int(threads or training_threads())
     if keras.backend.backend() != "tensorflow":
@@ -56,6 +74,18 @@ def limit_threads(threads: int | None = None) -> int:
     except RuntimeError:  # the context exists already: the pools are fixed
         current = tf.config.threading.get_intra_op_parallelism_threads()
         return n if current == n else 0
+    level = training_nice() if nice is None else int(nice)
+
+    def create_pools() -> None:
+        if level > 0 and hasattr(os, "setpriority"):
+            # Not allowed (a lower niceness than now needs privileges): priority unchanged.
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), level)
+        tf.reduce_sum(tf.ones((8, 8)) @ tf.ones((8, 8))).numpy()
+
+    helper = threading.Thread(target=create_pools, name="cnnviz-tf-pools", daemon=True)
+    helper.start()
+    helper.join()
     return n
 
 

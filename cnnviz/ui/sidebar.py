@@ -5,6 +5,15 @@ import streamlit as st
 from cnnviz.ui import startup
 from cnnviz.ui.session import session_id
 
+LOADING_POLL_SECONDS = 2.0
+
+
+def _loading_status() -> None:
+    """What the start-up import is doing; the whole page reruns once it is done."""
+    if startup.core_loaded():
+        st.rerun()
+    st.caption(f":material/hourglass_top: {startup.loading_message()}…")
+
 
 def _training_status() -> None:
     """This session's unfinished training jobs and the device, once training has been used.
@@ -14,7 +23,7 @@ def _training_status() -> None:
     half-imported module, and no job can exist before that import anyway.
     """
     if not startup.core_loaded():
-        st.caption(f":material/hourglass_top: {startup.loading_message()}…")
+        st.fragment(run_every=LOADING_POLL_SECONDS)(_loading_status)()
         return
     from cnnviz import training
 
