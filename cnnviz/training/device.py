@@ -34,12 +34,12 @@ def training_threads() -> int:
 
 
 def training_nice() -> int:
-    """Niceness of TensorFlow's compute threads: ``CNNVIZ_TRAINING_NICE``, default 10."""
+    """Niceness of TensorFlow's compute threads: ``CNNVIZ_TRAINING_NICE`` (default 0: off)."""
     value = os.environ.get("CNNVIZ_TRAINING_NICE", "").strip()
     try:
-        return min(19, max(0, int(value))) if value else 10
+        return min(19, max(0, int(value))) if value else 0
     except ValueError:
-        return 10
+        return 0
 
 
 def limit_threads(threads: int | None = None, nice: int | None = None) -> int:
@@ -53,11 +53,12 @@ def limit_threads(threads: int | None = None, nice: int | None = None) -> int:
       busy with kernels, and the pages' own work (the Streamlit event loop and scripts,
       which share one interpreter lock, so about one core at most) always has a core;
     - the context is created from a helper thread whose niceness is ``nice`` (default
-      :func:`training_nice`; Linux threads inherit it), so the pools' threads run at that
-      lower priority: when the machine is short of CPU, page work goes first and the
-      training kernels take what is left. Python threads (the pages' scripts, the job's
-      ``fit`` loop) keep their priority. Interactive TensorFlow work (Grad-CAM,
-      activations) shares the same pools.
+      :func:`training_nice`, 0; Linux threads inherit it), so the pools' threads can run at
+      a lower priority: when the machine is short of CPU, page work goes first and the
+      training kernels take what is left. Off by default: where the browsers share the
+      machine (a teacher's laptop), a niced job gives way to every browser's rendering and
+      slows down by half. Python threads (the pages' scripts, the job's ``fit`` loop) keep
+      their priority. Interactive TensorFlow work (Grad-CAM, activations) shares the pools.
 
     Returns:
         The thread cap applied, or 0 when it was too late (TensorFlow already initialised,
