@@ -42,6 +42,7 @@ CORE_MODULES = (
     "cnnviz.featureviz",
     "cnnviz.pretrained",
     "cnnviz.modelutils",
+    "cnnviz.transfer",
 )
 
 _START_LOCK = threading.Lock()
@@ -63,7 +64,11 @@ def _load_core() -> None:
         device.limit_threads()
         for name in CORE_MODULES:
             _STATE["doing"] = f"Loading {name}"
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:  # a module it needs is missing: a real failure
+                    raise
         _STATE["doing"] = "Finding the training device"
         device.detect_device()
         _STATE["doing"] = "Ready"
