@@ -344,11 +344,9 @@ def baseline(browser_launch, epochs: int, timeout_s: float) -> None:
             except TimeoutError:
                 rows.append(None)
             print("\n== Baseline: Streamlit's per-run keras clear_session and GC left on ==")
-            report_training(rows[:1])
+            report_training([r for r in rows if r is not None])
             if rows[1] is None:
                 print(f"   1 watching  no model saved within {timeout_s:.0f} s")
-            else:
-                report_training(rows)
             browser.close()
 
 
