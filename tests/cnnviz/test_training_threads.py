@@ -49,7 +49,8 @@ def test_limit_threads_caps_tensorflow_before_its_first_op():
     assert out.returncode == 0, out.stderr[-2000:]
     applied, late, intra, inter, nice = out.stdout.split()[-5:]
     assert (applied, intra, inter) == ("1", "1", "1")
-    # The compute pools run at the lower priority (or stay at a lower one already set).
-    assert nice.isdigit() and int(nice) >= min(7, os.getpriority(os.PRIO_PROCESS, 0) + 7)
-    assert int(nice) >= os.getpriority(os.PRIO_PROCESS, 0)
+    # The compute pools run at the lower priority; without privileges a process already
+    # nicer than that keeps its own niceness (it cannot be lowered).
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert int(nice) == (7 if os.geteuid() == 0 or base <= 7 else base)
     assert late == "0"  # too late once TensorFlow runs: reported, not silently ignored

@@ -83,6 +83,7 @@ def core_loading(monkeypatch):
     monkeypatch.setitem(sys.modules, "cnnviz.training", half)
     monkeypatch.setattr(startup, "_READY", threading.Event())
     monkeypatch.setattr(startup, "_THREAD", threading.current_thread())  # "already started"
+    monkeypatch.setitem(startup._STATE, "doing", "Loading TensorFlow and Keras")
 
 
 def test_sidebar_waits_for_a_half_imported_core_without_an_exception(core_loading):
