@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from cnnviz.ui import rerun_gate
+from cnnviz.ui import rerun_gate, startup
 from cnnviz.ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="cnnviz", page_icon="🧠", layout="wide")
+startup.prepare_server()
 # One rerun at a time per session, so one busy browser cannot slow the class down.
 rerun_gate.install()
 
@@ -30,6 +31,11 @@ PAGES = {
     ],
 }
 
+# Pages that run without TensorFlow; the others wait for the start-up import (a spinner).
+NO_CORE = {"", "filters"}
+
 page = st.navigation(PAGES)
+if page.url_path not in NO_CORE:
+    startup.wait_for_core()
 render_sidebar()
 page.run()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 import keras
 
@@ -15,6 +17,77 @@ def cpu_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def training_threads() -> int:
+    """Threads TensorFlow may use for its kernels: ``CNNVIZ_TRAINING_THREADS``.
+
+    The default is cores - 1 (at least 1), so a job leaves a core to the pages.
+    """
+    value = os.environ.get("CNNVIZ_TRAINING_THREADS", "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            pass
+    return max(1, cpu_cores() - 1)
+
+
+def training_nice() -> int:
+    """Niceness of TensorFlow's compute threads: ``CNNVIZ_TRAINING_NICE`` (default 0: off)."""
+    value = os.environ.get("CNNVIZ_TRAINING_NICE", "").strip()
+    try:
+        return min(19, max(0, int(value))) if value else 0
+    except ValueError:
+        return 0
+
+
+def limit_threads(threads: int | None = None, nice: int | None = None) -> int:
+    """Cap TensorFlow's thread pools at ``threads`` and lower their priority to ``nice``.
+
+    The pools are process-wide and fixed when TensorFlow creates its context (its first
+    op), so this is called at server start, before anything runs. Then:
+
+    - the intra- and inter-op pools get ``threads`` threads (default
+      :func:`training_threads`, cores - 1): a training job keeps at most that many cores
+      busy with kernels, and the pages' own work (the Streamlit event loop and scripts,
+      which share one interpreter lock, so about one core at most) always has a core;
+    - the context is created from a helper thread whose niceness is ``nice`` (default
+      :func:`training_nice`, 0; Linux threads inherit it), so the pools' threads can run at
+      a lower priority: when the machine is short of CPU, page work goes first and the
+      training kernels take what is left. Off by default: where the browsers share the
+      machine (a teacher's laptop), a niced job gives way to every browser's rendering and
+      slows down by half. Python threads (the pages' scripts, the job's ``fit`` loop) keep
+      their priority. Interactive TensorFlow work (Grad-CAM, activations) shares the pools.
+
+    Returns:
+        The thread cap applied, or 0 when it was too late (TensorFlow already initialised,
+        or another backend).
+    """
+    n = int(threads or training_threads())
+    if keras.backend.backend() != "tensorflow":
+        return 0
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
+    except RuntimeError:  # the context exists already: the pools are fixed
+        current = tf.config.threading.get_intra_op_parallelism_threads()
+        return n if current == n else 0
+    level = training_nice() if nice is None else int(nice)
+
+    def create_pools() -> None:
+        if level > 0 and hasattr(os, "setpriority"):
+            # Not allowed (a lower niceness than now needs privileges): priority unchanged.
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), level)
+        tf.reduce_sum(tf.ones((8, 8)) @ tf.ones((8, 8))).numpy()
+
+    helper = threading.Thread(target=create_pools, name="cnnviz-tf-pools", daemon=True)
+    helper.start()
+    helper.join()
+    return n
 
 
 def gpu_name() -> str | None:

@@ -522,6 +522,10 @@ class TrainingJob:
             "input_shape": [int(v) for v in self.model.inputs[0].shape[1:]],
             "preprocessing": (self.preprocessing or unit(grayscale=channels == 1)).to_dict(),
             "history": self.history,
+            # Training images per second, epoch by epoch (the first includes tracing).
+            "images_per_sec": [
+                round(e.images_per_sec, 1) for e in self.events() if isinstance(e, EpochEnd)
+            ],
             "test_metrics": evaluation.metrics(),
             "training": self.config.to_dict(),
             "device": self.device,

@@ -1,23 +1,34 @@
 """The sidebar every page shares."""
 
-import sys
-
 import streamlit as st
 
+from cnnviz.ui import startup
 from cnnviz.ui.session import session_id
 from cnnviz.ui.text import plain
 from cnnviz.ui.workspace_ui import workspace_link_ui
+
+LOADING_POLL_SECONDS = 2.0
+
+
+def _loading_status() -> None:
+    """What the start-up import is doing; the whole page reruns once it is done."""
+    if startup.core_loaded():
+        st.rerun()
+    st.caption(f":material/hourglass_top: {startup.loading_message()}…")
 
 
 def _training_status() -> None:
     """This session's unfinished training jobs and the device, once training has been used.
 
-    The training module (and with it TensorFlow) is only looked at when a page has already
-    imported it: the Home page stays quick, and no job can exist before that import anyway.
+    The training module (and with it TensorFlow) is only looked at once the start-up import
+    has finished (:mod:`cnnviz.ui.startup`): the sidebar never waits for it and never sees a
+    half-imported module, and no job can exist before that import anyway.
     """
-    training = sys.modules.get("cnnviz.training")
-    if training is None:
+    if not startup.core_loaded():
+        st.fragment(run_every=LOADING_POLL_SECONDS)(_loading_status)()
         return
+    from cnnviz import training
+
     active = [job for job in training.jobs(session_id()) if not job.done]
     for job in active:
         if job.status == "queued":

@@ -1,5 +1,4 @@
-import importlib
-
+from cnnviz.ui import startup
 from tests.pages.conftest import app_test
 
 
@@ -18,7 +17,8 @@ def test_router_reaches_the_filters_page():
 
 
 def test_sidebar_names_the_device_once_training_is_loaded():
-    importlib.import_module("cnnviz.training")  # a page that trains was opened here
+    startup.start_core_import()  # what app.py does on a fresh server
+    startup._READY.wait(300)
 
     at = app_test("app.py").run()
     assert not at.exception

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
+import time
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -21,7 +24,19 @@ from cnnviz.training import (
 from cnnviz.ui import training_plots
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
-from cnnviz.ui.train.state import JOB_KEY, POLL_SECONDS, _default, model_store
+from cnnviz.ui.train.state import (
+    JOB_KEY,
+    POLL_QUEUED_SECONDS,
+    POLL_SECONDS,
+    _default,
+    model_store,
+)
+
+# Figures of running jobs, shared by every browser that watches them: built at most about
+# once per poll interval per job, however many students watch.
+_FIGURES: dict[tuple, tuple[float, int, object]] = {}
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_KEPT = 32
 
 # The page each prefix's jobs come from (filled as jobs start), so that after a reload a
 # page finds its own latest job and not another page's.
@@ -155,22 +170,62 @@ def _fmt_seconds(seconds: float | None) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
+def shared_figure(job: TrainingJob, kind: str, events: Sequence, options: tuple, build: Callable):
+    """A figure of a job's events, built once and shared by all sessions that watch it.
+
+    A cached figure is reused when no event came since it was built or, while the job
+    runs, when it is younger than the poll interval: ten browsers polling every second
+    cost one figure build a second, not ten. A finished job's figure always shows every
+    event.
+
+    Args:
+        job: the job whose events are drawn.
+        kind: which figure (part of the cache key).
+        events: the job's events so far.
+        options: what else the figure depends on (part of the key), e.g. the smoothing.
+        build: ``build(events) -> figure``.
+    """
+    key = (job.id, kind, options)
+    now = time.monotonic()
+    with _FIGURES_LOCK:
+        hit = _FIGURES.get(key)
+    if hit is not None:
+        built, count, fig = hit
+        if count == len(events) or (not job.done and now - built < 0.9 * POLL_SECONDS):
+            return fig
+    fig = build(events)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = (now, len(events), fig)
+        while len(_FIGURES) > _FIGURES_KEPT:  # oldest first (dicts keep insertion order)
+            del _FIGURES[next(iter(_FIGURES))]
+    return fig
+
+
+def _queued_body(job: TrainingJob, prefix: str) -> None:
+    running, _ = training.SCHEDULER.counts()
+    st.info(
+        f"Waiting for a free training slot: you are number **{job.queue_position}** in "
+        f"the queue ({running} training job(s) running on this server). It starts by "
+        "itself; you may visit other pages meanwhile.",
+        icon=":material/hourglass_top:",
+    )
+    st.button("Stop", key=f"{prefix}_stop", on_click=job.stop, icon=":material/stop_circle:")
+
+
 def _progress_body(job_id: str, prefix: str) -> None:
     job = training.get_job(job_id)
     if job is None:
         st.info("This training job is no longer on the server.")
         return
-    events = job.events()
     status = job.status
-    started = next((e for e in events if isinstance(e, JobStarted)), None)
+    polled_as = st.session_state.get(f"{prefix}_polled_as")
+    if polled_as == "queued" and status != "queued":
+        st.rerun()  # it left the queue: poll at the running pace from now on
     if status == "queued":
-        running, _ = training.SCHEDULER.counts()
-        st.info(
-            f"Waiting for a free training slot: you are number **{job.queue_position}** in "
-            f"the queue ({running} training job(s) running on this server). It starts by "
-            "itself; you may visit other pages meanwhile.",
-            icon=":material/hourglass_top:",
-        )
+        _queued_body(job, prefix)  # cheap: no events, no figures
+        return
+    events = job.events()
+    started = next((e for e in events if isinstance(e, JobStarted)), None)
     last_batch = job.latest(BatchEnd)
     last_epoch = job.latest(EpochEnd)
     extracting = job.latest(Extracting)
@@ -200,11 +255,7 @@ def _progress_body(job_id: str, prefix: str) -> None:
         if job.done:
             fraction = 1.0 if status == "finished" else fraction
         eta = None
-        latest = max(
-            (e for e in (last_batch, last_epoch) if e is not None),
-            key=lambda e: events.index(e),
-            default=None,
-        )
+        latest = next((e for e in reversed(events) if isinstance(e, (BatchEnd, EpochEnd))), None)
         if latest is not None:
             eta = latest.eta
         label = {
@@ -232,11 +283,18 @@ def _progress_body(job_id: str, prefix: str) -> None:
             step=0.05,
             key=_default(f"{prefix}_smoothing", 0.6),
         )
-        st.plotly_chart(
-            training_plots.curves_figure(events, smoothing, started.epochs), key=f"{prefix}_curves"
+        curves = shared_figure(
+            job,
+            "curves",
+            events,
+            (float(smoothing), started.epochs),
+            lambda evs: training_plots.curves_figure(evs, smoothing, started.epochs),
         )
+        st.plotly_chart(curves, key=f"{prefix}_curves")
         with st.expander("Throughput"):
-            st.plotly_chart(training_plots.throughput_figure(events), key=f"{prefix}_throughput")
+            build = training_plots.throughput_figure
+            throughput = shared_figure(job, "throughput", events, (), build)
+            st.plotly_chart(throughput, key=f"{prefix}_throughput")
     if status in ("queued", "running"):
         st.button("Stop", key=f"{prefix}_stop", on_click=job.stop, icon=":material/stop_circle:")
     if status == "failed":
@@ -255,6 +313,8 @@ def _progress_body(job_id: str, prefix: str) -> None:
 def progress_ui(job_id: str, prefix: str = "train") -> None:
     """Live progress of a job: polled every second while it runs, static afterwards.
 
+    A queued job is polled every few seconds and shows only its place in the queue.
+
     Args:
         job_id: the job's registry id.
         prefix: start of this section's session-state keys (one per page that shows it).
@@ -263,4 +323,7 @@ def progress_ui(job_id: str, prefix: str = "train") -> None:
     active = job is not None and not job.done
     if not active and job is not None:
         st.session_state[f"{prefix}_shown_done"] = job.id
-    st.fragment(run_every=POLL_SECONDS if active else None)(_progress_body)(job_id, prefix)
+    queued = active and job.status == "queued"
+    st.session_state[f"{prefix}_polled_as"] = "queued" if queued else "running"
+    every = (POLL_QUEUED_SECONDS if queued else POLL_SECONDS) if active else None
+    st.fragment(run_every=every)(_progress_body)(job_id, prefix)
