@@ -24,15 +24,18 @@ The package is split along its own sections: ``config`` (settings), ``events``,
 ``job``. Every public name is importable from ``cnnviz.training``.
 """
 
-from cnnviz.training.build import build_model, make_optimizer, training_wrapper
+from cnnviz.training.build import build_model, make_optimizer, stored_model_copy, training_wrapper
 from cnnviz.training.config import (
+    COURSES_IMAGE_DATA_GENERATOR,
     DEFAULT_ARCHITECTURE,
+    FILL_MODES,
     FLIP_MODES,
     OPTIMIZERS,
     SCHEDULES,
     Augmentation,
     TrainingConfig,
     recommended_config,
+    shear_factor,
 )
 from cnnviz.training.device import cpu_cores, detect_device, gpu_name, has_gpu, max_concurrent_jobs
 from cnnviz.training.events import (
@@ -51,8 +54,10 @@ from cnnviz.training.scheduler import KEEP_FINISHED_PER_OWNER, SCHEDULER, get_jo
 
 __all__ = [
     "BATCH_EVENTS_PER_SECOND",
+    "COURSES_IMAGE_DATA_GENERATOR",
     "DEFAULT_ARCHITECTURE",
     "DONE_STATUSES",
+    "FILL_MODES",
     "FLIP_MODES",
     "KEEP_FINISHED_PER_OWNER",
     "OPTIMIZERS",
@@ -80,5 +85,7 @@ __all__ = [
     "make_optimizer",
     "max_concurrent_jobs",
     "recommended_config",
+    "shear_factor",
+    "stored_model_copy",
     "training_wrapper",
 ]

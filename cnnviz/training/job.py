@@ -37,7 +37,13 @@ from cnnviz.datasets import stratified_split
 from cnnviz.errors import InputError
 from cnnviz.evaluation import Evaluation, evaluate
 from cnnviz.preprocessing import unit
-from cnnviz.training.build import _output_units, build_model, make_optimizer, training_wrapper
+from cnnviz.training.build import (
+    _output_units,
+    build_model,
+    make_optimizer,
+    stored_model_copy,
+    training_wrapper,
+)
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.device import detect_device
 from cnnviz.training.events import (
@@ -356,7 +362,9 @@ class TrainingJob:
             # Dtype policy is per thread in Keras 3: this does not affect other jobs.
             keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
             try:
-                if self.model is None:
+                if self.model is None and cfg.continue_from:
+                    self.model = stored_model_copy(self.store, cfg.continue_from, self.owner)
+                elif self.model is None:
                     self.model = build_model(cfg, input_shape, num_classes)
                 wrapper = training_wrapper(self.model, input_shape, cfg.augmentation, cfg.seed)
             finally:
@@ -403,7 +411,7 @@ class TrainingJob:
                 if cfg.mixed_precision is None
                 else bool(cfg.mixed_precision)
             )
-            mixed = wanted and not self._given_model
+            mixed = wanted and not self._given_model and not cfg.continue_from
             batch_size = int(min(cfg.batch_size, len(x_tr)))
             steps = math.ceil(len(x_tr) / batch_size)
             epochs = int(cfg.epochs)
