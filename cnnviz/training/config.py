@@ -351,6 +351,28 @@ class TrainingConfig:
         )
         return data
 
+    def summary(self) -> str:
+        """The settings a student changes most, in a few words (to tell runs apart).
+
+        Example: ``"lr 0.002 · batch 32 · 10 epochs · constant · L2 0.0001 · augmented"``.
+        """
+        parts = [
+            f"lr {float(self.learning_rate):g}",
+            f"batch {int(self.batch_size)}",
+            f"{int(self.epochs)} epoch{'s' if int(self.epochs) != 1 else ''}",
+        ]
+        if self.optimizer != "adam":
+            parts.append(self.optimizer)
+        if self.schedule != "cosine":
+            parts.append(self.schedule)
+        if self.dropout is not None:
+            parts.append(f"dropout {float(self.dropout):g}")
+        if float(self.l2) > 0:
+            parts.append(f"L2 {float(self.l2):g}")
+        if self.augmentation.active:
+            parts.append("augmented")
+        return " · ".join(parts)
+
     @classmethod
     def from_dict(cls, data: dict | None) -> TrainingConfig:
         """Inverse of :meth:`to_dict` (as stored with a model); unknown keys are ignored."""

@@ -14,6 +14,7 @@ from cnnviz.training import (
     TrainingConfig,
     TrainingJob,
 )
+from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.ui import training_plots
 from cnnviz.ui.session import session_id
 from cnnviz.ui.train.state import JOB_KEY, POLL_SECONDS, _default, model_store
@@ -32,16 +33,26 @@ def start_job(
         ds: the dataset to train on.
         cfg: a validated training config.
         prefix: the page's session-state prefix (its latest job is kept per prefix).
-        name: the saved model's name (default: "<architecture title> on <dataset>").
+        name: the saved model's name (default: :func:`run_name` numbered after this
+            session's stored models).
     """
     if name is None:
-        arch = cfg.architecture_name
-        title = architectures.preset(arch).title if arch in architectures.available() else arch
-        name = f"{title} on {ds.name}"
+        name = run_name(ds, cfg, len(model_store().list(session_id())) + 1)
     job = TrainingJob(ds, cfg, store=model_store(), owner=session_id(), name=name)
     job.start()
     st.session_state[_job_key(prefix)] = job.id
     return job
+
+
+def run_name(ds: datasets.Dataset, cfg: TrainingConfig, number: int) -> str:
+    """``"#3 MNIST CNN on shapes (lr 0.002 · batch 32 · 10 epochs)"``: runs told apart."""
+    arch = cfg.architecture_name
+    if arch in architectures.available():
+        title = architectures.preset(arch).title
+    else:
+        title = "your network" if arch == "custom" else arch
+    name = f"#{number} {title} on {ds.name} ({cfg.summary()})"
+    return name if len(name) <= MAX_NAME_LENGTH else name[: MAX_NAME_LENGTH - 2] + "…)"
 
 
 def current_job(prefix: str = "train") -> TrainingJob | None:
