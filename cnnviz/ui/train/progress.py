@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from cnnviz import architectures, datasets, training
+from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.training import (
     BatchEnd,
     EpochEnd,
@@ -14,7 +15,6 @@ from cnnviz.training import (
     TrainingConfig,
     TrainingJob,
 )
-from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.ui import training_plots
 from cnnviz.ui.session import session_id
 from cnnviz.ui.train.state import JOB_KEY, POLL_SECONDS, _default, model_store
