@@ -55,7 +55,7 @@ def image_picker(
         default_sample: gallery name selected at first (falls back to the first sample).
         location: draw in the page body (``"main"``) or in the sidebar.
         max_side: longer side of the returned image, in pixels.
-        label: heading shown above the controls.
+        label: heading shown above the controls ("": none).
         preview: show a small thumbnail of the chosen image.
 
     Returns:
@@ -64,7 +64,8 @@ def image_picker(
     """
     container = st.sidebar if location == "sidebar" else st.container()
     with container:
-        st.markdown(f"**{label}**")
+        if label:
+            st.markdown(f"**{label}**")
         source = st.radio(
             "Image source",
             SOURCES,

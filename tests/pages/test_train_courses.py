@@ -59,6 +59,12 @@ def test_weight_decay_and_constant_rate_reach_the_job_and_its_name():
     assert job.name.startswith("#1 ") and "L2 0.0001" in job.name and "batch 20" in job.name
     at, job = run_until_done(at)
     assert job.status == "finished", job.error
+    assert "Progress" in [h.value for h in at.subheader]
+    # New data: the finished job's progress and results go, "Look at the data" opens.
+    at.selectbox(key="train_dataset").set_value("digits").run()
+    assert not at.exception
+    assert "Progress" not in [h.value for h in at.subheader]
+    assert "train_job_id" not in at.session_state
 
 
 def test_use_this_activation_everywhere_sets_every_layer():

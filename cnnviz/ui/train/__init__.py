@@ -10,7 +10,12 @@ through its id, so it keeps running, and is shown again, when the student comes 
 
 from cnnviz.ui.train.data import dataset_preview_ui, dataset_ui, dropout_override, is_zip_choice
 from cnnviz.ui.train.network import architecture_ui
-from cnnviz.ui.train.progress import current_job, progress_ui, start_job
+from cnnviz.ui.train.progress import (
+    current_job,
+    forget_finished_job_on_other_data,
+    progress_ui,
+    start_job,
+)
 from cnnviz.ui.train.results import results_ui
 from cnnviz.ui.train.settings import (
     apply_recommended,
@@ -30,6 +35,7 @@ __all__ = [
     "dataset_preview_ui",
     "dataset_ui",
     "dropout_override",
+    "forget_finished_job_on_other_data",
     "hyperparameters_ui",
     "is_zip_choice",
     "model_store",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import streamlit as st
@@ -41,7 +42,25 @@ def start_job(
     job = TrainingJob(ds, cfg, store=model_store(), owner=session_id(), name=name)
     job.start()
     st.session_state[_job_key(prefix)] = job.id
+    st.session_state[f"{prefix}_job_data"] = data_identity(ds)
     return job
+
+
+def data_identity(ds: datasets.Dataset) -> str:
+    """Which data this is: the name and the options it was loaded with (an upload's own)."""
+    options = json.dumps(dict(getattr(ds, "options", {}) or {}), sort_keys=True, default=str)
+    return f"{ds.name}:{options}"
+
+
+def forget_finished_job_on_other_data(ds: datasets.Dataset, prefix: str = "train") -> None:
+    """After new data is chosen (or uploaded), stop showing the last job's finished results.
+
+    A job still running stays shown: it keeps going, and can be stopped.
+    """
+    job = current_job(prefix)
+    trained_on = st.session_state.get(f"{prefix}_job_data")
+    if job is not None and job.done and trained_on not in (None, data_identity(ds)):
+        st.session_state.pop(_job_key(prefix), None)
 
 
 def run_name(ds: datasets.Dataset, cfg: TrainingConfig, number: int) -> str:
