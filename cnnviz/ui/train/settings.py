@@ -109,7 +109,7 @@ def hyperparameters_ui() -> dict:
         help="0 = off. Stop when the validation loss has not improved for this many epochs, "
         "and keep the best weights.",
     )
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1, c2, _ = st.columns([2, 1, 1])
     with c1:
         dropout_on = st.toggle("Override dropout", key="train_dropout_on")
         dropout = st.slider(
@@ -150,7 +150,7 @@ def augmentation_ui(ds: datasets.Dataset, prefix: str = "train") -> Augmentation
     """
     _aug_defaults(prefix)
     with st.expander("Data augmentation (training images only)"):
-        b1, b2, _ = st.columns([1, 1, 2])
+        b1, b2, _ = st.columns([2, 1, 2])
         b1.button(
             "Courses' settings",
             key=f"{prefix}_aug_courses",
