@@ -21,11 +21,13 @@ globalavgpool  —
 dense          ``units`` (64), ``activation`` ("relu")
 ============== ==========================================================================
 
-Activations: relu, leaky_relu (LeakyReLU with slope 0.1, as its own layer), elu, gelu, tanh,
-sigmoid, linear. The output layer is added by the builder and always named ``predictions``:
-``Dense(1, sigmoid)`` for two classes, else ``Dense(num_classes, softmax)``. A ``flatten`` is
-inserted automatically (named ``flatten``) when a dense layer would get an image-shaped input.
-Models are returned uncompiled.
+Activations: relu, leaky_relu (LeakyReLU with slope 0.1, as its own layer), prelu (PReLU, its
+own layer, one learned slope per channel), elu, gelu, swish, tanh, sigmoid, linear. Conv2d and
+dense rows also take ``l1`` and ``l2`` (0.0): the kernel regularisation
+``keras.regularizers.L1L2(l1, l2)``, added to the training loss. The output layer is added by
+the builder and always named ``predictions``: ``Dense(1, sigmoid)`` for two classes, else
+``Dense(num_classes, softmax)``. A ``flatten`` is inserted automatically (named ``flatten``)
+when a dense layer would get an image-shaped input. Models are returned uncompiled.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ LAYER_TYPES = (
     "globalavgpool",
     "dense",
 )
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear")
+ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu", "gelu", "swish", "tanh", "sigmoid", "linear")
+# Activations built as a layer of their own after the convolution or dense layer.
+_SEPARATE_ACTIVATIONS = {"leaky_relu": "LeakyReLU", "prelu": "PReLU"}
+MAX_REGULARIZATION = 1.0
 PADDINGS = ("valid", "same")
 LEAKY_SLOPE = 0.1
 MAX_LAYERS = 64
@@ -74,14 +79,22 @@ _ALIASES = {
     "dense": "dense",
 }
 _DEFAULTS = {
-    "conv2d": {"filters": 32, "kernel": 3, "stride": 1, "padding": "valid", "activation": "relu"},
+    "conv2d": {
+        "filters": 32,
+        "kernel": 3,
+        "stride": 1,
+        "padding": "valid",
+        "activation": "relu",
+        "l1": 0.0,
+        "l2": 0.0,
+    },
     "maxpool": {"kernel": 2, "stride": None, "padding": "valid"},
     "avgpool": {"kernel": 2, "stride": None, "padding": "valid"},
     "dropout": {"rate": 0.5},
     "batchnorm": {},
     "flatten": {},
     "globalavgpool": {},
-    "dense": {"units": 64, "activation": "relu"},
+    "dense": {"units": 64, "activation": "relu", "l1": 0.0, "l2": 0.0},
 }
 # (low, high) inclusive for integer fields.
 _RANGES = {"filters": (1, 1024), "kernel": (1, 15), "stride": (1, 8), "units": (1, 8192)}
@@ -321,6 +334,16 @@ def _normalize_row(index: int, row, problems: list[str]) -> dict | None:
                 problems.append(
                     f"{where}: unknown activation {value!r}; choose one of {ACTIVATIONS}."
                 )
+        elif field in ("l1", "l2"):
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                value = -1.0
+            if not 0 <= value <= MAX_REGULARIZATION:
+                problems.append(
+                    f"{where}: {field.upper()} regularisation must be between 0 and "
+                    f"{MAX_REGULARIZATION:g} (e.g. 0.0001), got {row.get(field)!r}."
+                )
         elif field == "rate":
             try:
                 value = float(value)
@@ -414,6 +437,11 @@ def _walk(spec, input_shape, num_classes=None):
             {"layer": name, "type": kind, "output_shape": _fmt(out_shape), "params": params}
         )
 
+    def add_activation(activation, out_shape):
+        # PReLU learns one slope per channel (shared over height and width).
+        params = out_shape[-1] if activation == "prelu" else 0
+        add(names.last + "_act", _SEPARATE_ACTIVATIONS[activation], out_shape, params)
+
     for i, layer in enumerate(layers, start=1):
         where = f"Layer {i} ({describe_layer(layer)})"
         kind = layer["type"]
@@ -443,8 +471,8 @@ def _walk(spec, input_shape, num_classes=None):
                 filters = layer["filters"]
                 add(names("conv"), "Conv2D", (oh, ow, filters), (k * k * c + 1) * filters)
                 shape = (oh, ow, filters)
-                if layer["activation"] == "leaky_relu":
-                    add(names.last + "_act", "LeakyReLU", shape, 0)
+                if layer["activation"] in _SEPARATE_ACTIVATIONS:
+                    add_activation(layer["activation"], shape)
             else:
                 kind_name = "MaxPooling2D" if kind == "maxpool" else "AveragePooling2D"
                 add(names("pool"), kind_name, (oh, ow, c), 0)
@@ -467,8 +495,8 @@ def _walk(spec, input_shape, num_classes=None):
             units = layer["units"]
             add(names("dense"), "Dense", (units,), (shape[0] + 1) * units)
             shape = (units,)
-            if layer["activation"] == "leaky_relu":
-                add(names.last + "_act", "LeakyReLU", shape, 0)
+            if layer["activation"] in _SEPARATE_ACTIVATIONS:
+                add_activation(layer["activation"], shape)
     else:
         if num_classes is not None:
             if len(shape) == 3:
@@ -607,8 +635,10 @@ def build_from_spec(
         if kind is None:
             break
         row = next(by_name)
-        leaky = layer.get("activation") == "leaky_relu"
-        activation = "linear" if leaky else layer.get("activation")
+        separate = layer.get("activation") in _SEPARATE_ACTIVATIONS
+        activation = "linear" if separate else layer.get("activation")
+        l1, l2 = float(layer.get("l1") or 0.0), float(layer.get("l2") or 0.0)
+        regularizer = keras.regularizers.L1L2(l1=l1, l2=l2) if l1 > 0 or l2 > 0 else None
         if kind == "conv2d":
             x = keras.layers.Conv2D(
                 layer["filters"],
@@ -617,6 +647,7 @@ def build_from_spec(
                 padding=layer["padding"],
                 activation=activation,
                 kernel_initializer=init(),
+                kernel_regularizer=regularizer,
                 name=row["layer"],
             )(x)
         elif kind in ("maxpool", "avgpool"):
@@ -637,10 +668,17 @@ def build_from_spec(
             x = keras.layers.BatchNormalization(name=row["layer"])(x)
         elif kind == "dense":
             x = keras.layers.Dense(
-                layer["units"], activation=activation, kernel_initializer=init(), name=row["layer"]
+                layer["units"],
+                activation=activation,
+                kernel_initializer=init(),
+                kernel_regularizer=regularizer,
+                name=row["layer"],
             )(x)
-        if leaky:
+        if separate and layer["activation"] == "leaky_relu":
             x = keras.layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=next(by_name)["layer"])(x)
+        elif separate:
+            shared = [1, 2] if len(x.shape) == 4 else None
+            x = keras.layers.PReLU(shared_axes=shared, name=next(by_name)["layer"])(x)
     units, activation = (1, "sigmoid") if classes == 2 else (classes, "softmax")
     outputs = keras.layers.Dense(
         units, activation=activation, kernel_initializer=init(), name="predictions"
@@ -648,7 +686,7 @@ def build_from_spec(
     return keras.Model(inputs, outputs, name=name)
 
 
-HYPERPARAMETERS = ("dropout", "batchnorm", "activation", "seed")
+HYPERPARAMETERS = ("dropout", "batchnorm", "activation", "l2", "seed")
 
 
 def apply_hyperparameters(
@@ -657,6 +695,7 @@ def apply_hyperparameters(
     dropout: float | None = None,
     batchnorm: bool = False,
     activation: str | None = None,
+    l2: float | None = None,
 ) -> list[dict]:
     """A copy of a spec with the hyperparameters a student can change on a preset.
 
@@ -668,6 +707,8 @@ def apply_hyperparameters(
         batchnorm: add batch normalisation after every convolution.
         activation: None keeps them; else the activation of every convolution and hidden
             dense layer (one of :data:`ACTIVATIONS`).
+        l2: None or 0 keeps them; else the L2 weight decay of every convolution and hidden
+            dense layer that has no L1 or L2 of its own.
 
     Returns:
         The new spec.
@@ -677,6 +718,9 @@ def apply_hyperparameters(
         kind = _ALIASES.get(str(row.get("type", "")).strip().lower().replace(" ", "_"))
         if activation is not None and kind in ("conv2d", "dense"):
             row["activation"] = activation
+        own = any(not _missing(row.get(k)) and float(row[k]) > 0 for k in ("l1", "l2"))
+        if l2 and kind in ("conv2d", "dense") and not own:
+            row["l2"] = float(l2)
         if dropout is not None and kind == "dropout":
             row["rate"] = dropout
         out.append(row)
@@ -697,7 +741,8 @@ def build(name: str, input_shape: Sequence[int], num_classes: int, **hyperparame
         num_classes: number of classes (≥ 2); two classes end in one sigmoid unit, more in
             a softmax.
         **hyperparameters: ``dropout`` (rate in [0, 1), see :func:`apply_hyperparameters`),
-            ``batchnorm`` (bool), ``activation`` (str), ``seed`` (int, weight initialisers).
+            ``batchnorm`` (bool), ``activation`` (str), ``l2`` (float, weight decay),
+            ``seed`` (int, weight initialisers).
 
     Returns:
         An uncompiled ``keras.Model`` named ``name``.

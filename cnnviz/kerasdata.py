@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
 import os
 import pickle
 import tarfile
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz.errors import InputError
+from cnnviz.errors import InputError, network_problem
 
 ProgressCallback = Callable[[float | None, str], None]
 """``progress(fraction in 0..1 or None when unknown, message)``."""
@@ -145,12 +147,17 @@ def is_cached(name: str) -> bool:
     return all(find(f) is not None for f in SOURCES[name].files)
 
 
+_NETWORK_ERRORS = (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError)
+
+
 def _offline_message(name: str, missing: list[RemoteFile], exc: BaseException) -> str:
     folder = keras_home() / missing[0].subdir
     files = ", ".join(f.shown_name for f in missing)
     urls = " ".join(f.url for f in missing)
+    # Our own checks (checksum, disk) say it plainly already; network errors do not.
+    reason = network_problem(exc) if isinstance(exc, _NETWORK_ERRORS) else str(exc)
     return (
-        f"Could not download {files} for the {name} dataset ({type(exc).__name__}: {exc}). "
+        f"Could not download {files} for the {name} dataset: {reason}. "
         f"With no internet here, download {urls} on a computer that has it, then place "
         f"{'the file' if len(missing) == 1 else 'the files'} {files} in the folder {folder} "
         "(the Keras cache; set KERAS_HOME to use another folder) and try again. "

@@ -33,7 +33,8 @@ def _choices(kind: type, *values) -> _Field:
 
 def _fields() -> dict[str, _Field]:
     from cnnviz import architectures, datasets
-    from cnnviz.training import FLIP_MODES, OPTIMIZERS, SCHEDULES
+    from cnnviz.training import FILL_MODES, FLIP_MODES, OPTIMIZERS, SCHEDULES
+    from cnnviz.training.config import BATCH_SIZES, LEARNING_RATES
 
     return {
         "dataset": _choices(str, *(i.name for i in datasets.available())),
@@ -42,8 +43,8 @@ def _fields() -> dict[str, _Field]:
         "noise": _Field(float, 0.0, 0.3),
         "arch": _choices(str, *architectures.available()),
         "epochs": _Field(int, 1, 200),
-        "batch": _choices(int, 8, 16, 32, 64, 128, 256),
-        "lr": _choices(float, 1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1),
+        "batch": _choices(int, *BATCH_SIZES),
+        "lr": _choices(float, *LEARNING_RATES),
         "optimizer": _choices(str, *OPTIMIZERS),
         "schedule": _choices(str, *SCHEDULES),
         "val": _Field(float, 0.0, 0.5),
@@ -51,10 +52,13 @@ def _fields() -> dict[str, _Field]:
         "patience": _Field(int, 0, 50),
         "seed": _Field(int, 0, 2**31 - 1),
         "flip": _choices(str, *FLIP_MODES),
-        "rotation": _Field(float, 0.0, 0.25),
-        "shift": _Field(float, 0.0, 0.3),
-        "zoom": _Field(float, 0.0, 0.3),
+        "rotation": _Field(float, 0.0, 180.0),  # degrees, as ImageDataGenerator
+        "width_shift": _Field(float, 0.0, 0.5),
+        "height_shift": _Field(float, 0.0, 0.5),
+        "shear": _Field(float, 0.0, 45.0),  # degrees
+        "zoom": _Field(float, 0.0, 0.5),
         "contrast": _Field(float, 0.0, 0.5),
+        "fill": _choices(str, *FILL_MODES),
         "simple": _choices(bool, True, False),
     }
 

@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz import preprocessing as pp
-from cnnviz.errors import InputError
+from cnnviz.errors import InputError, network_problem
 from cnnviz.imagemodel import ImageModel
 from cnnviz.preprocessing import Preprocessing
 
@@ -395,8 +395,7 @@ def download_weights(
     except InputError:
         raise
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise InputError(offline_message(name, f"{reason}")) from exc
+        raise InputError(offline_message(name, network_problem(exc))) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return target

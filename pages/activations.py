@@ -42,7 +42,7 @@ if model is None:
     st.stop()
 mkey = model_key(model)
 with col_image:
-    first = image_source("act_image", model, label="Image")
+    first = image_source("act_image", model, label="First image" if compare else "Image")
 second = None
 if compare:
     with col_second:

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from cnnviz.ui import train as ui
-
 st.title("Train")
 st.caption(
     "Pick a dataset and a network, press **Train** and watch the loss fall and the accuracy "
     "rise, epoch by epoch. The defaults are tuned so you can just press Train. Training runs "
     "on the server and keeps going while you visit other pages."
 )
+
+with st.spinner("Loading TensorFlow and Keras (the first visit takes a few seconds)…"):
+    from cnnviz.ui import train as ui
 
 ui.restore_settings()
 ui.apply_class_preset()
@@ -24,6 +25,8 @@ if ds is None:
 else:
     zip_key = f"zip:{st.session_state.get('train_zip_digest', '')}"
     ui.apply_recommended(zip_key if ui.is_zip_choice() else ds.name)
+    ui.forget_finished_job_on_other_data(ds)
+    job = ui.current_job()
     with st.expander("Look at the data", expanded=job is None):
         ui.dataset_preview_ui(ds)
 

@@ -28,16 +28,20 @@ from cnnviz.training.build import (
     build_model,
     make_optimizer,
     model_preprocessing,
+    stored_model_copy,
     training_wrapper,
 )
 from cnnviz.training.config import (
+    COURSES_IMAGE_DATA_GENERATOR,
     DEFAULT_ARCHITECTURE,
+    FILL_MODES,
     FLIP_MODES,
     OPTIMIZERS,
     SCHEDULES,
     Augmentation,
     TrainingConfig,
     recommended_config,
+    shear_factor,
 )
 from cnnviz.training.device import cpu_cores, detect_device, gpu_name, has_gpu, max_concurrent_jobs
 from cnnviz.training.events import (
@@ -57,8 +61,10 @@ from cnnviz.training.scheduler import KEEP_FINISHED_PER_OWNER, SCHEDULER, get_jo
 
 __all__ = [
     "BATCH_EVENTS_PER_SECOND",
+    "COURSES_IMAGE_DATA_GENERATOR",
     "DEFAULT_ARCHITECTURE",
     "DONE_STATUSES",
+    "FILL_MODES",
     "FLIP_MODES",
     "KEEP_FINISHED_PER_OWNER",
     "OPTIMIZERS",
@@ -88,5 +94,7 @@ __all__ = [
     "max_concurrent_jobs",
     "model_preprocessing",
     "recommended_config",
+    "shear_factor",
+    "stored_model_copy",
     "training_wrapper",
 ]

@@ -38,7 +38,7 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
     """Build the (uncompiled) classifier a config describes.
 
     Args:
-        config: architecture name or layer spec, dropout and seed.
+        config: architecture name or layer spec, dropout, L2 weight decay and seed.
         input_shape: (H, W, C) of the dataset.
         num_classes: number of classes (2 classes give one sigmoid unit).
 
@@ -55,12 +55,14 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
         hyper = {"seed": int(config.seed)}
         if config.dropout is not None:
             hyper["dropout"] = float(config.dropout)
+        if float(config.l2) > 0:
+            hyper["l2"] = float(config.l2)
         return architectures.build(
             config.architecture, tuple(input_shape), int(num_classes), **hyper
         )
     spec = list(config.architecture)
-    if config.dropout is not None:
-        spec = architectures.apply_hyperparameters(spec, dropout=float(config.dropout))
+    dropout = None if config.dropout is None else float(config.dropout)
+    spec = architectures.apply_hyperparameters(spec, dropout=dropout, l2=float(config.l2) or None)
     return architectures.build_from_spec(
         spec, tuple(input_shape), int(num_classes), seed=int(config.seed)
     )
@@ -123,3 +125,35 @@ def training_wrapper(
 
 def _output_units(model) -> int:
     return int(model.outputs[0].shape[-1])
+
+
+def stored_model_copy(store, model_id: str, owner: str | None = None):
+    """A trainable copy of a stored classifier (the store's cached model stays untouched).
+
+    Args:
+        store: a ``cnnviz.store.ModelStore``.
+        model_id: the stored model.
+        owner: the session asking (it must see the model).
+
+    Returns:
+        A new uncompiled Keras model with the stored weights.
+
+    Raises:
+        InputError: the model is not visible to ``owner``, or expects other inputs than
+            pixels scaled to 0..1 (the training wrapper's scaling).
+    """
+    stored = store.load(model_id, owner)
+    if stored.preprocessing.to_dict() != _unit_for(stored.model).to_dict():
+        raise InputError(
+            f"“{stored.name}” expects inputs scaled differently from 0..1 pixels; it can be "
+            "looked at here but not trained further."
+        )
+    copy = keras.models.clone_model(stored.model)
+    copy.set_weights(stored.model.get_weights())
+    return copy
+
+
+def _unit_for(model):
+    from cnnviz.preprocessing import unit
+
+    return unit(grayscale=int(model.inputs[0].shape[-1]) == 1)

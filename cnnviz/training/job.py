@@ -42,6 +42,7 @@ from cnnviz.training.build import (
     build_model,
     make_optimizer,
     model_preprocessing,
+    stored_model_copy,
     training_wrapper,
 )
 from cnnviz.training.config import TrainingConfig
@@ -366,7 +367,9 @@ class TrainingJob:
             # Dtype policy is per thread in Keras 3: this does not affect other jobs.
             keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
             try:
-                if self.model is None:
+                if self.model is None and cfg.continue_from:
+                    self.model = stored_model_copy(self.store, cfg.continue_from, self.owner)
+                elif self.model is None:
                     self.model = build_model(cfg, input_shape, num_classes)
                 self.preprocessing = model_preprocessing(cfg, input_shape[-1])
                 if cfg.transfer is not None:
@@ -424,7 +427,9 @@ class TrainingJob:
                 if cfg.mixed_precision is None
                 else bool(cfg.mixed_precision)
             )
-            mixed = wanted and not self._given_model and cfg.transfer is None
+            mixed = (
+                wanted and not self._given_model and cfg.transfer is None and not cfg.continue_from
+            )
             batch_size = int(min(cfg.batch_size, len(x_tr)))
             steps = math.ceil(len(x_tr) / batch_size)
             epochs = int(cfg.epochs)

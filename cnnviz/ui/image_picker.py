@@ -59,7 +59,7 @@ def image_picker(
         default_sample: gallery name selected at first (falls back to the first sample).
         location: draw in the page body (``"main"``) or in the sidebar.
         max_side: longer side of the returned image, in pixels.
-        label: heading shown above the controls.
+        label: heading shown above the controls ("": none).
         preview: show a small thumbnail of the chosen image.
         datasets: also offer images from the datasets (digits, shapes, faces, and MNIST /
             Fashion-MNIST when cached), see :mod:`cnnviz.ui.dataset_images`.
@@ -70,7 +70,8 @@ def image_picker(
     """
     container = st.sidebar if location == "sidebar" else st.container()
     with container:
-        st.markdown(f"**{label}**")
+        if label:
+            st.markdown(f"**{label}**")
         sources = (*SOURCES, DATASET_SOURCE) if datasets else SOURCES
         source = st.radio(
             "Image source",

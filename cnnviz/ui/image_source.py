@@ -201,7 +201,7 @@ def image_source(
         image = image_picker(
             f"{key}_picker", default_sample=default_sample, label=label, preview=preview
         )
-        return None if image is None else PickedImage(image=image, caption="your image")
+        return None if image is None else PickedImage(image=image, caption=_own_caption(label))
     st.markdown(f"**{label}**")
     source = st.radio(
         "Image source",
@@ -211,9 +211,10 @@ def image_source(
         label_visibility="collapsed",
     )
     if source == OWN_IMAGE:
-        image = image_picker(f"{key}_picker", default_sample=default_sample, label=label,
+        # The heading is already drawn above: the picker gets none of its own.
+        image = image_picker(f"{key}_picker", default_sample=default_sample, label="",
                              preview=preview)  # fmt: skip
-        return None if image is None else PickedImage(image=image, caption="your image")
+        return None if image is None else PickedImage(image=image, caption=_own_caption(label))
     picked = _test_set_image(model, ds, key, default_position)
     if picked is not None and preview:
         h, w = picked.image.shape[:2]
@@ -223,3 +224,11 @@ def image_source(
             width=160,
         )
     return picked
+
+
+def _own_caption(label: str) -> str:
+    """The caption of an own image: the heading in lower case ("second image"), or "your image"."""
+    words = label.strip()
+    if words.lower() in ("", "image", "your image"):
+        return "your image"
+    return words[0].lower() + words[1:]

@@ -218,30 +218,38 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], normalize: 
             y=names,
             text=text,
             texttemplate="%{text}" if k <= 15 else None,
+            textfont={"size": 16 if k <= 4 else 13 if k <= 10 else 10},
             colorscale="Blues",
             showscale=False,
             hoverinfo="skip",
         )
     )
+    side = min(720, max(320, 120 + 48 * k))
+    cell = (side - 100) / max(k, 1)  # pixels per row, about
     ti, pj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     fig.add_trace(
         go.Scatter(
             x=[names[j] for j in pj.ravel()],
             y=[names[i] for i in ti.ravel()],
             mode="markers",
-            marker={"size": max(8, 300 // max(k, 1)), "opacity": 0.01, "symbol": "square"},
+            marker={"size": max(8, int(0.8 * cell)), "opacity": 0.01, "symbol": "square"},
             customdata=np.stack([ti.ravel(), pj.ravel(), m.ravel().astype(int)], axis=1),
             hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata[2]} images"
             "<extra>click to see them</extra>",
             showlegend=False,
         )
     )
-    side = min(720, 140 + 42 * k)
+    # Fixed ranges: the click markers must not widen the axes (autorange pads for them).
     fig.update_layout(
         height=side,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "predicted class", "side": "top", "type": "category"},
-        yaxis={"title": "true class", "autorange": "reversed", "type": "category"},
+        xaxis={
+            "title": "predicted class",
+            "side": "top",
+            "type": "category",
+            "range": [-0.5, k - 0.5],
+        },
+        yaxis={"title": "true class", "type": "category", "range": [k - 0.5, -0.5]},
         clickmode="event+select",
         dragmode=False,
     )

@@ -59,7 +59,7 @@ def test_dataset_change_applies_its_tuned_defaults():
     at.selectbox(key="train_dataset").set_value("digits").run()
     assert not at.exception
     assert at.number_input(key="train_epochs").value == 20
-    assert at.slider(key="train_shift").value == pytest.approx(0.1)
+    assert at.slider(key="train_width_shift").value == pytest.approx(0.1)
     assert any("28×28 pixels, grayscale" in c.value for c in at.caption)
 
 

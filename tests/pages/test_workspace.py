@@ -135,7 +135,7 @@ def test_the_copied_class_link_round_trips_and_holds_no_workspace():
 
     student = open_train(**query)
     assert student.session_state["cnnviz_session_id"] != teacher.session_state["cnnviz_session_id"]
-    for key in ("train_dataset", "train_epochs", "train_lr", "train_batch", "train_shift"):
+    for key in ("train_dataset", "train_epochs", "train_lr", "train_batch", "train_width_shift"):
         assert student.session_state[key] == teacher.session_state[key], key
     assert not [s for s in student.slider if s.key == "train_val"]
 

@@ -13,6 +13,7 @@ from cnnviz.ui.train.network import architecture_ui
 from cnnviz.ui.train.preset_ui import apply_class_preset, class_link_ui
 from cnnviz.ui.train.progress import (
     current_job,
+    forget_finished_job_on_other_data,
     interrupted_jobs_ui,
     progress_ui,
     start_clicked,
@@ -40,6 +41,7 @@ __all__ = [
     "dataset_preview_ui",
     "dataset_ui",
     "dropout_override",
+    "forget_finished_job_on_other_data",
     "hyperparameters_ui",
     "interrupted_jobs_ui",
     "is_zip_choice",

@@ -25,6 +25,41 @@ def _spec_from_editor(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
+PENDING_ACTIVATION = "train_pending_activation"
+
+
+def use_activation_everywhere(name: str) -> None:
+    """Ask the Train page's layer table to use one activation in every layer (next visit)."""
+    st.session_state[PENDING_ACTIVATION] = name
+    st.session_state["train_custom"] = True
+
+
+def _set_activation(name: str) -> None:
+    """Put ``name`` in the activation column of every convolution and hidden dense row."""
+    state = st.session_state
+    frame = state.get("train_spec_saved", state["train_spec_base"]).copy()
+    rows = frame["type"].isin(["conv2d", "dense"])
+    frame.loc[rows, "activation"] = name
+    state["train_spec_base"] = frame
+    state["train_spec_saved"] = frame
+    state.pop("train_spec_editor", None)
+
+
+def _activation_everywhere_ui() -> None:
+    c1, c2, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
+    name = c1.selectbox(
+        "Activation for every layer", architectures.ACTIVATIONS, key="train_all_activation"
+    )
+    c2.button(
+        "Use this activation everywhere",
+        key="train_all_activation_apply",
+        on_click=_set_activation,
+        args=(name,),
+        help="Sets the activation of every convolution and hidden dense layer, so the same "
+        "network can be trained with each activation and the runs compared.",
+    )
+
+
 def architecture_ui(ds: datasets.Dataset, dropout: float | None) -> tuple[str | list, bool]:
     """Pick a preset or edit the layer table, with a live summary table.
 
@@ -56,7 +91,11 @@ def architecture_ui(ds: datasets.Dataset, dropout: float | None) -> tuple[str | 
             st.session_state["train_spec_base"] = pd.DataFrame(
                 architectures.preset_spec(preset), columns=SPEC_COLUMNS
             )
+            st.session_state["train_spec_saved"] = st.session_state["train_spec_base"]
             st.session_state.pop("train_spec_editor", None)
+        pending = st.session_state.pop(PENDING_ACTIVATION, None)
+        if pending in architectures.ACTIVATIONS:
+            _set_activation(pending)
         col = st.column_config
         frame = st.data_editor(
             st.session_state["train_spec_base"],
@@ -72,8 +111,11 @@ def architecture_ui(ds: datasets.Dataset, dropout: float | None) -> tuple[str | 
                 "activation": col.SelectboxColumn("activation", options=architectures.ACTIVATIONS),
                 "rate": col.NumberColumn("dropout rate", min_value=0.0, max_value=0.95),
                 "units": col.NumberColumn("units", min_value=1, max_value=8192, step=1),
+                "l1": col.NumberColumn("L1", min_value=0.0, max_value=1.0, format="%g"),
+                "l2": col.NumberColumn("L2", min_value=0.0, max_value=1.0, format="%g"),
             },
         )
+        _activation_everywhere_ui()
         st.session_state["train_spec_saved"] = frame
         spec = _spec_from_editor(frame)
         architecture: str | list = spec

@@ -36,8 +36,11 @@ _PLAIN_KEYS = {
     "patience": "train_patience",
     "seed": "train_seed",
     "flip": "train_flip",
-    "rotation": "train_rotation",
-    "shift": "train_shift",
+    "rotation": "train_rotation_deg",
+    "width_shift": "train_width_shift",
+    "height_shift": "train_height_shift",
+    "shear": "train_shear_deg",
+    "fill": "train_fill_mode",
     "zoom": "train_zoom",
     "contrast": "train_contrast",
 }

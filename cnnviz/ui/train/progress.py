@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import threading
 import time
@@ -12,6 +13,7 @@ import streamlit as st
 
 from cnnviz import architectures, datasets, limits, training
 from cnnviz.errors import InputError
+from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.training import (
     BatchEnd,
     EpochEnd,
@@ -64,7 +66,8 @@ def start_job(
         ds: the dataset to train on.
         cfg: a validated training config.
         prefix: the page's session-state prefix (its latest job is kept per prefix).
-        name: the saved model's name (default: "<architecture title> on <dataset>").
+        name: the saved model's name (default: :func:`run_name` numbered after this
+            session's stored models).
         page: the app page starting it (the sidebar links the job to it).
 
     Raises:
@@ -78,9 +81,7 @@ def start_job(
     if ws is not None:
         ws.check_quota(store)
     if name is None:
-        arch = cfg.architecture_name
-        title = architectures.preset(arch).title if arch in architectures.available() else arch
-        name = f"{title} on {ds.name}"
+        name = run_name(ds, cfg, len(store.list(owner)) + 1)
     seconds = limits.job_seconds(on_gpu=training.has_gpu())
     cap = records.TimeCap(seconds) if seconds else None
     job = TrainingJob(
@@ -96,6 +97,7 @@ def start_job(
         cap.job = job
     job.start()
     st.session_state[_job_key(prefix)] = job.id
+    st.session_state[f"{prefix}_job_data"] = data_identity(ds)
     if ws is not None:
         with contextlib.suppress(OSError):  # a full disk must not stop the training itself
             records.track(job, ws.jobs_dir, cap)
@@ -121,6 +123,35 @@ def start_error_ui(prefix: str = "train") -> None:
         st.error(plain(message), icon=":material/block:")
 
 
+def data_identity(ds: datasets.Dataset) -> str:
+    """Which data this is: the name and the options it was loaded with (an upload's own)."""
+    options = json.dumps(dict(getattr(ds, "options", {}) or {}), sort_keys=True, default=str)
+    return f"{ds.name}:{options}"
+
+
+def forget_finished_job_on_other_data(ds: datasets.Dataset, prefix: str = "train") -> None:
+    """After new data is chosen (or uploaded), stop showing the last job's finished results.
+
+    A job still running stays shown: it keeps going, and can be stopped.
+    """
+    job = current_job(prefix)
+    trained_on = st.session_state.get(f"{prefix}_job_data")
+    if job is not None and job.done and trained_on not in (None, data_identity(ds)):
+        st.session_state.pop(_job_key(prefix), None)
+        st.session_state[f"{prefix}_hidden_job"] = job.id  # not found again by the registry
+
+
+def run_name(ds: datasets.Dataset, cfg: TrainingConfig, number: int) -> str:
+    """``"#3 MNIST CNN on shapes (lr 0.002 · batch 32 · 10 epochs)"``: runs told apart."""
+    arch = cfg.architecture_name
+    if arch in architectures.available():
+        title = architectures.preset(arch).title
+    else:
+        title = "your network" if arch == "custom" else arch
+    name = f"#{number} {title} on {ds.name} ({cfg.summary()})"
+    return name if len(name) <= MAX_NAME_LENGTH else name[: MAX_NAME_LENGTH - 2] + "…)"
+
+
 def current_job(prefix: str = "train") -> TrainingJob | None:
     """This workspace's latest job from the page with this prefix, if the server knows it.
 
@@ -133,7 +164,12 @@ def current_job(prefix: str = "train") -> TrainingJob | None:
     if job is not None and job.owner == owner:
         return job
     page = _PREFIX_PAGES.get(prefix)
-    owned = [j for j in training.jobs(owner) if page is None or j.page == page]
+    hidden = st.session_state.get(f"{prefix}_hidden_job")
+    owned = [
+        j
+        for j in training.jobs(owner)
+        if (page is None or j.page == page) and not (j.done and j.id == hidden)
+    ]
     if not owned:
         st.session_state.pop(key, None)
         return None

@@ -12,9 +12,27 @@ from cnnviz.training import (
     TrainingConfig,
 )
 from cnnviz.ui.text import plain
-from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES, SIMPLE_KEY, enlarge
+from cnnviz.ui.train.state import (
+    BATCH_SIZES,
+    LEARNING_RATES,
+    SIMPLE_KEY,
+    WEIGHT_DECAYS,
+    _default,
+    enlarge,
+)
 
-_AUG_KEYS = ("rotation", "shift", "zoom", "contrast")
+
+def _augmentation_to_state(aug: Augmentation, prefix: str) -> None:
+    """Put augmentation settings into their widgets' state (before they are drawn)."""
+    state = st.session_state
+    state[f"{prefix}_flip"] = aug.flip
+    state[f"{prefix}_rotation_deg"] = float(aug.rotation_deg)
+    state[f"{prefix}_width_shift"] = float(aug.width_shift)
+    state[f"{prefix}_height_shift"] = float(aug.height_shift)
+    state[f"{prefix}_shear_deg"] = float(aug.shear_deg)
+    state[f"{prefix}_zoom"] = float(aug.zoom)
+    state[f"{prefix}_contrast"] = float(aug.contrast)
+    state[f"{prefix}_fill_mode"] = aug.fill_mode
 
 
 def _defaults_to_state(cfg: TrainingConfig) -> None:
@@ -30,12 +48,8 @@ def _defaults_to_state(cfg: TrainingConfig) -> None:
     state["train_dropout"] = 0.3 if cfg.dropout is None else float(cfg.dropout)
     state["train_patience"] = int(cfg.early_stopping)
     state["train_seed"] = int(cfg.seed)
-    aug = cfg.augmentation
-    state["train_flip"] = aug.flip
-    state["train_rotation"] = float(aug.rotation)
-    state["train_shift"] = float(aug.shift)
-    state["train_zoom"] = float(aug.zoom)
-    state["train_contrast"] = float(aug.contrast)
+    state["train_l2"] = float(cfg.l2)
+    _augmentation_to_state(cfg.augmentation, "train")
     if isinstance(cfg.architecture, str):
         state["train_arch"] = cfg.architecture
 
@@ -48,7 +62,9 @@ def apply_recommended(dataset_name: str) -> None:
 
 
 def hyperparameters_ui() -> dict:
-    """Optimizer, learning rate, batch size, epochs, validation, dropout, early stopping, seed.
+    """Optimizer, learning rate and schedule, batch size, epochs, regularisation, seed.
+
+    Also the validation share, dropout override, L2 weight decay and early stopping.
 
     Returns:
         Keyword arguments for :class:`TrainingConfig` (without architecture and augmentation).
@@ -89,7 +105,25 @@ def hyperparameters_ui() -> dict:
             "seed": int(state.get("train_seed", 0)),
         }
     c1, c2, c3, c4 = st.columns(4)
-    val = c1.slider(
+    schedule = c1.radio(
+        "Learning rate during training",
+        list(training.SCHEDULES),
+        key="train_schedule",
+        horizontal=True,
+        format_func=lambda s: {"cosine": "cosine decay", "constant": "constant"}[s],
+        help="Constant: the same step size all along (as in most course notebooks). Cosine "
+        "decay: lowered smoothly to 5% by the last step, for a steadier final accuracy.",
+    )
+    l2 = c2.select_slider(
+        "L2 weight decay",
+        WEIGHT_DECAYS,
+        key="train_l2",
+        format_func=lambda v: "off" if v == 0 else f"{v:g}",
+        help="Adds λ·Σw² of every convolution and hidden dense layer to the loss "
+        "(kernel_regularizer=l2(λ)), which keeps weights small. Layers with their own L1 / L2 "
+        "in the layer table keep theirs.",
+    )
+    val = c3.slider(
         "Validation share",
         0.0,
         0.5,
@@ -98,27 +132,21 @@ def hyperparameters_ui() -> dict:
         help="Part of the training images held out to watch for overfitting (ignored when "
         "the dataset has its own validation folder).",
     )
-    with c2:
+    patience = c4.number_input(
+        "Early stopping patience",
+        0,
+        50,
+        key="train_patience",
+        help="0 = off. Stop when the validation loss has not improved for this many epochs, "
+        "and keep the best weights.",
+    )
+    c1, c2, _ = st.columns([2, 1, 1])
+    with c1:
         dropout_on = st.toggle("Override dropout", key="train_dropout_on")
         dropout = st.slider(
             "Dropout rate", 0.0, 0.8, step=0.05, key="train_dropout", disabled=not dropout_on
         )
-    patience = c3.number_input(
-        "Early stopping (patience, 0 = off)",
-        0,
-        50,
-        key="train_patience",
-        help="Stop when the validation loss has not improved for this many epochs, and keep "
-        "the best weights.",
-    )
-    with c4:
-        schedule = st.selectbox(
-            "Learning-rate schedule",
-            list(training.SCHEDULES),
-            key="train_schedule",
-            format_func=lambda s: {"cosine": "cosine decay", "constant": "constant"}[s],
-        )
-        seed = st.number_input("Seed", 0, 2**31 - 1, key="train_seed")
+    seed = c2.number_input("Seed", 0, 2**31 - 1, key="train_seed")
     return {
         "epochs": int(epochs),
         "batch_size": int(batch),
@@ -129,44 +157,133 @@ def hyperparameters_ui() -> dict:
         "early_stopping": int(patience),
         "schedule": schedule,
         "seed": int(seed),
+        "l2": float(l2),
     }
 
 
-def augmentation_ui(ds: datasets.Dataset) -> Augmentation:
-    """Augmentation settings with a preview grid of augmented training images."""
+def _augmentation_from_state(prefix: str) -> Augmentation:
+    """The augmentation the page's widgets hold (also when they are not drawn)."""
     state = st.session_state
-    if state.get(SIMPLE_KEY):
-        return Augmentation(
-            state.get("train_flip", "none"),
-            *(float(state.get(f"train_{k}", 0.0)) for k in _AUG_KEYS),
-        )
+    return Augmentation(
+        flip=state.get(f"{prefix}_flip", "none"),
+        rotation_deg=float(state.get(f"{prefix}_rotation_deg", 0.0)),
+        width_shift=float(state.get(f"{prefix}_width_shift", 0.0)),
+        height_shift=float(state.get(f"{prefix}_height_shift", 0.0)),
+        shear_deg=float(state.get(f"{prefix}_shear_deg", 0.0)),
+        zoom=float(state.get(f"{prefix}_zoom", 0.0)),
+        contrast=float(state.get(f"{prefix}_contrast", 0.0)),
+        fill_mode=state.get(f"{prefix}_fill_mode", "nearest"),
+    )
+
+
+def _aug_defaults(prefix: str) -> None:
+    """First values of a page's augmentation widgets (none switched on)."""
+    if f"{prefix}_fill_mode" not in st.session_state:
+        _augmentation_to_state(Augmentation(), prefix)
+
+
+def augmentation_ui(ds: datasets.Dataset, prefix: str = "train") -> Augmentation:
+    """Augmentation settings in ImageDataGenerator's units, with the courses' preset.
+
+    The preview shows one training image the student picks, with 8 augmented copies.
+
+    Args:
+        ds: the dataset (its training images are previewed).
+        prefix: start of the widgets' session-state keys (one per page that shows it).
+
+    Returns:
+        The settings (validated by the caller through ``TrainingConfig.validate``).
+    """
+    _aug_defaults(prefix)
+    if st.session_state.get(SIMPLE_KEY):  # a class link hides the advanced controls
+        return _augmentation_from_state(prefix)
     with st.expander("Data augmentation (training images only)"):
-        c1, c2, c3, c4, c5 = st.columns(5)
-        flip = c1.selectbox(
+        b1, b2, _ = st.columns([2, 1, 2])
+        b1.button(
+            "Courses' settings",
+            key=f"{prefix}_aug_courses",
+            icon=":material/school:",
+            on_click=_augmentation_to_state,
+            args=(Augmentation.courses(), prefix),
+            help="ImageDataGenerator(rotation_range=40, width_shift_range=0.2, "
+            "height_shift_range=0.2, shear_range=0.2, zoom_range=0.2, horizontal_flip=True, "
+            "fill_mode='nearest')",
+        )
+        b2.button(
+            "All off",
+            key=f"{prefix}_aug_off",
+            icon=":material/block:",
+            on_click=_augmentation_to_state,
+            args=(Augmentation(), prefix),
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        rotation = c1.slider("Rotation (°)", 0.0, 180.0, step=5.0, key=f"{prefix}_rotation_deg")
+        width = c2.slider("Width shift", 0.0, 0.5, step=0.05, key=f"{prefix}_width_shift")
+        height = c3.slider("Height shift", 0.0, 0.5, step=0.05, key=f"{prefix}_height_shift")
+        shear = c4.slider(
+            "Shear (°)",
+            0.0,
+            45.0,
+            step=0.2,
+            key=f"{prefix}_shear_deg",
+            help="In degrees, as ImageDataGenerator's shear_range: the courses' 0.2 is 0.2°, "
+            "almost nothing; try 10–20° to see it. Made with Keras' RandomShear (factor "
+            "sin θ), which slants the image from its top row.",
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        zoom = c1.slider(
+            "Zoom", 0.0, 0.5, step=0.05, key=f"{prefix}_zoom", help="0.2 scales by 0.8 to 1.2."
+        )
+        flip = c2.selectbox(
             "Flip",
             list(training.FLIP_MODES),
-            key="train_flip",
+            key=f"{prefix}_flip",
             format_func=lambda f: f.replace("_and_", " + "),
         )
-        rotation = c2.slider(
-            "Rotation (share of a turn)", 0.0, 0.25, step=0.01, key="train_rotation"
+        fill = c3.selectbox(
+            "Fill mode",
+            list(training.FILL_MODES),
+            key=f"{prefix}_fill_mode",
+            help="How the pixels moved in from outside the image are filled: nearest repeats "
+            "the edge, reflect mirrors, constant is black, wrap brings in the other side.",
         )
-        shift = c3.slider("Shift", 0.0, 0.3, step=0.01, key="train_shift")
-        zoom = c4.slider("Zoom", 0.0, 0.3, step=0.01, key="train_zoom")
-        contrast = c5.slider("Contrast", 0.0, 0.5, step=0.05, key="train_contrast")
-        aug = Augmentation(flip, rotation, shift, zoom, contrast)
-        if aug.active:
-            idx = np.arange(min(8, len(ds.x_train)))
-            originals = ds.x_train[idx]
-            st.caption("Top row: originals. Below: what training might see instead.")
-            st.image(list(enlarge(originals, 64)), width=64)
-            for seed in (1, 2):
-                st.image(list(enlarge(aug.apply(originals, seed=seed), 64)), width=64)
-        else:
-            st.caption("Random flips, turns, shifts, zooms and contrast changes make the "
+        contrast = c4.slider("Contrast", 0.0, 0.5, step=0.05, key=f"{prefix}_contrast")
+        aug = Augmentation(
+            flip=flip,
+            rotation_deg=rotation,
+            width_shift=width,
+            height_shift=height,
+            shear_deg=shear,
+            zoom=zoom,
+            contrast=contrast,
+            fill_mode=fill,
+        )
+        if not aug.active:
+            st.caption("Random turns, shifts, shears, zooms, flips and contrast changes make the "
                        "network see a slightly different image every epoch: more robust, "
                        "less overfitting, slower to learn.")  # fmt: skip
+        elif len(ds.x_train):
+            _augmentation_preview(ds, aug, prefix)
     return aug
+
+
+def _augmentation_preview(ds: datasets.Dataset, aug: Augmentation, prefix: str) -> None:
+    last = min(len(ds.x_train), 500) - 1
+    key = f"{prefix}_aug_image"
+    if int(st.session_state.get(key, 0)) > last:
+        st.session_state[key] = 0
+    index = st.number_input(f"Training image to preview (0–{last})", 0, last, key=_default(key, 0))
+    image = ds.x_train[int(index)]
+    try:
+        copies = aug.apply(np.repeat(image[None], 8, axis=0), seed=int(index))
+    except InputError as err:
+        st.error(str(err), icon=":material/block:")
+        return
+    label = ds.class_names[int(ds.y_train[int(index)])]
+    left, right = st.columns([1, 4], vertical_alignment="center")
+    left.image(enlarge(image[None], 96)[0], caption=f"original ({label})", width=96)
+    right.image(list(enlarge(copies, 96)), width=96)
+    st.caption("Right: 8 ways training might see this image instead (new ones every epoch).")
 
 
 def config_from_state(architecture, hyper: dict, aug: Augmentation) -> TrainingConfig | None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from cnnviz import datasets, preprocessing
 from cnnviz.store import ModelStore
+from cnnviz.training import config as training_config
 
 JOB_KEY = "train_job_id"
 # Set by a class link with simple=1: the advanced settings are hidden (their values kept).
@@ -15,8 +16,9 @@ SIMPLE_KEY = "train_simple"
 ZIP_CHOICE = "__zip__"
 POLL_SECONDS = 1.0  # progress of a running job
 POLL_QUEUED_SECONDS = 3.0  # place of a queued job
-BATCH_SIZES = [8, 16, 32, 64, 128, 256]
-LEARNING_RATES = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1]
+BATCH_SIZES = list(training_config.BATCH_SIZES)
+LEARNING_RATES = list(training_config.LEARNING_RATES)
+WEIGHT_DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
 PREPROCESSINGS = {
     "unit": ("0..1 (pixels / 255)", preprocessing.unit),
     "tf": ("-1..1 (MobileNet, Inception)", preprocessing.tf_mode),
@@ -24,7 +26,18 @@ PREPROCESSINGS = {
     "caffe": ("BGR minus ImageNet means (VGG, ResNet)", preprocessing.caffe_mode),
     "raw": ("0..255 unchanged", preprocessing.raw),
 }
-SPEC_COLUMNS = ["type", "filters", "kernel", "stride", "padding", "activation", "rate", "units"]
+SPEC_COLUMNS = [
+    "type",
+    "filters",
+    "kernel",
+    "stride",
+    "padding",
+    "activation",
+    "rate",
+    "units",
+    "l1",
+    "l2",
+]
 
 
 # Widget values worth keeping while the student visits other pages (Streamlit forgets the
@@ -51,11 +64,16 @@ PERSISTENT_KEYS = (
     "train_dropout",
     "train_patience",
     "train_seed",
+    "train_l2",
     "train_flip",
-    "train_rotation",
-    "train_shift",
+    "train_rotation_deg",
+    "train_width_shift",
+    "train_height_shift",
+    "train_shear_deg",
     "train_zoom",
     "train_contrast",
+    "train_fill_mode",
+    "train_aug_image",
     "train_smoothing",
     "train_cm_normalize",
 )

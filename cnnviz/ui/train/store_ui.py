@@ -6,11 +6,13 @@ import re
 
 import streamlit as st
 
-from cnnviz import limits
+from cnnviz import datasets, limits
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
+from cnnviz.training import TrainingConfig
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
+from cnnviz.ui.train.progress import current_job, start_job
 from cnnviz.ui.train.state import PREPROCESSINGS, model_store
 
 
@@ -56,6 +58,7 @@ def _model_row_ui(store: ModelStore, meta: dict, owner: str) -> None:
                 "Delete", key=f"train_store_delete_{model_id}", icon=":material/delete:"
             ):
                 _store_action(lambda: store.delete(model_id, owner), "Deleted.")
+        _continue_ui(meta)
         st.download_button(
             "Download .keras",
             data=lambda: store.model_bytes(model_id, owner),
@@ -64,6 +67,43 @@ def _model_row_ui(store: ModelStore, meta: dict, owner: str) -> None:
             key=f"train_store_download_{model_id}",
             on_click="ignore",
         )
+
+
+def _continue_ui(meta: dict) -> None:
+    """More epochs for a model this app trained, on the same data, from its weights."""
+    if not meta.get("training") or not (meta.get("dataset") or {}).get("name"):
+        return  # uploaded models: no dataset or settings to go on with
+    model_id = meta["id"]
+    job = current_job()
+    busy = job is not None and not job.done
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    epochs = c1.number_input("More epochs", 1, 200, value=5, key=f"train_store_more_{model_id}")
+    if not c2.button(
+        "Continue training",
+        key=f"train_store_continue_{model_id}",
+        icon=":material/replay:",
+        disabled=busy,
+        help="Train this model for more epochs on the same data, starting from its weights "
+        "(the optimizer starts afresh). The result is saved as a new model.",
+    ):
+        return
+    cfg = TrainingConfig.from_dict(meta["training"])
+    cfg.epochs, cfg.continue_from = int(epochs), model_id
+    try:
+        cfg.validate()
+        with st.spinner("Loading the dataset it was trained on…"):
+            ds = _dataset_of(meta)
+    except InputError as err:
+        st.error(str(err), icon=":material/block:")
+        return
+    start_job(ds, cfg, name=f"{meta.get('name', 'model')} +{int(epochs)} epochs")
+    st.rerun()
+
+
+def _dataset_of(meta: dict) -> datasets.Dataset:
+    info = meta["dataset"]
+    options = dict(info.get("options") or {})
+    return datasets.load(str(info["name"]), **options)
 
 
 def _store_action(action, message: str | None) -> None:

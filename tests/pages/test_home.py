@@ -1,0 +1,34 @@
+"""Home page: the guided path links only to pages that exist, each with its picture."""
+
+from pathlib import Path
+
+from tests.pages.conftest import ROOT, app_test
+
+
+def test_home_shows_the_path_in_the_courses_order():
+    at = app_test("app.py").run()
+    assert not at.exception
+    steps = [m.value for m in at.markdown if m.value.startswith("**Step ")]
+    assert steps[0].startswith("**Step 1 · :material/filter_alt: Filters")
+    assert "Train" in steps[1]
+    titles = " ".join(steps)
+    for page in ("Activation functions", "Activations", "Grad-CAM", "Pretrained"):
+        assert page in titles
+    assert len(at.get("image")) >= 4  # the app-made pictures
+
+
+def test_steps_whose_file_is_missing_are_left_out():
+    source = (ROOT / "pages" / "home.py").read_text()
+    existing = {p.stem for p in Path(ROOT, "pages").glob("*.py")}
+    step_pages = [line.split('"')[1] for line in source.splitlines() if line.startswith('    ("')]
+    assert "autoencoder" in step_pages  # listed, shown once its page exists
+    at = app_test("pages/home.py").run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown if m.value.startswith("**Step ")]
+    assert len(shown) == len([p for p in step_pages if p in existing])
+
+
+def test_pictures_are_small_and_committed():
+    pictures = sorted((ROOT / "assets" / "home").glob("*.png"))
+    assert len(pictures) >= 5
+    assert sum(p.stat().st_size for p in pictures) < 600_000
