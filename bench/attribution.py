@@ -130,6 +130,45 @@ def main() -> None:
         f"{coarse_diff:.2e} (values up to {float(theirs_coarse.max()):.3f})"
     )
     print(f"upsampled heatmaps (Pearson r, ours vs tf-keras-vis): {corr:.4f}")
+    trust()
+
+
+def trust() -> None:
+    """Seconds for the Grad-CAM page's trust section: localisation table and sanity cascade."""
+    from cnnviz import architectures, datasets
+    from cnnviz.imagemodel import ImageModel
+    from cnnviz.preprocessing import unit
+
+    fast = bool(os.environ.get("CNNVIZ_FAST"))
+    n = 60 if fast else 300
+    ds = datasets.load("find_shapes", n_train=600 if fast else 2400, n_test=n)
+    net = architectures.build("cam_cnn", ds.input_shape, ds.num_classes)
+    net.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    net.fit(ds.x_train / np.float32(255), ds.y_train, epochs=1 if fast else 3, verbose=0)
+    small = ImageModel("cam", net, ds.input_shape[:2], unit(), ds.class_names)
+    images = datasets.to_rgb(ds.x_test)
+    print(f"localisation table on {n} find_shapes test images (model trained briefly):")
+    for method in attribution.METHODS:
+        start = time.perf_counter()
+        scores = attribution.localisation(small, images, ds.boxes_test, [method], labels=ds.y_test)[
+            method
+        ]
+        seconds = time.perf_counter() - start
+        print(
+            f"  {method:11s} {seconds:6.1f} s  pointing {scores['pointing']:.2f} "
+            f"(centre {scores['centre_pointing']:.2f}, shuffled {scores['shuffled_pointing']:.2f})"
+        )
+    start = time.perf_counter()
+    attribution.localisation(small, images, ds.boxes_test, ["gradcam"], labels=ds.y_test)
+    print(f"  cached repeat: {time.perf_counter() - start:.4f} s")
+    bundled = pretrained.load(pretrained.BUNDLED)
+    cat = samples()["cat"]
+    start = time.perf_counter()
+    steps = attribution.cascade(bundled, cat, "gradcam", max_steps=8)
+    print(
+        f"sanity cascade, bundled model, 8 layers: {time.perf_counter() - start:.1f} s; "
+        f"rank correlation after each: {[round(float(s.spearman[0]), 2) for s in steps[1:]]}"
+    )
 
 
 if __name__ == "__main__":

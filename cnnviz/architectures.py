@@ -147,6 +147,7 @@ def _dropout(rate):
 
 
 _FLAT = {"type": "flatten"}
+_BN = {"type": "batchnorm"}
 
 _PRESETS = [
     Preset(
@@ -248,6 +249,31 @@ _PRESETS = [
         10,
         19_920,
         (_conv(10), _conv(10), _pool(), _conv(10), _conv(10), _pool(), _FLAT),
+    ),
+    Preset(
+        "cam_cnn",
+        "CAM network (global average pooling)",
+        "Four 'same' 3×3 convolutions (16, 32, 64, 64) with batch normalisation and max "
+        "pooling between them, then "
+        "global average pooling straight into the output, as in Zhou et al.'s CAM: every "
+        "map keeps its place in the image, so Grad-CAM shows where the evidence is.",
+        (64, 64, 3),
+        6,
+        61_606,
+        (
+            _conv(16, padding="same"),
+            _BN,
+            _pool(),
+            _conv(32, padding="same"),
+            _BN,
+            _pool(),
+            _conv(64, padding="same"),
+            _BN,
+            _pool(),
+            _conv(64, padding="same"),
+            _BN,
+            {"type": "globalavgpool"},
+        ),
     ),
     Preset(
         "mlp",

@@ -136,6 +136,16 @@ _DEFAULTS: dict[str, dict] = {
         "noise": 0.05,
         "grayscale": False,
     },
+    "find_shapes": {
+        "image_size": 64,
+        "n_train": 4800,
+        "n_test": 1200,
+        "seed": 0,
+        "noise": 0.05,
+        "grayscale": False,
+        "radius": (0.1, 0.2),
+        "clutter": 8,
+    },
     "digits": {"upscale": 28, "test_fraction": 0.2, "seed": 0},
     "faces": {"upscale": 32, "test_fraction": 0.2, "seed": 0},
     "textures": {"patch": 64, "n_per_class": 80, "seed": 0},
@@ -149,6 +159,11 @@ _TEXT = {
         "Synthetic shapes",
         "Circles, squares, triangles, stars, crosses and ellipses at random places, sizes "
         "and colours on noisy backgrounds. Each image knows where its shape is.",
+    ),
+    "find_shapes": (
+        "Find the shape",
+        "Small shapes (a tenth to a fifth of the side) among stray lines on 64×64 noisy "
+        "backgrounds: the network must find the figure, so heatmaps can be checked.",
     ),
     "digits": (
         "Digits (8×8)",
@@ -236,6 +251,9 @@ def load(name: str, **options) -> Dataset:
               ``noise`` (0..0.5), ``grayscale``, ``classes`` (a subset of the figure names).
             - ``textures``: ``patch`` (side, 16..128), ``n_per_class`` (training patches per
               class; a quarter as many test patches), ``seed``.
+            - ``find_shapes``: the same options plus ``radius`` ((low, high) figure size
+              as a fraction of the side, default 0.1..0.2) and ``clutter`` (distractor
+              strokes per image, default 8); 64×64 by default. Boxes as ``shapes``.
             - ``digits`` / ``faces``: ``upscale`` (side in pixels, or None for the native
               8 / 25; upscaled digits are framed like MNIST, the digit filling the central
               20/28 on black), ``test_fraction``, ``seed``.
@@ -257,7 +275,8 @@ def load(name: str, **options) -> Dataset:
     if name not in _DEFAULTS:
         raise InputError(f"Unknown dataset {name!r}; choose one of {list(_DEFAULTS)}.")
     progress = options.pop("progress", None)
-    allowed = set(_DEFAULTS[name]) | ({"classes"} if name == "shapes" else set())
+    shapes_like = name in ("shapes", "find_shapes")
+    allowed = set(_DEFAULTS[name]) | ({"classes"} if shapes_like else set())
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise InputError(
@@ -265,8 +284,8 @@ def load(name: str, **options) -> Dataset:
             f"its options are {sorted(allowed)}."
         )
     opts = {**_DEFAULTS[name], **options}
-    if name == "shapes":
-        ds = _load_shapes(**opts)
+    if shapes_like:
+        ds = _load_shapes(name=name, **opts)
     elif name == "digits":
         ds = _load_digits(**opts)
     elif name == "faces":
@@ -279,14 +298,27 @@ def load(name: str, **options) -> Dataset:
     return ds
 
 
-def _load_shapes(image_size, n_train, n_test, seed, noise, grayscale, classes=None) -> Dataset:
+def _load_shapes(
+    image_size,
+    n_train,
+    n_test,
+    seed,
+    noise,
+    grayscale,
+    classes=None,
+    radius=None,
+    clutter=0,
+    name="shapes",
+) -> Dataset:
     n_train, n_test = _count(n_train, "n_train"), _count(n_test, "n_test")
-    kwargs = {"noise": noise, "classes": classes, "grayscale": grayscale}
+    kwargs = {"noise": noise, "classes": classes, "grayscale": grayscale, "clutter": clutter}
+    if radius is not None:
+        kwargs["radius"] = tuple(radius)
     # Test images come from a different seed stream so that changing n_train leaves them alone.
     train = shapes.generate(n_train, image_size, seed=[int(seed), 0], **kwargs)
     test = shapes.generate(n_test, image_size, seed=[int(seed), 1], **kwargs)
     return Dataset(
-        name="shapes",
+        name=name,
         x_train=train.images,
         y_train=train.labels,
         x_test=test.images,

@@ -117,6 +117,27 @@ def _draw(canvas: np.ndarray, color, name: str, geometry: tuple[float, ...]) -> 
         cv2.fillPoly(canvas, [np.round(pts * scale).astype(np.int32)], color, cv2.LINE_8, _SHIFT)
 
 
+def _draw_clutter(rng: np.random.Generator, images: np.ndarray, count: int) -> None:
+    """Draw ``count`` random strokes into each (N, S, S, 3) image in place.
+
+    Each stroke is a straight line 8-25% of the side long, 1-2 px thick, in a random colour:
+    edges and colour like a figure's, but no closed shape, so no class.
+    """
+    n, size = images.shape[:2]
+    x0 = rng.uniform(0, size, (n, count))
+    y0 = rng.uniform(0, size, (n, count))
+    length = rng.uniform(0.08, 0.25, (n, count)) * size
+    angle = rng.uniform(0, 2 * np.pi, (n, count))
+    thick = rng.integers(1, 3, (n, count))
+    colors = rng.integers(0, 256, (n, count, 3))
+    x1, y1 = x0 + length * np.cos(angle), y0 + length * np.sin(angle)
+    for i in range(n):
+        for j in range(count):
+            p0 = (round(x0[i, j]), round(y0[i, j]))
+            p1 = (round(x1[i, j]), round(y1[i, j]))
+            cv2.line(images[i], p0, p1, colors[i, j].tolist(), int(thick[i, j]), cv2.LINE_8)
+
+
 def generate(
     n: int,
     image_size: int = 32,
@@ -126,6 +147,8 @@ def generate(
     classes: list[str] | tuple[str, ...] | None = None,
     grayscale: bool = False,
     labels: np.ndarray | None = None,
+    radius: tuple[float, float] = (_MIN_RADIUS, _MAX_RADIUS),
+    clutter: int = 0,
 ) -> ShapeBatch:
     """Draw ``n`` images of random figures, deterministically from ``seed``.
 
@@ -139,6 +162,11 @@ def generate(
             default all.
         grayscale: one luma channel instead of RGB.
         labels: (n,) class indices to draw, instead of a balanced random order.
+        radius: (low, high) range of the figure's circumradius as a fraction of the side
+            (within 0.05..0.48); small figures make "where did the model look" testable.
+        clutter: distractor strokes per image (0..40): short straight lines in random
+            colours, drawn under the figure, that belong to no class. The mask and box
+            stay exactly the labelled figure's.
 
     Returns:
         The images, labels, boxes and masks. Figures are bright on dark or dark on bright
@@ -160,6 +188,13 @@ def generate(
         raise InputError(f"Shapes image size must be between 16 and 256 pixels, got {image_size}.")
     if not 0 <= float(noise) <= 0.5:
         raise InputError(f"Shapes noise must be between 0 and 0.5, got {noise}.")
+    low, high = (float(v) for v in radius)
+    if not 0.05 <= low <= high <= 0.48:
+        raise InputError(
+            f"Shapes radius range must satisfy 0.05 <= low <= high <= 0.48, got {radius}."
+        )
+    if not 0 <= int(clutter) <= 40:
+        raise InputError(f"Shapes clutter must be between 0 and 40 strokes, got {clutter}.")
     n, size = int(n), int(image_size)
     rng = np.random.default_rng(seed)
     k = len(names)
@@ -172,7 +207,7 @@ def generate(
 
     # Every random quantity is drawn up front, in a fixed order, so results depend on the seed
     # only.
-    radius = rng.uniform(_MIN_RADIUS, _MAX_RADIUS, n) * size
+    radius = rng.uniform(low, high, n) * size
     # Centre far enough from the edges that the whole figure (within its circumradius) fits.
     lo, hi = radius + 1, size - 2 - radius
     cx = lo + rng.random(n) * (hi - lo)
@@ -189,6 +224,8 @@ def generate(
     masks = np.zeros((n, size, size), np.uint8)
     images = np.empty((n, size, size, 3), np.uint8)
     images[:] = bg[:, None, None, :]
+    if clutter:
+        _draw_clutter(rng, images, int(clutter))
     for i in range(n):
         geometry = (cx[i], cy[i], radius[i], angle[i], ratio[i])
         name = names[labels[i]]

@@ -6,7 +6,8 @@ import streamlit as st
 
 from cnnviz import attribution, modelutils
 from cnnviz.errors import InputError
-from cnnviz.ui.image_source import image_source
+from cnnviz.ui.gradcam_panel import coarse_map_notice, localisation_section, sanity_section
+from cnnviz.ui.image_source import image_source, test_set
 from cnnviz.ui.inspect import draw_box, enlarge, heatmap, probabilities, top_k_figure
 from cnnviz.ui.model_picker import model_key, model_picker
 from cnnviz.ui.text import plain
@@ -107,6 +108,8 @@ with controls[2]:
 with controls[3]:
     colormap = st.selectbox("Colour map", list(attribution.COLORMAPS), key="cam_cmap")
 st.caption(f"**{attribution.METHODS[method].label}** {METHOD_HELP.get(method, '')}")
+if uses_layer:
+    coarse_map_notice(model, layer, f"cam_layer_{mkey}")
 
 try:
     with st.spinner(f"Computing {attribution.METHODS[method].label}…"):
@@ -144,3 +147,13 @@ if picked.box is not None:
         "Green box: where the shape really is. "
         + ("The heatmap's peak falls inside it." if hit else "The heatmap's peak is outside it.")
     )
+
+st.divider()
+st.header("Can this heatmap be trusted?")
+try:
+    dataset = test_set(model)
+except InputError:
+    dataset = None
+dataset_key = "" if dataset is None else f"{dataset.name}:{len(dataset.x_test)}"
+localisation_section(model, method, layer, dataset, dataset_key)
+sanity_section(model, picked.image, picked.digest, method, class_index, layer, colormap)

@@ -405,6 +405,8 @@ def recommended_config(dataset_name: str) -> TrainingConfig:
     """
     if dataset_name == "shapes":
         return TrainingConfig(architecture="mnist_cnn", epochs=10, learning_rate=2e-3)
+    if dataset_name == "find_shapes":  # small figures among clutter: a CAM-style network
+        return TrainingConfig(architecture="cam_cnn", epochs=15, learning_rate=3e-3)
     if dataset_name == "digits":
         return TrainingConfig(
             architecture="mnist_cnn",

@@ -28,7 +28,16 @@ def _check_dataset(ds: datasets.Dataset, shape, num_classes):
 def test_available_lists_offline_sets_first():
     infos = datasets.available()
     names = [i.name for i in infos]
-    assert names == ["shapes", "digits", "faces", "textures", "mnist", "fashion_mnist", "cifar10"]
+    assert names == [
+        "shapes",
+        "find_shapes",
+        "digits",
+        "faces",
+        "textures",
+        "mnist",
+        "fashion_mnist",
+        "cifar10",
+    ]
     assert [i.offline for i in infos] == [True, True, True, True, False, False, False]
     assert all(i.cached for i in infos if i.offline)
     assert not any(i.cached for i in infos if not i.offline)  # empty cache here
@@ -227,3 +236,28 @@ def test_textures_are_real_photo_patches_with_disjoint_test_regions():
     np.testing.assert_array_equal(ds.x_test, again.x_test)
     with pytest.raises(InputError, match="Patch size"):
         datasets.load("textures", patch=300)
+
+
+def test_find_shapes_small_figures_among_clutter_with_boxes():
+    ds = datasets.load("find_shapes", n_train=30, n_test=40)
+    assert ds.name == "find_shapes"
+    assert ds.x_test.shape == (40, 64, 64, 3)
+    assert ds.boxes_test.shape == (40, 4)
+    sides = np.maximum(
+        ds.boxes_test[:, 2] - ds.boxes_test[:, 0], ds.boxes_test[:, 3] - ds.boxes_test[:, 1]
+    )
+    assert sides.max() <= 2 * 0.2 * 64 + 2  # circumradius at most 0.2 of the side
+    # Boxes cover a small part of the image: "where" can be tested.
+    area = np.prod(ds.boxes_test[:, 2:] - ds.boxes_test[:, :2], axis=1) / 64**2
+    assert area.mean() < 0.15
+    # The same options without clutter give cleaner backgrounds (clutter adds edges).
+    clean = datasets.load("find_shapes", n_train=30, n_test=40, clutter=0)
+    np.testing.assert_array_equal(clean.boxes_test, ds.boxes_test)
+    assert (
+        np.abs(np.diff(ds.x_test.astype(int), axis=2)).mean()
+        > np.abs(np.diff(clean.x_test.astype(int), axis=2)).mean()
+    )
+    with pytest.raises(InputError):
+        datasets.load("find_shapes", clutter=99)
+    with pytest.raises(InputError):
+        datasets.load("find_shapes", radius=(0.3, 0.1))

@@ -79,4 +79,17 @@ def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_mode
     pg.get_by_text("True class:").first.wait_for()  # a test image: the stored model is kept
     assert pg.get_by_text("heatmap for").count() == 1
     assert pg.locator('[data-testid="stException"]').count() == 0
-    _tall_screenshot(pg, "gradcam")
+    # Can the heatmap be trusted? The page says so itself, in words and a table.
+    pg.get_by_text("Can this heatmap be trusted?").wait_for()
+    pg.get_by_text("Grad-CAM points inside the shape").wait_for(timeout=120_000)
+    pg.get_by_text("always guessing the centre would manage").wait_for()
+    assert (
+        pg.get_by_text("Its heatmaps do show where the shape is").count()
+        + pg.get_by_text("That is no better than a guess").count()
+        == 1
+    )
+    pg.get_by_role("button", name="Run the sanity check for Grad-CAM").click()
+    pg.get_by_text("random down to conv1").wait_for(timeout=120_000)
+    pg.get_by_text("showing the image, not the model").first.wait_for()
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    _tall_screenshot(pg, "gradcam", 2600)

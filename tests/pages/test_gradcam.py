@@ -112,3 +112,61 @@ def test_overlay_helper_for_other_pages(stored_model):
     assert int(gradcam_heatmap_for(model, image, class_index=3).class_indices[0]) == 3
     with pytest.raises(InputError):
         gradcam_overlay_for(model, image, class_index=99)
+
+
+# ---- can this heatmap be trusted? -------------------------------------------------------
+
+
+def test_localisation_table_and_reading(stored_model):
+    at = run_page(PAGE)
+    assert not at.exception and not at.error
+    assert "Does the heatmap point at the shape?" in texts(at.subheader)
+    reading = " ".join(texts(at.markdown))
+    assert "Grad-CAM points inside the shape" in reading and "guessing the centre" in reading
+    (table,) = at.dataframe
+    assert list(table.value.index) == ["Grad-CAM"]
+    assert "centre guess" in table.value.columns
+    by_label(at.button, "Score every method (SmoothGrad and occlusion take a while)").click()
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == len(attribution.METHODS)
+
+
+def test_no_boxes_says_so():
+    save_tiny_model(name="uploaded", with_dataset=False)
+    at = run_page(PAGE)
+    assert not at.exception
+    assert any("has no object boxes" in t for t in texts(at.caption))
+    assert not at.dataframe
+
+
+def test_coarse_map_offers_the_finer_layer_in_one_click():
+    save_tiny_model(name="deep", filters=(8, 12, 16, 16))  # conv4: 4 x 4
+    at = run_page(PAGE)
+    assert not at.exception
+    assert by_label(at.selectbox, "Layer").value == "conv4"
+    assert any("This heatmap is coarse" in t and "4×4" in t for t in texts(at.info))
+    by_label(at.button, "Use conv3").click()
+    at.run()
+    assert not at.exception
+    assert by_label(at.selectbox, "Layer").value == "conv3"
+    assert not any("This heatmap is coarse" in t for t in texts(at.info))
+
+
+def test_sanity_check_on_a_clone(stored_model):
+    model = ModelStore().load(stored_model, OWNER)
+    before = [w.copy() for w in model.model.get_weights()]
+    at = run_page(PAGE)
+    assert "Would the map change if the network knew nothing?" in texts(at.subheader)
+    by_label(at.button, "Run the sanity check for Grad-CAM").click()
+    at.run()
+    assert not at.exception and not at.error
+    captions = image_captions(at)
+    assert "trained model" in captions
+    assert any(c.startswith("random down to predictions · ρ =") for c in captions)
+    assert any("random down to conv1" in c for c in captions)
+    reading = " ".join(texts(at.markdown))
+    assert "rank correlation" in reading
+    after = ModelStore().load(stored_model, OWNER).model.get_weights()
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)

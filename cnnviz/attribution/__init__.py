@@ -187,13 +187,62 @@ def normalize(maps: np.ndarray, relu: bool = True) -> np.ndarray:
     return (m / (top + EPSILON)).astype(np.float32)
 
 
-def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Bilinear resize of (N, h', w') maps to (N, h, w) (half-pixel centres, like Keras)."""
+def upsample(
+    maps: np.ndarray, size: tuple[int, int], geometry: modelutils.Geometry | None = None
+) -> np.ndarray:
+    """Bilinear resize of (N, h', w') maps to (N, h, w), each cell placed where it looks.
+
+    Args:
+        maps: (N, h', w') float.
+        size: (h, w) target (the model's input size).
+        geometry: where the map's cells centre in the input
+            (:func:`cnnviz.modelutils.receptive_field`). ``None``: the map spans the whole
+            input (half-pixel centres, like ``cv2.resize``). With unpadded convolutions the
+            cells of a deep map centre on a smaller, inner region; each output pixel then
+            takes the value interpolated at its own position. Pixels beyond the outer
+            cell centres (seen only by the edge of the outer cells' receptive fields) fade
+            linearly to 0 at that edge plus half a stride.
+
+    Returns:
+        (N, h, w) float32.
+    """
     h, w = size
     maps = np.asarray(maps, dtype=np.float32)
-    if maps.shape[1:] == (h, w):
-        return maps.copy()
-    return np.stack([cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR) for m in maps])
+    if geometry is None:
+        if maps.shape[1:] == (h, w):
+            return maps.copy()
+        return np.stack([cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR) for m in maps])
+    # Fractional cell index of every input pixel: (pixel - centre of cell 0) / stride.
+    ys = (np.arange(h, dtype=np.float32) - geometry.offset[0]) / geometry.stride[0]
+    xs = (np.arange(w, dtype=np.float32) - geometry.offset[1]) / geometry.stride[1]
+    ys = np.clip(ys, 0, maps.shape[1] - 1)
+    xs = np.clip(xs, 0, maps.shape[2] - 1)
+    map_x = np.ascontiguousarray(np.broadcast_to(xs[None, :], (h, w)))
+    map_y = np.ascontiguousarray(np.broadcast_to(ys[:, None], (h, w)))
+    fade = [
+        _edge_fade(n, geometry.offset[a], geometry.stride[a], maps.shape[1 + a], geometry.size[a])
+        for a, n in enumerate((h, w))
+    ]
+    out = np.stack(
+        [
+            cv2.remap(m, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            for m in maps
+        ]
+    )
+    return (out * fade[0][None, :, None] * fade[1][None, None, :]).astype(np.float32)
+
+
+def _edge_fade(n: int, offset: float, stride: float, cells: int, size: int) -> np.ndarray:
+    """(n,) weights along one axis, fading beyond the outer cell centres.
+
+    1 between the outer cell centres, then linearly down to 0 at the outer cells'
+    receptive-field edge plus half a stride (so a peak stays on its cell's centre).
+    """
+    pos = np.arange(n, dtype=np.float64)
+    last = offset + (cells - 1) * stride
+    beyond = np.maximum(np.maximum(offset - pos, pos - last), 0.0)
+    reach = max(size / 2 + stride / 2, 1.0)
+    return np.clip(1.0 - beyond / reach, 0.0, 1.0).astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,6 +291,7 @@ class AttributionMethod:
         batch = _Batch.make(model, images)
         ids = _class_ids(class_index, len(batch.x), modelutils.num_classes(model))
         layer = self.resolve_layer(model, layer_name) if self.uses_layer else None
+        geometry = modelutils.receptive_field(model, layer) if layer else None
         maps, chosen = [], []
         step = max(1, int(batch_size))
         for start in range(0, len(batch.x), step):
@@ -250,7 +300,7 @@ class AttributionMethod:
             raw = np.nan_to_num(np.asarray(raw, dtype=np.float64))
             if self.relu:  # on the coarse map, as in the Grad-CAM paper, before upsampling
                 raw = np.maximum(raw, 0.0)
-            maps.append(normalize(upsample(raw, batch.size), relu=self.relu))
+            maps.append(normalize(upsample(raw, batch.size, geometry), relu=self.relu))
             chosen.append(np.asarray(cls, dtype=np.int64))
         return Attribution(np.concatenate(maps), np.concatenate(chosen), self.key, layer)
 
@@ -788,3 +838,46 @@ def pointing_game(heatmaps: np.ndarray, boxes: np.ndarray, tolerance: int = 0) -
     return (
         (px >= box[:, 0] - t) & (px < box[:, 2] + t) & (py >= box[:, 1] - t) & (py < box[:, 3] + t)
     )
+
+
+# Evaluation of the methods (they import METHODS from here, so they come last).
+from cnnviz.attribution.metrics import (  # noqa: E402
+    SCORES,
+    energy_inside,
+    localisation,
+    score_maps,
+)
+from cnnviz.attribution.sanity import CascadeStep, cascade, spearman  # noqa: E402
+
+__all__ = [
+    "METHODS",
+    "SCORES",
+    "Attribution",
+    "AttributionMethod",
+    "CAMMethod",
+    "CascadeStep",
+    "GradCAM",
+    "GradCAMPlusPlus",
+    "GradientMethod",
+    "Occlusion",
+    "Saliency",
+    "SmoothGrad",
+    "attribute",
+    "cascade",
+    "colorize",
+    "energy_inside",
+    "grad_cam",
+    "grad_cam_plus_plus",
+    "localisation",
+    "normalize",
+    "occlusion",
+    "overlay",
+    "pointing_game",
+    "predict_proba",
+    "register",
+    "saliency",
+    "score_maps",
+    "smoothgrad",
+    "spearman",
+    "upsample",
+]
