@@ -142,7 +142,7 @@ def test_comparison_figure_holds_exactly_the_stored_histories():
         for key, values in m["history"].items():
             expected[(m["id"], key)] = values
         expected[(m["id"], "gap")] = [
-            v - t for v, t in zip(m["history"]["val_loss"], m["history"]["loss"])
+            v - t for v, t in zip(m["history"]["val_loss"], m["history"]["loss"], strict=True)
         ]
     assert got.keys() == expected.keys()
     for k, v in expected.items():
