@@ -1,3 +1,5 @@
+import itertools
+
 import cv2
 import keras
 import numpy as np
@@ -14,7 +16,7 @@ def canvas(side=280):
 
 
 def stroke(rgba, points, width=18):
-    for p, q in zip(points, points[1:], strict=False):
+    for p, q in itertools.pairwise(points):
         cv2.line(rgba, p, q, (255, 255, 255, 255), width)
     return rgba
 
@@ -85,7 +87,7 @@ def test_a_drawn_stroke_predicts_as_the_same_pixels_given_as_an_image():
     im = _digits_model(ds)
     rgba = stroke(canvas(), [(140, 40), (140, 240)])  # a "1"
     framed = drawing.frame_drawing(rgba, "digits")
-    ok, png = cv2.imencode(".png", framed[..., ::-1])
+    _, png = cv2.imencode(".png", framed[..., ::-1])
     loaded = images.load_image(png.tobytes())
     np.testing.assert_array_equal(loaded, framed)
     np.testing.assert_allclose(im.predict_proba(framed), im.predict_proba(loaded))
