@@ -51,6 +51,7 @@ from cnnviz.training.events import (
     TrainingResult,
 )
 from cnnviz.training.scheduler import _COUNTER, _SETUP_LOCK, SCHEDULER, _register
+from cnnviz.training.snapshots import EpochSnapshots, probe_indices
 
 _LOG = logging.getLogger(__name__)
 STATUSES = ("queued", "running", "stopping", "finished", "stopped", "failed")
@@ -204,6 +205,8 @@ class TrainingJob:
         model: an uncompiled Keras model to train instead of building
             ``config.architecture`` (for notebooks, tests and benchmarks).
         callbacks: extra Keras callbacks for ``fit`` (they see the training wrapper).
+        snapshots: keep epoch snapshots of 8 test images (kernels, predictions, Grad-CAM;
+            see :mod:`cnnviz.training.snapshots`), saved with the model.
 
     Attributes:
         id: registry key (``get_job(id)`` finds the job again).
@@ -222,6 +225,7 @@ class TrainingJob:
         name: str | None = None,
         model=None,
         callbacks: list | None = None,
+        snapshots: bool = True,
     ):
         self.config = config or TrainingConfig()
         self.config.validate()
@@ -238,6 +242,8 @@ class TrainingJob:
         self.created = time.time()
         self._given_model = model is not None
         self._extra_callbacks = list(callbacks or [])
+        self.snapshots = None  # an EpochSnapshots callback while / after training
+        self._want_snapshots = bool(snapshots)
         self._status = "new"
         self._events: list = []
         self._lock = threading.Lock()
@@ -410,6 +416,10 @@ class TrainingJob:
             wrapper = self._setup(input_shape, num_classes, mixed, steps * epochs)
             progress = _ProgressCallback(self, epochs, steps, batch_size, len(x_tr))
             callbacks = [progress, *self._extra_callbacks]
+            if self._want_snapshots and len(ds.x_test):
+                probe = probe_indices(ds.y_test)
+                self.snapshots = EpochSnapshots(self.model, ds.x_test[probe], ds.y_test[probe])
+                callbacks.append(self.snapshots)
             if cfg.early_stopping > 0:
                 callbacks.append(
                     keras.callbacks.EarlyStopping(
@@ -497,4 +507,7 @@ class TrainingJob:
             "status": status,
             "params": int(self.model.count_params()),
         }
-        return self.store.save(self.model, metadata)
+        model_id = self.store.save(self.model, metadata)
+        if self.snapshots is not None and self.snapshots.epochs:
+            self.store.save_snapshots(model_id, self.snapshots.arrays())
+        return model_id
