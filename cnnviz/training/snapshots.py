@@ -125,15 +125,18 @@ class EpochSnapshots(keras.callbacks.Callback):
             self.cams.append(cam_for_storage(maps))
 
     def on_train_begin(self, logs=None):
+        """Snapshot the random start (epoch 0)."""
         if not self.epochs:
             self._snapshot(0)  # the random start
 
     def on_epoch_end(self, epoch, logs=None):
+        """Snapshot after each epoch (1-based)."""
         self._snapshot(epoch + 1)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """What to store: ``epochs`` (E,), ``probe_images`` (P, H, W, C) uint8,
-        ``probe_labels`` (P,), ``probabilities`` (E, P, K) float16, and where the model has
+        """What to store, as arrays for ``numpy.savez``.
+
+        Returns: ``epochs`` (E,), ``probe_images`` (P, H, W, C) uint8, ``probe_labels`` (P,), ``probabilities`` (E, P, K) float16, and where the model has
         a convolution ``kernels`` (E, kh, kw, C_in, F) float16 and ``cams`` (E, P, h, w)
         uint8, with ``kernel_layer`` and ``cam_layer`` naming the layers.
         """
