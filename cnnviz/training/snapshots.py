@@ -139,7 +139,8 @@ class EpochSnapshots(keras.callbacks.Callback):
         Returns:
             ``epochs`` (E,), ``probe_images`` (P, H, W, C) uint8, ``probe_labels`` (P,),
             ``probabilities`` (E, P, K) float16, and where the model has a convolution
-            ``kernels`` (E, kh, kw, C_in, F) float16 and ``cams`` (E, P, h, w) uint8, with ``kernel_layer`` and ``cam_layer`` naming the layers.
+            ``kernels`` (E, kh, kw, C_in, F) float16 and ``cams`` (E, P, h, w) uint8,
+            with ``kernel_layer`` and ``cam_layer`` naming the layers.
         """
         out = {
             "epochs": np.asarray(self.epochs, dtype=np.int32),
