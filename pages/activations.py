@@ -247,3 +247,9 @@ else:
         "negative. A coloured kernel looks for that colour; a grey striped one for an edge."
     )
     st.image(kernel_mosaic(kernels, max_kernels=shown_k), width=min(900, 40 * 8 + 24))
+
+if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
+    from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+
+    with st.expander("Scrub through training: how the kernels and maps formed"):
+        snapshot_viewer_ui("act", model.info["id"], model.class_names)

@@ -143,3 +143,9 @@ if picked.box is not None:
         "Green box: where the shape really is. "
         + ("The heatmap's peak falls inside it." if hit else "The heatmap's peak is outside it.")
     )
+
+if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
+    from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+
+    with st.expander("Scrub through training: how the kernels and maps formed"):
+        snapshot_viewer_ui("cam", model.info["id"], model.class_names)
