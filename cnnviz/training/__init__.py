@@ -24,9 +24,10 @@ The package is split along its own sections: ``config`` (settings), ``events``,
 ``job``. Every public name is importable from ``cnnviz.training``.
 """
 
-from cnnviz.training.build import build_model, make_optimizer, training_wrapper
+from cnnviz.training.build import build_model, gabor_bank, make_optimizer, training_wrapper
 from cnnviz.training.config import (
     DEFAULT_ARCHITECTURE,
+    FIRST_LAYERS,
     FLIP_MODES,
     OPTIMIZERS,
     SCHEDULES,
@@ -53,6 +54,7 @@ __all__ = [
     "BATCH_EVENTS_PER_SECOND",
     "DEFAULT_ARCHITECTURE",
     "DONE_STATUSES",
+    "FIRST_LAYERS",
     "FLIP_MODES",
     "KEEP_FINISHED_PER_OWNER",
     "OPTIMIZERS",
@@ -71,6 +73,7 @@ __all__ = [
     "TrainingJob",
     "TrainingResult",
     "build_model",
+    "gabor_bank",
     "cpu_cores",
     "detect_device",
     "get_job",

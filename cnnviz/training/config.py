@@ -13,6 +13,7 @@ DEFAULT_ARCHITECTURE = "mnist_cnn"
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("constant", "cosine")
 FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
+FIRST_LAYERS = ("random", "gabor", "gabor_frozen")
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ class TrainingConfig:
         augmentation: random changes applied to training batches only.
         mixed_precision: float16 compute with float32 weights; None = automatically on a
             GPU only; True forces it (slow on a CPU). The saved model is always float32.
+        first_layer: ``"random"`` (the initialiser's start), ``"gabor"`` (the first
+            convolution starts as a bank of Gabor filters and keeps learning) or
+            ``"gabor_frozen"`` (the bank stays fixed).
     """
 
     architecture: str | list = DEFAULT_ARCHITECTURE
@@ -143,6 +147,7 @@ class TrainingConfig:
     seed: int = 0
     augmentation: Augmentation = field(default_factory=Augmentation)
     mixed_precision: bool | None = None
+    first_layer: str = "random"
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -170,6 +175,10 @@ class TrainingConfig:
             raise InputError(f"Early-stopping patience must be ≥ 0; got {self.early_stopping}.")
         if not isinstance(self.architecture, (str, list, tuple)):
             raise InputError("The architecture must be a preset name or a list of layers.")
+        if self.first_layer not in FIRST_LAYERS:
+            raise InputError(
+                f"First layer must be one of {', '.join(FIRST_LAYERS)}; got {self.first_layer!r}."
+            )
         self.augmentation.validate()
 
     @property

@@ -153,3 +153,26 @@ def test_comparison_figure_holds_exactly_the_stored_histories():
         assert t.line.dash == ("dash" if t.meta["series"].startswith("val_") else "solid")
     assert all(len(c) == 1 for c in colors.values())
     assert colors["A"] != colors["B"]
+
+
+def test_gabor_start_frozen_or_trainable():
+    import numpy as np
+
+    from cnnviz.training import build_model, gabor_bank
+
+    bank = gabor_bank(3, 1, 32)
+    assert bank.shape == (3, 3, 1, 32)
+    np.testing.assert_allclose(bank.mean(axis=(0, 1, 2)), 0, atol=1e-6)
+    for first, trainable in (("gabor", True), ("gabor_frozen", False)):
+        model = build_model(TrainingConfig(first_layer=first), (28, 28, 1), 10)
+        conv = model.get_layer("conv1")
+        np.testing.assert_allclose(conv.get_weights()[0], bank, atol=1e-6)
+        assert conv.trainable is trainable
+    random = build_model(TrainingConfig(), (28, 28, 1), 10).get_layer("conv1")
+    assert not np.allclose(random.get_weights()[0], bank)
+    with pytest.raises(InputError):
+        build_model(TrainingConfig(architecture="mlp", first_layer="gabor"), (28, 28, 1), 10)
+    with pytest.raises(InputError):
+        TrainingConfig(first_layer="sobel").validate()
+    rows = runs.settings_diff([meta("A", first_layer="gabor_frozen"), meta("B")])
+    assert rows == [{"setting": "First layer", "A": "gabor_frozen", "B": "random"}]

@@ -27,6 +27,7 @@ def _defaults_to_state(cfg: TrainingConfig) -> None:
     state["train_dropout"] = 0.3 if cfg.dropout is None else float(cfg.dropout)
     state["train_patience"] = int(cfg.early_stopping)
     state["train_seed"] = int(cfg.seed)
+    state["train_first_layer"] = cfg.first_layer
     aug = cfg.augmentation
     state["train_flip"] = aug.flip
     state["train_rotation"] = float(aug.rotation)
@@ -85,6 +86,18 @@ def hyperparameters_ui() -> dict:
         help="Stop when the validation loss has not improved for this many epochs, and keep "
         "the best weights.",
     )
+    first_layer = c3.selectbox(
+        "First layer starts as",
+        list(training.FIRST_LAYERS),
+        key="train_first_layer",
+        format_func=lambda f: {
+            "random": "random weights",
+            "gabor": "Gabor bank (trainable)",
+            "gabor_frozen": "Gabor bank (frozen)",
+        }[f],
+        help="Start the first convolution as the lecture's Gabor filter bank, learning on "
+        "from there or kept fixed; compare the run with a random start in Compare runs.",
+    )
     with c4:
         schedule = st.selectbox(
             "Learning-rate schedule",
@@ -103,6 +116,7 @@ def hyperparameters_ui() -> dict:
         "early_stopping": int(patience),
         "schedule": schedule,
         "seed": int(seed),
+        "first_layer": first_layer,
     }
 
 

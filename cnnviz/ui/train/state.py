@@ -48,6 +48,7 @@ PERSISTENT_KEYS = (
     "train_dropout",
     "train_patience",
     "train_seed",
+    "train_first_layer",
     "train_flip",
     "train_rotation",
     "train_shift",
