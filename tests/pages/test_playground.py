@@ -82,3 +82,16 @@ def test_a_model_not_trained_on_digits_gets_a_hint_and_still_attacks(monkeypatch
     assert not at.exception
     assert any("digits, MNIST or Fashion-MNIST" in i for i in texts(at.info))
     assert [m.label for m in at.metric] == ["Prediction before", "Prediction after"]
+
+
+def test_grad_cam_page_offers_draw_for_a_digits_model(monkeypatch):
+    save_digits_model()
+    fake_canvas(monkeypatch, a_stroke())
+    at = run_page("pages/gradcam.py")
+    assert not at.exception
+    radio = at.radio(key="cam_image_source")
+    assert "Draw" in radio.options
+    radio.set_value("Draw").run()
+    assert not at.exception
+    assert not at.error
+    assert any(c.startswith("heatmap for") for img in at.get("image") for c in img.captions)
