@@ -11,7 +11,6 @@ Gradients go through :mod:`cnnviz.autodiff`, as for every attribution method.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,17 +43,14 @@ def _pixels01(model, images) -> tuple[np.ndarray, bool]:
     return x, False
 
 
-_LOSSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_COMPILED = modelutils.ModelCache(maxsize=8)
 
 
 def _loss_for(model) -> _Loss:
     """One compiled loss per Keras model and preprocessing (no retracing on each call)."""
     km = modelutils.keras_model(model)
     pre = model.preprocessing if isinstance(model, ImageModel) else None
-    per_model = _LOSSES.setdefault(km, {})
-    if pre not in per_model:
-        per_model[pre] = _Loss(model)
-    return per_model[pre]
+    return _COMPILED.get(km, ("fgsm", pre), lambda: _Loss(model))
 
 
 class _Loss:

@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from cnnviz import datasets, runs
 from cnnviz.errors import InputError
 from cnnviz.ui.session import session_id
+from cnnviz.ui.train.data import _cached_dataset
 from cnnviz.ui.train.state import model_store
 
 PALETTE = plotly.colors.qualitative.Plotly
@@ -80,11 +81,6 @@ def comparison_figure(metas: Sequence[dict], show_gap: bool = False) -> go.Figur
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _builtin_dataset(name: str, options_json: str) -> datasets.Dataset:
-    return datasets.load(name, **json.loads(options_json))
-
-
 def _dataset_of(meta: dict) -> datasets.Dataset:
     """The run's built-in dataset with its options (an uploaded zip cannot be reloaded)."""
     ds = meta.get("dataset") or {}
@@ -97,7 +93,7 @@ def _dataset_of(meta: dict) -> datasets.Dataset:
         )
     if not known[name].cached:
         raise InputError(f"{known[name].title} is not downloaded yet: load it in section 1 first.")
-    return _builtin_dataset(name, json.dumps(ds.get("options") or {}, sort_keys=True))
+    return _cached_dataset(name, json.dumps(ds.get("options") or {}, sort_keys=True))
 
 
 def _slug(name: str) -> str:
