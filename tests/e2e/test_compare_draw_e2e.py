@@ -19,7 +19,7 @@ def _traces(page, key: str) -> int:
 
 def test_dropout_lesson_scrub_and_draw(app_url, page):
     page.goto(app_url + "/train")
-    page.get_by_role("heading", name="Train").first.wait_for()
+    page.get_by_role("heading", name="Train").first.wait_for(timeout=240_000)
     wait_for_app(page)
     page.locator(".st-key-train_dataset").click()
     page.keyboard.type("Digits")
@@ -61,7 +61,7 @@ def test_dropout_lesson_scrub_and_draw(app_url, page):
 
     # Draw a "1" on the Draw & attack page.
     page.goto(app_url + "/playground")
-    page.get_by_role("heading", name="Draw & attack").first.wait_for()
+    page.get_by_role("heading", name="Draw & attack").first.wait_for(timeout=240_000)
     wait_for_app(page)
     canvas = page.locator(".st-key-play_draw_canvas canvas").last
     canvas.wait_for()
