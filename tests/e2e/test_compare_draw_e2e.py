@@ -39,12 +39,15 @@ def test_dropout_lesson_scrub_and_draw(app_url, page):
     again = page.locator('[class*="st-key-train_again_dropout_on_"] button').first
     again.scroll_into_view_if_needed()
     again.click()
-    page.get_by_text("device:").first.wait_for()
-    page.get_by_text("Test accuracy").first.wait_for(timeout=300_000)
+    # When the rerun is saved, both runs join the comparison: 2 runs × loss/acc × train/val.
+    page.wait_for_function(
+        "() => { const c = document.querySelector('.st-key-train_compare_plot .js-plotly-plot');"
+        " return c && c._fullData && c._fullData.length === 8; }",
+        timeout=600_000,
+    )
     wait_for_app(page)
     page.locator(".st-key-train_compare_plot").scroll_into_view_if_needed()
     wait_for_app(page)
-    assert _traces(page, "train_compare_plot") == 8  # 2 runs × loss/acc × train/val
     assert page.get_by_text("Settings that differ").count()
     page.locator(".st-key-train_compare_gap").click()
     wait_for_app(page)
