@@ -56,7 +56,7 @@ def test_dropout_lesson_scrub_and_draw(app_url, page):
     screenshot(page, "compare-runs")
 
     # Scrub back to the random start.
-    slider = page.locator('[class*="st-key-train_snapshot_epoch_"] [role="slider"]').first
+    slider = page.get_by_role("slider", name="Epoch").first
     slider.scroll_into_view_if_needed()
     slider.focus()
     page.keyboard.press("Home")
