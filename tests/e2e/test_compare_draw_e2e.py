@@ -68,8 +68,9 @@ def test_dropout_lesson_scrub_and_draw(app_url, page):
     page.goto(app_url + "/playground")
     page.get_by_role("heading", name="Draw & attack").first.wait_for(timeout=240_000)
     wait_for_app(page)
-    canvas = page.locator(".st-key-play_draw_canvas canvas").last
-    canvas.wait_for()
+    screenshot(page, "draw-empty")
+    canvas = page.locator("canvas.upper-canvas").first  # Fabric.js takes the mouse here
+    canvas.wait_for(timeout=120_000)
     box = canvas.bounding_box()
     x = box["x"] + box["width"] / 2
     page.mouse.move(x, box["y"] + 40)
