@@ -65,7 +65,8 @@ def test_dropout_lesson_scrub_and_draw(app_url, page):
     screenshot(page, "snapshots-epoch-0")
 
     # Draw a "1" on the Draw & attack page.
-    page.goto(app_url + "/playground")
+    # Through the sidebar: a reload would start a new session, which cannot see the runs.
+    page.get_by_role("link", name="Draw & attack").first.click()
     page.get_by_role("heading", name="Draw & attack").first.wait_for(timeout=240_000)
     wait_for_app(page)
     screenshot(page, "draw-empty")
