@@ -27,6 +27,7 @@ PAGES = {
         _page("activations", "Activations", "layers", url_path="activations"),
         _page("featureviz", "Filter visualization", "palette", url_path="featureviz"),
         _page("gradcam", "Grad-CAM", "local_fire_department", url_path="gradcam"),
+        _page("playground", "Draw & attack", "draw", url_path="playground"),
         _page("pretrained", "Pretrained", "public", url_path="pretrained"),
         _page("transfer", "Transfer learning", "move_up", url_path="transfer"),
     ],

@@ -5,12 +5,16 @@
    the same architecture, data and batch size, float32 inputs. Runs alternate, with a fresh
    model each time; the first epoch (graph tracing) is left out of both. Images per
    wall-clock second and per CPU second of this process are compared. Target ≥ 0.95.
-2. Accuracy and wall time of ``training.recommended_config`` with the MNIST CNN preset on
+2. Snapshot overhead: images/second of a ``TrainingJob`` with epoch snapshots (kernels,
+   predictions and Grad-CAM of 8 probe images after every epoch) against the same job
+   without, timed from one epoch's start to the next (so the snapshot is inside the
+   time). Target ≥ 0.95.
+3. Accuracy and wall time of ``training.recommended_config`` with the MNIST CNN preset on
    ``digits`` (target ≥ 97% test accuracy) and ``shapes`` (≥ 98%), each under two minutes
    on a 2-core CPU.
 
 Usage: ``python bench/training.py [--repeats 8] [--seeds 0 1] [--skip-throughput]
-[--skip-accuracy]``. Prints figures; asserts nothing.
+[--skip-snapshots] [--skip-accuracy]``. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -137,6 +141,67 @@ def throughput(repeats: int) -> None:
     )
 
 
+class _EpochSpans(keras.callbacks.Callback):
+    """Times from one epoch's start to the next (the last to the end of training), so every
+    epoch-end callback, whatever its place in the list, is inside the span."""
+
+    def __init__(self):
+        super().__init__()
+        self.marks: list[tuple[float, float]] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.marks.append((time.perf_counter(), time.process_time()))
+
+    def on_train_end(self, logs=None):
+        self.marks.append((time.perf_counter(), time.process_time()))
+
+    def rates(self, images: int) -> tuple[float, float]:
+        """(images per wall second, per CPU second of this process), epochs after the first."""
+        n = images * (len(self.marks) - 2)
+        return tuple(n / (self.marks[-1][k] - self.marks[1][k]) for k in (0, 1))
+
+
+def _snapshot_job(ds, config: TrainingConfig, snapshots: bool) -> tuple[float, float]:
+    spans = _EpochSpans()
+    job = TrainingJob(ds, config, callbacks=[spans], snapshots=snapshots).start()
+    job.wait()
+    if job.status != "finished":
+        raise RuntimeError(f"benchmark job ended {job.status}: {job.error}")
+    return spans.rates(len(ds.x_train))
+
+
+def snapshot_overhead(repeats: int) -> None:
+    ds = datasets.load("digits")
+    config = TrainingConfig(architecture="mnist_cnn", epochs=6, batch_size=32, seed=0)
+    print(
+        f"\n## Epoch snapshots: TrainingJob with vs without\n"
+        f"MNIST CNN on digits {ds.input_shape}, {len(ds.x_train)} images (10% validation), "
+        f"batch {config.batch_size}, {config.epochs} epochs per run (first left out)"
+    )
+    _snapshot_job(ds, config, True)  # warm-up
+    rows = []
+    for r in range(repeats):
+        if r % 2 == 0:
+            without = _snapshot_job(ds, config, False)
+            with_ = _snapshot_job(ds, config, True)
+        else:
+            with_ = _snapshot_job(ds, config, True)
+            without = _snapshot_job(ds, config, False)
+        rows.append((without, with_))
+        print(
+            f"  run {r + 1}: wall: without {without[0]:6.0f} img/s, with {with_[0]:6.0f} img/s, "
+            f"ratio {with_[0] / without[0]:.3f} | CPU: without {without[1]:6.0f} img/cpu-s, "
+            f"with {with_[1]:6.0f}, ratio {with_[1] / without[1]:.3f}"
+        )
+    for k, what in ((0, "wall-clock"), (1, "CPU-time")):
+        ratios = [w[k] / wo[k] for wo, w in rows]
+        best = max(w[k] for _, w in rows) / max(wo[k] for wo, _ in rows)
+        print(
+            f"  {what}: median ratio {statistics.median(ratios):.3f}, best-of ratio "
+            f"{best:.3f} (target >= 0.95)"
+        )
+
+
 def accuracy(seeds: list[int]) -> None:
     print("\n## MNIST CNN preset with the recommended defaults")
     targets = {"digits": 0.97, "shapes": 0.98}
@@ -171,11 +236,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=8)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-snapshots", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args()
     print(f"cpu cores: {training.cpu_cores()}, load average: {os.getloadavg()}")
     if not args.skip_throughput:
         throughput(args.repeats)
+    if not args.skip_snapshots:
+        snapshot_overhead(max(2, args.repeats // 2))
     if not args.skip_accuracy:
         accuracy(args.seeds)
 

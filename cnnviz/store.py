@@ -5,6 +5,7 @@ Layout on disk (``root`` defaults to ``cnnviz.config.home() / "models"``)::
     root/<id>/model.keras     the Keras model (inputs: pixels scaled as ``preprocessing`` says)
     root/<id>/meta.json       id, name, owner, shared, dataset, class names, input shape,
                               preprocessing, history, test metrics, status...
+    root/<id>/snapshots.npz   optional epoch snapshots (kernels, predictions, Grad-CAM)
 
 Writes are atomic: a model is written into a temporary folder that is renamed into place,
 and metadata changes replace ``meta.json`` with ``os.replace``. A lock (a thread lock plus
@@ -43,6 +44,7 @@ from cnnviz.preprocessing import Preprocessing, unit
 
 MODEL_FILE = "model.keras"
 META_FILE = "meta.json"
+SNAPSHOTS_FILE = "snapshots.npz"
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024  # a .keras upload
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # everything inside it
 MAX_NAME_LENGTH = 80
@@ -573,6 +575,32 @@ class ModelStore:
         shutil.rmtree(trash, ignore_errors=True)
         with _CACHE_LOCK:
             _CACHE.pop((self._key, model_id), None)
+
+    def save_snapshots(self, model_id: str, arrays: dict[str, np.ndarray]) -> None:
+        """Store a model's epoch snapshots (``snapshots.npz`` beside the model, atomically).
+
+        Args:
+            model_id: an existing model.
+            arrays: from :meth:`cnnviz.training.snapshots.EpochSnapshots.arrays`.
+        """
+        folder = self._dir(model_id)
+        self._read_meta(model_id)  # exists
+        tmp = folder / f".{SNAPSHOTS_FILE}.{uuid.uuid4().hex}.tmp"
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(tmp, folder / SNAPSHOTS_FILE)
+
+    def load_snapshots(self, model_id: str, owner: str | None = None) -> dict | None:
+        """The epoch snapshots of a visible model, or None when it has none."""
+        self._visible_meta(model_id, owner)
+        path = self._dir(model_id) / SNAPSHOTS_FILE
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return {k: data[k] for k in data.files}
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"The epoch snapshots of model {model_id!r} are unreadable.") from exc
 
     def model_bytes(self, model_id: str, owner: str | None = None) -> bytes:
         """The ``.keras`` file of a visible model, for a download button."""

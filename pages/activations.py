@@ -253,3 +253,9 @@ else:
         from cnnviz.ui.gabor_match import gabor_match_section
 
         gabor_match_section(model, key="act_gabor")
+
+if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
+    from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+
+    with st.expander("Scrub through training: how the kernels and maps formed"):
+        snapshot_viewer_ui("act", model.info["id"], model.class_names)

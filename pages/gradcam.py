@@ -148,6 +148,12 @@ if picked.box is not None:
         + ("The heatmap's peak falls inside it." if hit else "The heatmap's peak is outside it.")
     )
 
+if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
+    from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+
+    with st.expander("Scrub through training: how the kernels and maps formed"):
+        snapshot_viewer_ui("cam", model.info["id"], model.class_names)
+
 st.divider()
 st.header("Can this heatmap be trusted?")
 try:

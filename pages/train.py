@@ -63,6 +63,9 @@ if job is not None:
         ui.results_ui(job)
 
 st.divider()
+st.subheader("Compare runs")
+ui.compare_runs_ui(busy=busy)
+
 st.subheader("Your models")
 ui.model_store_ui()
 ui.remember_settings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from cnnviz.errors import InputError
 from cnnviz.preprocessing import Preprocessing, unit
@@ -57,15 +58,69 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
             hyper["dropout"] = float(config.dropout)
         if float(config.l2) > 0:
             hyper["l2"] = float(config.l2)
-        return architectures.build(
+        model = architectures.build(
             config.architecture, tuple(input_shape), int(num_classes), **hyper
         )
-    spec = list(config.architecture)
-    dropout = None if config.dropout is None else float(config.dropout)
-    spec = architectures.apply_hyperparameters(spec, dropout=dropout, l2=float(config.l2) or None)
-    return architectures.build_from_spec(
-        spec, tuple(input_shape), int(num_classes), seed=int(config.seed)
-    )
+    else:
+        spec = list(config.architecture)
+        dropout = None if config.dropout is None else float(config.dropout)
+        spec = architectures.apply_hyperparameters(
+            spec, dropout=dropout, l2=float(config.l2) or None
+        )
+        model = architectures.build_from_spec(
+            spec, tuple(input_shape), int(num_classes), seed=int(config.seed)
+        )
+    first_layer = getattr(config, "first_layer", "random")
+    if first_layer != "random":
+        _gabor_start(model, frozen=first_layer == "gabor_frozen")
+    return model
+
+
+def gabor_bank(ksize: int, in_channels: int, filters: int) -> np.ndarray:
+    """A bank of Gabor kernels shaped like a Conv2D kernel.
+
+    Orientations cycle fastest (8 of them, 22.5° apart), then phase (even "bar" and odd
+    "edge"), then wavelength (2, 3, 4... × the kernel side / 3). Each kernel has zero mean
+    and the norm of a Glorot-uniform kernel of the same shape, and is the same on every
+    input channel (a luminance detector).
+
+    Args:
+        ksize: kernel side in pixels.
+        in_channels: input channels C.
+        filters: number of kernels F.
+
+    Returns:
+        (ksize, ksize, C, F) float32.
+    """
+    from cnnviz.filters import gabor_kernel
+
+    fan = ksize * ksize * in_channels
+    target = float(np.sqrt(fan * 2.0 / (fan + ksize * ksize * filters)))  # Glorot std × √fan
+    out = np.zeros((ksize, ksize, in_channels, filters), np.float32)
+    for i in range(filters):
+        theta = np.pi * (i % 8) / 8
+        psi = 0.0 if (i // 8) % 2 == 0 else np.pi / 2
+        scale = 1 + i // 16
+        lambd = max(2.0, ksize * (1 + scale) / 3)
+        k = gabor_kernel(ksize, max(0.5, 0.45 * lambd), theta, lambd, 0.75, psi)
+        k = k - k.mean()
+        norm = float(np.linalg.norm(k))
+        k = k / norm * target if norm > 1e-6 else k
+        out[:, :, :, i] = (k / np.sqrt(in_channels))[:, :, None]
+    return out
+
+
+def _gabor_start(model, frozen: bool) -> None:
+    """Set the first convolution's kernel to :func:`gabor_bank` (and freeze it)."""
+    conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
+    if conv is None:
+        raise InputError(
+            "A Gabor start needs a convolution layer; this network has none (an MLP?)."
+        )
+    kernel, *rest = conv.get_weights()
+    bank = gabor_bank(kernel.shape[0], kernel.shape[2], kernel.shape[3])
+    conv.set_weights([bank, *[np.zeros_like(w) for w in rest]])
+    conv.trainable = not frozen
 
 
 def model_preprocessing(config: TrainingConfig, channels: int) -> Preprocessing:

@@ -18,6 +18,7 @@ SCHEDULES = ("constant", "cosine")
 BATCH_SIZES = (8, 16, 20, 32, 64, 128, 256)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1)
 FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
+FIRST_LAYERS = ("random", "gabor", "gabor_frozen")
 
 
 FILL_MODES = ("nearest", "reflect", "constant", "wrap")
@@ -297,6 +298,9 @@ class TrainingConfig:
             layer that sets none of its own in the layer table (0 = off), in [0, 1].
         continue_from: id of a stored model whose weights training starts from (the
             architecture is then that model's); None trains a new model.
+        first_layer: ``"random"`` (the initialiser's start), ``"gabor"`` (the first
+            convolution starts as a bank of Gabor filters and keeps learning) or
+            ``"gabor_frozen"`` (the bank stays fixed).
     """
 
     architecture: str | list = DEFAULT_ARCHITECTURE
@@ -314,6 +318,7 @@ class TrainingConfig:
     transfer: Any = None
     l2: float = 0.0
     continue_from: str | None = None
+    first_layer: str = "random"
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -343,6 +348,10 @@ class TrainingConfig:
             raise InputError("The architecture must be a preset name or a list of layers.")
         if not (0 <= float(self.l2) <= 1):
             raise InputError(f"L2 weight decay must be between 0 and 1 (e.g. 1e-4); got {self.l2}.")
+        if self.first_layer not in FIRST_LAYERS:
+            raise InputError(
+                f"First layer must be one of {', '.join(FIRST_LAYERS)}; got {self.first_layer!r}."
+            )
         self.augmentation.validate()
         if self.transfer is not None:
             self.transfer.validate()

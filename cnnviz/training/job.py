@@ -58,6 +58,7 @@ from cnnviz.training.events import (
     TrainingResult,
 )
 from cnnviz.training.scheduler import _COUNTER, _SETUP_LOCK, SCHEDULER, _register
+from cnnviz.training.snapshots import EpochSnapshots, probe_indices
 
 _LOG = logging.getLogger(__name__)
 STATUSES = ("queued", "running", "stopping", "finished", "stopped", "failed")
@@ -211,6 +212,8 @@ class TrainingJob:
         model: an uncompiled Keras model to train instead of building
             ``config.architecture`` (for notebooks, tests and benchmarks).
         callbacks: extra Keras callbacks for ``fit`` (they see the training wrapper).
+        snapshots: keep epoch snapshots of 8 test images (kernels, predictions, Grad-CAM;
+            see :mod:`cnnviz.training.snapshots`), saved with the model.
 
     Attributes:
         id: registry key (``get_job(id)`` finds the job again).
@@ -230,6 +233,7 @@ class TrainingJob:
         model=None,
         callbacks: list | None = None,
         page: str = "pages/train.py",
+        snapshots: bool = True,
     ):
         self.config = config or TrainingConfig()
         self.config.validate()
@@ -249,6 +253,8 @@ class TrainingJob:
         self.page = page  # the app page that started the job (the sidebar links to it)
         self.preprocessing = None  # the model's input preprocessing, set when it is built
         self._transfer = None  # a cnnviz.transfer.TransferRun for transfer learning
+        self.snapshots = None  # an EpochSnapshots callback while / after training
+        self._want_snapshots = bool(snapshots)
         self._status = "new"
         self._events: list = []
         self._lock = threading.Lock()
@@ -438,6 +444,17 @@ class TrainingJob:
                 x_tr, x_va = self._transfer.fit_inputs(self, x_tr, y_tr, x_va)
             progress = _ProgressCallback(self, epochs, steps, batch_size, len(x_tr))
             callbacks = [progress, *self._extra_callbacks]
+            # Snapshots follow the model in place; a transfer head trains on a copy (features)
+            # or behind a large base, so transfer runs keep none.
+            if self._want_snapshots and cfg.transfer is None and len(ds.x_test):
+                probe = probe_indices(ds.y_test)
+                self.snapshots = EpochSnapshots(
+                    self.model,
+                    ds.x_test[probe],
+                    ds.y_test[probe],
+                    preprocessing=self.preprocessing,
+                )
+                callbacks.append(self.snapshots)
             if cfg.early_stopping > 0:
                 callbacks.append(
                     keras.callbacks.EarlyStopping(
@@ -541,4 +558,7 @@ class TrainingJob:
         }
         if self._transfer is not None:
             metadata.update(self._transfer.metadata())
-        return self.store.save(self.model, metadata)
+        model_id = self.store.save(self.model, metadata)
+        if self.snapshots is not None and self.snapshots.epochs:
+            self.store.save_snapshots(model_id, self.snapshots.arrays())
+        return model_id

@@ -25,6 +25,7 @@ from cnnviz.ui.text import plain
 
 TEST_SET = "Model's test set"
 OWN_IMAGE = "Sample, upload or camera"
+DRAW = "Draw"
 _ANY_CLASS = "any class"
 
 
@@ -203,13 +204,18 @@ def image_source(
         )
         return None if image is None else PickedImage(image=image, caption=_own_caption(label))
     st.markdown(f"**{label}**")
+    from cnnviz.ui.playground import draw_ui, drawable  # drawing pad for digit models
+
     source = st.radio(
         "Image source",
-        [TEST_SET, OWN_IMAGE],
+        [TEST_SET, OWN_IMAGE, *([DRAW] if drawable(model) else [])],
         horizontal=True,
         key=f"{key}_source",
         label_visibility="collapsed",
     )
+    if source == DRAW:
+        image = draw_ui(f"{key}_draw", model)
+        return None if image is None else PickedImage(image=image, caption="your drawing")
     if source == OWN_IMAGE:
         # The heading is already drawn above: the picker gets none of its own.
         image = image_picker(f"{key}_picker", default_sample=default_sample, label="",

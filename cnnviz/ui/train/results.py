@@ -10,6 +10,7 @@ from cnnviz.training import (
     TrainingJob,
 )
 from cnnviz.ui import training_plots
+from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
 from cnnviz.ui.train.progress import _fmt_seconds
 from cnnviz.ui.train.state import enlarge
 
@@ -59,6 +60,8 @@ def results_ui(job: TrainingJob, prefix: str = "train") -> None:
             f"Saved as **{job.name}** in your models: explore it on the Activations, "
             "Filter visualization and Grad-CAM pages."
         )
+        with st.expander("Watch it learn: scrub through the epochs", expanded=True):
+            snapshot_viewer_ui(prefix, res.model_id, names)
     left, right = st.columns([2, 3])
     with left:
         st.markdown("**Classification report** (scikit-learn)")

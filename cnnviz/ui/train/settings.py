@@ -49,6 +49,7 @@ def _defaults_to_state(cfg: TrainingConfig) -> None:
     state["train_patience"] = int(cfg.early_stopping)
     state["train_seed"] = int(cfg.seed)
     state["train_l2"] = float(cfg.l2)
+    state["train_first_layer"] = cfg.first_layer
     _augmentation_to_state(cfg.augmentation, "train")
     if isinstance(cfg.architecture, str):
         state["train_arch"] = cfg.architecture
@@ -140,13 +141,25 @@ def hyperparameters_ui() -> dict:
         help="0 = off. Stop when the validation loss has not improved for this many epochs, "
         "and keep the best weights.",
     )
-    c1, c2, _ = st.columns([2, 1, 1])
+    c1, c2, c3 = st.columns([2, 1, 1])
     with c1:
         dropout_on = st.toggle("Override dropout", key="train_dropout_on")
         dropout = st.slider(
             "Dropout rate", 0.0, 0.8, step=0.05, key="train_dropout", disabled=not dropout_on
         )
-    seed = c2.number_input("Seed", 0, 2**31 - 1, key="train_seed")
+    first_layer = c2.selectbox(
+        "First layer starts as",
+        list(training.FIRST_LAYERS),
+        key="train_first_layer",
+        format_func=lambda f: {
+            "random": "random weights",
+            "gabor": "Gabor bank (trainable)",
+            "gabor_frozen": "Gabor bank (frozen)",
+        }[f],
+        help="Start the first convolution as the lecture's Gabor filter bank, learning on "
+        "from there or kept fixed; compare the run with a random start in Compare runs.",
+    )
+    seed = c3.number_input("Seed", 0, 2**31 - 1, key="train_seed")
     return {
         "epochs": int(epochs),
         "batch_size": int(batch),
@@ -158,6 +171,7 @@ def hyperparameters_ui() -> dict:
         "schedule": schedule,
         "seed": int(seed),
         "l2": float(l2),
+        "first_layer": first_layer,
     }
 
 

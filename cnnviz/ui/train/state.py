@@ -65,6 +65,7 @@ PERSISTENT_KEYS = (
     "train_patience",
     "train_seed",
     "train_l2",
+    "train_first_layer",
     "train_flip",
     "train_rotation_deg",
     "train_width_shift",
