@@ -38,7 +38,7 @@ def test_available_lists_offline_sets_first():
         "fashion_mnist",
         "cifar10",
     ]
-    assert [i.offline for i in infos] == [True, True, True, True, False, False, False]
+    assert [i.offline for i in infos] == [True] * 5 + [False] * 3
     assert all(i.cached for i in infos if i.offline)
     assert not any(i.cached for i in infos if not i.offline)  # empty cache here
     assert all(i.title and i.description for i in infos)
