@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,6 +122,17 @@ def page(browser):
     pg.set_default_timeout(60_000)
     yield pg
     context.close()
+
+
+def follow_sidebar_link(pg, title: str, url_path: str) -> None:
+    """Follow a sidebar link (keeps the Streamlit session) and wait for the page.
+
+    The URL carries the workspace key as a query (``/train?ws=...``), so only its path is
+    compared.
+    """
+    pg.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    pg.wait_for_url(lambda url: urllib.parse.urlparse(url).path.rstrip("/").endswith(url_path))
+    wait_for_app(pg)
 
 
 def wait_for_app(pg, timeout_ms: int = 120_000) -> None:

@@ -3,7 +3,7 @@ visualization and Grad-CAM in one browser session."""
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import follow_sidebar_link, screenshot, wait_for_app
 from tests.pages.inspect_helpers import save_tiny_model
 
 pytestmark = pytest.mark.e2e
@@ -33,10 +33,7 @@ def _pick_model(pg, name: str) -> None:
 
 
 def _go(pg, title: str, url_path: str) -> None:
-    """Follow a sidebar link (keeps the Streamlit session, hence the chosen model)."""
-    pg.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    pg.wait_for_url(f"**/{url_path}")
-    wait_for_app(pg)
+    follow_sidebar_link(pg, title, url_path)
 
 
 def _tall_screenshot(pg, name: str, height: int | None = None) -> None:

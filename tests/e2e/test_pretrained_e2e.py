@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import screenshot, serve_app, wait_for_app
+from tests.e2e.conftest import follow_sidebar_link, screenshot, serve_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -31,9 +31,7 @@ def _open_pretrained_page(page, url):
     """Open the app's home page, then follow the sidebar link, as a student would."""
     page.goto(url)
     wait_for_app(page)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Pretrained").click()
-    page.wait_for_url("**/pretrained")
-    wait_for_app(page)
+    follow_sidebar_link(page, "Pretrained", "pretrained")
 
 
 def test_bundled_model_on_the_sample_cat(app_url, page):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import follow_sidebar_link, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -10,10 +10,7 @@ RUN_NAME = "EfficientNet-Lite0 features on faces"
 
 
 def _go(pg, title: str, url_path: str) -> None:
-    """Follow a sidebar link (keeps the Streamlit session)."""
-    pg.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    pg.wait_for_url(f"**/{url_path}")
-    wait_for_app(pg)
+    follow_sidebar_link(pg, title, url_path)
 
 
 def test_transfer_on_faces_then_gradcam_inside_the_base(app_url, page):
