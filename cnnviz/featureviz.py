@@ -45,7 +45,10 @@ _COLOR_CORRELATION_SQRT = np.asarray(
 _COLOR_MIX = _COLOR_CORRELATION_SQRT / np.max(np.linalg.norm(_COLOR_CORRELATION_SQRT, axis=0))
 
 _LEARNING_RATE = {"fourier": 0.05, "naive": 0.01}
-_SPECTRUM_SD = 0.01  # initial spread of the spectrum coefficients
+# Initial spread of the spectrum coefficients: a start of ~6 grey levels of smooth noise
+# rather than Lucid's near-uniform grey (0.01, under 1 level), so that the ReLUs below the
+# target layer are not all silent on the first step (their gradient would be exactly zero).
+_SPECTRUM_SD = 0.1
 _ADAM_B1, _ADAM_B2, _ADAM_EPS = 0.9, 0.999, 1e-8
 
 _STEP_CACHE = modelutils.ModelCache(maxsize=8)
@@ -125,20 +128,45 @@ def _border(size: int) -> int:
     return max(1, round(0.05 * size))
 
 
-def _random_affine(rng: np.random.Generator, steps: int, size: int) -> np.ndarray:
+def _fourier_learning_rate(size: int) -> float:
+    """Adam's step for a ``size`` canvas: Lucid's 0.05 at 224 px, up to twice that below.
+
+    A small canvas has few spectrum coefficients, so each Adam step (a fixed size per
+    coefficient) changes the image less; without the boost a 32-px gallery is still faint
+    after the short runs a student starts with (measured: pixel std and target activation
+    about doubled at 24 steps, no loss at 128).
+    """
+    return _LEARNING_RATE["fourier"] * float(np.clip(np.sqrt(224 / size), 1.0, 2.0))
+
+
+def _network_side(problem: _Problem) -> float:
+    """The network's own input side, in canvas pixels (the scale its patterns live at).
+
+    A flexible sub-model sees the canvas pixel for pixel, so its patterns have the size
+    they have at its input size whatever the canvas (capped at the canvas); otherwise the
+    canvas is resized to the input size and the network's scale grows with the canvas.
+    """
+    return float(min(problem.feed_size[0], problem.size) if problem.flexible else problem.size)
+
+
+def _random_affine(
+    rng: np.random.Generator, steps: int, size: int, side: float | None = None
+) -> np.ndarray:
     """Per-step random transforms for one image, as ``affine_transform`` rows (steps, 8).
 
     Lucid's robustness set on the grey-padded canvas (``size + 2 * border``), folded into
-    one warp: a shift by whole pixels (up to ~8% of the size), a scale of 0.9..1.1 and a
-    rotation of -10..10 degrees about the centre. Lucid's magnitudes suit images of 128 px
-    and more; smaller images (small networks, small receptive fields) get proportionally
-    gentler scale and rotation so that fine patterns survive the resampling.
+    one warp: a shift by whole pixels (up to ~8% of the network's input side ``side``,
+    default ``size``), a scale of 0.9..1.1 and a rotation of -10..10 degrees about the
+    centre. Lucid's magnitudes suit networks of 128 px and more; smaller networks (32-px
+    inputs, small receptive fields) get proportionally gentler scale and rotation, and a
+    shift of 1-3 pixels, so that fine patterns survive the resampling.
     """
-    strength = min(1.0, size / 128)
+    side = float(size if side is None else side)
+    strength = min(1.0, side / 128)
     canvas = size + 2 * _border(size)
     zoom = rng.uniform(1 - 0.1 * strength, 1 + 0.1 * strength, steps)
     angle = np.deg2rad(rng.uniform(-10 * strength, 10 * strength, steps))
-    jitter = max(1, round(0.08 * size))
+    jitter = max(1, round(0.08 * side))
     shift = rng.integers(-jitter, jitter + 1, (steps, 2)).astype(np.float64)
     centre = (canvas - 1) / 2.0
     cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
@@ -197,7 +225,7 @@ def _fourier_step(sub: keras.Model, problem: _Problem) -> Callable:
     ops = keras.ops
     basis = _FourierBasis.make(problem.size, problem.size)
     objective = _objective_fn(sub, problem)
-    lr = _LEARNING_RATE["fourier"]
+    lr = _fourier_learning_rate(problem.size)
 
     border = _border(problem.size)
 
@@ -386,7 +414,8 @@ def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndar
         spectrum = np.stack([r.normal(0.0, _SPECTRUM_SD, (2, 3, size, kw)) for r in rngs]).astype(
             np.float32
         )
-        transforms = np.stack([_random_affine(r, max(steps, 1), size) for r in rngs], axis=1)
+        side = _network_side(problem)
+        transforms = np.stack([_random_affine(r, max(steps, 1), size, side) for r in rngs], axis=1)
         state = [keras.ops.convert_to_tensor(spectrum)]
         state += [keras.ops.zeros_like(state[0]), keras.ops.zeros_like(state[0])]
         mask_t = keras.ops.convert_to_tensor(mask)

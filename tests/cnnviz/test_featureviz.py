@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import activations, featureviz
+from cnnviz import activations, architectures, datasets, featureviz, modelutils
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.preprocessing import tf_mode, unit
@@ -163,3 +163,45 @@ def test_grayscale_model_gets_grey_pictures():
     out = featureviz.visualize_filters(gray, "c", [0, 1], steps=4)
     assert out.shape == (2, 16, 16, 3)
     assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+
+
+def _briefly_trained(name):
+    """A preset trained one epoch on a few small ``shapes`` images (its own channels)."""
+    keras.utils.set_random_seed(0)
+    preset = architectures.preset(name)
+    side = 48 if name == "cats_vs_dogs_cnn" else min(32, preset.input_shape[0])
+    gray = preset.input_shape[2] == 1
+    ds = datasets.load("shapes", image_size=side, n_train=96, n_test=6, grayscale=gray)
+    net = architectures.build(name, ds.input_shape, ds.num_classes, seed=0)
+    net.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy")
+    net.fit(ds.x_train.astype(np.float32) / 255, ds.y_train, epochs=1, batch_size=32, verbose=0)
+    return net, gray
+
+
+def _target(net, layer, images, filters):
+    """Mean pre-ReLU value of each image's own filter (what the recipes maximise)."""
+    sub, _ = modelutils.layer_model(net, layer, flexible=True, pre_activation=True)
+    x = images.astype(np.float32) / 255
+    x = x[..., :1] if sub.inputs[0].shape[-1] == 1 else x
+    act = keras.ops.convert_to_numpy(sub(x, training=False)).mean(axis=(1, 2))
+    return act[np.arange(len(filters)), filters]
+
+
+_CONV_PRESETS = [p for p in architectures.available() if p != "mlp"]  # mlp has no filters
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _CONV_PRESETS)
+def test_every_conv_layer_of_every_preset_gets_a_picture_with_structure(name):
+    # Trained briefly, as a student's model is; CNNVIZ_FAST's short runs at the model's size.
+    net, gray = _briefly_trained(name)
+    filters = [0, 1, 2]
+    for layer in modelutils.conv_layers(net):
+        start = featureviz.visualize_filters(net, layer, filters, steps=0)
+        out = featureviz.visualize_filters(net, layer, filters)  # CNNVIZ_FAST steps
+        std = out.reshape(len(filters), -1).std(axis=1)
+        assert np.all(std > 10), (layer, std)  # Lucid's old settings: 7 grey levels
+        gain = _target(net, layer, out, filters) - _target(net, layer, start, filters)
+        assert np.all(gain > 0), (layer, gain)
+        if gray:
+            assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
