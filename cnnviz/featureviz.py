@@ -45,7 +45,10 @@ _COLOR_CORRELATION_SQRT = np.asarray(
 _COLOR_MIX = _COLOR_CORRELATION_SQRT / np.max(np.linalg.norm(_COLOR_CORRELATION_SQRT, axis=0))
 
 _LEARNING_RATE = {"fourier": 0.05, "naive": 0.01}
-_SPECTRUM_SD = 0.01  # initial spread of the spectrum coefficients
+# Initial spread of the spectrum coefficients: a start of ~6 grey levels of smooth noise
+# rather than Lucid's near-uniform grey (0.01, under 1 level), so that the ReLUs below the
+# target layer are not all silent on the first step (their gradient would be exactly zero).
+_SPECTRUM_SD = 0.1
 _ADAM_B1, _ADAM_B2, _ADAM_EPS = 0.9, 0.999, 1e-8
 
 _STEP_CACHE = modelutils.ModelCache(maxsize=8)
@@ -125,20 +128,45 @@ def _border(size: int) -> int:
     return max(1, round(0.05 * size))
 
 
-def _random_affine(rng: np.random.Generator, steps: int, size: int) -> np.ndarray:
+def _fourier_learning_rate(size: int) -> float:
+    """Adam's step for a ``size`` canvas: Lucid's 0.05 at 224 px, up to twice that below.
+
+    A small canvas has few spectrum coefficients, so each Adam step (a fixed size per
+    coefficient) changes the image less; without the boost a 32-px gallery is still faint
+    after the short runs a student starts with (measured: pixel std and target activation
+    about doubled at 24 steps, no loss at 128).
+    """
+    return _LEARNING_RATE["fourier"] * float(np.clip(np.sqrt(224 / size), 1.0, 2.0))
+
+
+def _network_side(problem: _Problem) -> float:
+    """The network's own input side, in canvas pixels (the scale its patterns live at).
+
+    A flexible sub-model sees the canvas pixel for pixel, so its patterns have the size
+    they have at its input size whatever the canvas (capped at the canvas); otherwise the
+    canvas is resized to the input size and the network's scale grows with the canvas.
+    """
+    return float(min(problem.feed_size[0], problem.size) if problem.flexible else problem.size)
+
+
+def _random_affine(
+    rng: np.random.Generator, steps: int, size: int, side: float | None = None
+) -> np.ndarray:
     """Per-step random transforms for one image, as ``affine_transform`` rows (steps, 8).
 
     Lucid's robustness set on the grey-padded canvas (``size + 2 * border``), folded into
-    one warp: a shift by whole pixels (up to ~8% of the size), a scale of 0.9..1.1 and a
-    rotation of -10..10 degrees about the centre. Lucid's magnitudes suit images of 128 px
-    and more; smaller images (small networks, small receptive fields) get proportionally
-    gentler scale and rotation so that fine patterns survive the resampling.
+    one warp: a shift by whole pixels (up to ~8% of the network's input side ``side``,
+    default ``size``), a scale of 0.9..1.1 and a rotation of -10..10 degrees about the
+    centre. Lucid's magnitudes suit networks of 128 px and more; smaller networks (32-px
+    inputs, small receptive fields) get proportionally gentler scale and rotation, and a
+    shift of 1-3 pixels, so that fine patterns survive the resampling.
     """
-    strength = min(1.0, size / 128)
+    side = float(size if side is None else side)
+    strength = min(1.0, side / 128)
     canvas = size + 2 * _border(size)
     zoom = rng.uniform(1 - 0.1 * strength, 1 + 0.1 * strength, steps)
     angle = np.deg2rad(rng.uniform(-10 * strength, 10 * strength, steps))
-    jitter = max(1, round(0.08 * size))
+    jitter = max(1, round(0.08 * side))
     shift = rng.integers(-jitter, jitter + 1, (steps, 2)).astype(np.float64)
     centre = (canvas - 1) / 2.0
     cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
@@ -197,7 +225,7 @@ def _fourier_step(sub: keras.Model, problem: _Problem) -> Callable:
     ops = keras.ops
     basis = _FourierBasis.make(problem.size, problem.size)
     objective = _objective_fn(sub, problem)
-    lr = _LEARNING_RATE["fourier"]
+    lr = _fourier_learning_rate(problem.size)
 
     border = _border(problem.size)
 
@@ -368,10 +396,15 @@ def visualize_filters(
     out = [_optimise(step_fn, problem, batch, channels, steps, seed, tick) for batch in batches]
     images = np.concatenate(out, axis=0)
     if prep.grayscale:  # show exactly what a grayscale model sees: the luma, as grey
-        luma = prep.apply(images.astype(np.float32))  # scale/offset undone below
-        gray = (luma[..., 0] - prep.offset[0]) / prep.scale[0]
-        images = np.repeat(np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None], 3, -1)
+        images = _luma_rgb(images, prep)
     return images
+
+
+def _luma_rgb(images: np.ndarray, prep: Preprocessing) -> np.ndarray:
+    """(N, H, W, 3) uint8 RGB → the luma a grayscale ``prep`` computes, repeated as grey."""
+    luma = prep.apply(images.astype(np.float32))  # scale/offset undone below
+    gray = (luma[..., 0] - prep.offset[0]) / prep.scale[0]
+    return np.repeat(np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None], 3, -1)
 
 
 def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndarray:
@@ -386,7 +419,8 @@ def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndar
         spectrum = np.stack([r.normal(0.0, _SPECTRUM_SD, (2, 3, size, kw)) for r in rngs]).astype(
             np.float32
         )
-        transforms = np.stack([_random_affine(r, max(steps, 1), size) for r in rngs], axis=1)
+        side = _network_side(problem)
+        transforms = np.stack([_random_affine(r, max(steps, 1), size, side) for r in rngs], axis=1)
         state = [keras.ops.convert_to_tensor(spectrum)]
         state += [keras.ops.zeros_like(state[0]), keras.ops.zeros_like(state[0])]
         mask_t = keras.ops.convert_to_tensor(mask)
@@ -409,3 +443,160 @@ def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndar
 def filter_count(model: modelutils.ModelLike, layer_name: str) -> int:
     """Number of filters (channels, or units) a layer has; what ``filter_indices`` index."""
     return int(modelutils.layer_info(model, layer_name).output_shape[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Real examples: the dataset patches that excite a filter most
+# ---------------------------------------------------------------------------------------------
+
+_GREY = 128  # fills the part of a receptive field that lies outside the image
+
+
+@dataclass(frozen=True)
+class Exemplars:
+    """The top-k images of each filter, cropped to the filter's receptive field.
+
+    ``k`` is at most the number of images given; each image appears at most once per filter
+    (at its strongest cell), best first.
+
+    Attributes:
+        patches: (n_filters, k, ph, pw, 3) uint8 RGB; (ph, pw) is the receptive field's size
+            (the whole input for a dense layer or unknown geometry). The part of the field
+            outside the image is grey (128). Grey R = G = B for a grayscale model.
+        scores: (n_filters, k) float32, the filter's activation at that cell.
+        image_index: (n_filters, k) int64 index into ``images``.
+        cell: (n_filters, k, 2) int64 (row, column) of the strongest cell in the layer's map.
+        boxes: (n_filters, k, 4) int64 ``(x0, y0, x1, y1)`` of the patch in the image at the
+            model's input size, clipped to the image (exclusive ends).
+    """
+
+    patches: np.ndarray
+    scores: np.ndarray
+    image_index: np.ndarray
+    cell: np.ndarray
+    boxes: np.ndarray
+
+
+def _display_images(model: modelutils.ModelLike, images) -> np.ndarray:
+    """(M, h, w, 3) uint8 RGB at the model's input size, as the model will see them."""
+    batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else list(images)
+    if not batch:
+        raise InputError("No image given.")
+    rgb = []
+    for img in batch:
+        img = np.asarray(img)
+        if img.ndim == 2:
+            img = img[..., None]
+        if img.ndim != 3 or img.shape[2] not in (1, 3):
+            raise InputError(f"Expected images (H, W, 1 or 3), got shape {img.shape}.")
+        if img.dtype != np.uint8:
+            img = np.clip(np.rint(img.astype(np.float32) * 255), 0, 255).astype(np.uint8)
+        rgb.append(np.repeat(img, 3, axis=2) if img.shape[2] == 1 else img)
+    if isinstance(model, ImageModel):
+        return model.resize(rgb)
+    h, w = (int(v) for v in modelutils.input_shape(model)[:2])
+    if any(img.shape[:2] != (h, w) for img in rgb):
+        raise InputError(f"The images must be {h} × {w} pixels for this model.")
+    return np.stack(rgb)
+
+
+def top_exemplars(
+    model: modelutils.ModelLike,
+    layer_name: str,
+    filter_indices: Sequence[int],
+    images,
+    k: int = 9,
+    *,
+    batch_size: int = 64,
+    preprocessing: Preprocessing | None = None,
+) -> Exemplars:
+    """The ``k`` images whose strongest response in each filter is largest, as patches.
+
+    Every image is run once (in batches); for each filter its largest activation over the
+    map ranks the image, and the patch is the receptive field of that cell
+    (:func:`cnnviz.modelutils.receptive_field`). The activation is the layer's output
+    (after its ReLU), what the student sees on the activation pages.
+
+    Args:
+        model: an ``ImageModel`` (images are resized to its input and preprocessed) or a
+            ``keras.Model`` (images at its input size; ``preprocessing`` default
+            :func:`cnnviz.preprocessing.unit`, grayscale for one input channel).
+        layer_name: a convolution (4-D) or dense (2-D) layer key.
+        filter_indices: the filters (channels) wanted.
+        images: (M, H, W, C) uint8 with C = 1 or 3, or a list of (H, W, C) images (any size
+            for an ``ImageModel``).
+        k: patches per filter (at most M).
+        batch_size: images per forward pass.
+        preprocessing: only for a bare ``keras.Model``.
+
+    Returns:
+        An :class:`Exemplars`.
+
+    Raises:
+        InputError: unknown layer, filter out of range, no images, or wrong image sizes.
+    """
+    from cnnviz import activations
+
+    info = modelutils.layer_info(model, layer_name)
+    if len(info.output_shape) not in (1, 3):
+        raise InputError(
+            f"Layer {layer_name!r} outputs shape {info.output_shape}; pick a convolution or "
+            "dense layer."
+        )
+    channels = int(info.output_shape[-1])
+    indices = np.asarray([int(i) for i in filter_indices], dtype=np.int64)
+    if indices.size == 0:
+        raise InputError("Pick at least one filter.")
+    bad = [int(i) for i in indices if not 0 <= i < channels]
+    if bad:
+        raise InputError(f"Filter {bad[0]} does not exist: layer {layer_name!r} has {channels}.")
+    rgb = _display_images(model, images)
+    if isinstance(model, ImageModel):
+        prep = model.preprocessing
+    else:
+        prep = preprocessing or unit(grayscale=modelutils.input_shape(model)[-1] == 1)
+    if prep.grayscale:  # show what a grayscale model sees: its luma, as grey
+        rgb = _luma_rgb(rgb, prep)
+    km = modelutils.keras_model(model)
+    spatial = len(info.output_shape) == 3
+    best = []  # per batch: (M_b, n) max activation and (M_b, n) flat argmax
+    for start in range(0, len(rgb), max(1, int(batch_size))):
+        x = prep.apply(rgb[start : start + batch_size].astype(np.float32))
+        act = activations.layer_activations(km, x, [layer_name])[layer_name][..., indices]
+        if spatial:
+            flat = act.reshape(act.shape[0], -1, len(indices))  # (M_b, h*w, n)
+            best.append((flat.max(axis=1), flat.argmax(axis=1)))
+        else:
+            best.append((act, np.zeros(act.shape, np.int64)))
+    peak = np.concatenate([b[0] for b in best])  # (M, n)
+    where = np.concatenate([b[1] for b in best])  # (M, n)
+    k = max(1, min(int(k), len(rgb)))
+    order = np.argsort(-peak, axis=0, kind="stable")[:k].T  # (n, k) image indices
+    geometry = modelutils.receptive_field(model, layer_name) if spatial else None
+    size = rgb.shape[1:3]
+    map_w = int(info.output_shape[1]) if spatial else 1
+    if geometry is None:
+        ph, pw = size
+    else:
+        ph, pw = geometry.size
+    patches = np.full((len(indices), k, ph, pw, 3), _GREY, np.uint8)
+    cells = np.zeros((len(indices), k, 2), np.int64)
+    boxes = np.zeros((len(indices), k, 4), np.int64)
+    for f in range(len(indices)):
+        for r, m in enumerate(order[f]):
+            i, j = divmod(int(where[m, f]), map_w)
+            cells[f, r] = (i, j)
+            if geometry is None:
+                boxes[f, r] = (0, 0, size[1], size[0])
+                patches[f, r] = rgb[m]
+                continue
+            x0, y0, x1, y1 = geometry.window(i, j, size)
+            boxes[f, r] = (x0, y0, x1, y1)
+            # Where the clipped window sits inside the full field (grey outside the image).
+            top = round(geometry.offset[0] + i * geometry.stride[0] - (ph - 1) / 2)
+            left = round(geometry.offset[1] + j * geometry.stride[1] - (pw - 1) / 2)
+            py, px = y0 - top, x0 - left
+            hh, ww = min(y1 - y0, ph - py), min(x1 - x0, pw - px)
+            patches[f, r, py : py + hh, px : px + ww] = rgb[m, y0 : y0 + hh, x0 : x0 + ww]
+    scores = np.take_along_axis(peak.T, order, axis=1).astype(np.float32)
+    return Exemplars(patches, scores, order.astype(np.int64), cells, boxes)

@@ -5,8 +5,9 @@ import time
 import numpy as np
 import streamlit as st
 
-from cnnviz import config, featureviz, modelutils
+from cnnviz import config, featureviz, images, modelutils
 from cnnviz.errors import InputError
+from cnnviz.ui import image_source
 from cnnviz.ui.inspect import enlarge, gallery_cache
 from cnnviz.ui.model_picker import model_key, model_picker
 from cnnviz.ui.text import plain
@@ -20,6 +21,8 @@ METHOD_LABELS = {
     "both": "Both, side by side on the same filters",
 }
 TITLES = {"fourier": "Quality recipe", "naive": "Naive gradient ascent"}
+EXEMPLARS = 9  # real patches per filter, shown as a 3 × 3 grid
+MAX_EXEMPLAR_IMAGES = 2000  # test images searched (a forward pass each)
 
 st.title("Filter visualization")
 st.caption(
@@ -171,3 +174,64 @@ if not missing:
                 ):  # fmt: skip
                     shown, _ = enlarge(np.asarray(image), 128)
                     cell.image(shown, caption=f"filter {index}", width="stretch")
+
+
+def _mosaic(patches: np.ndarray, per_row: int = 3, gap: int = 2) -> np.ndarray:
+    """(k, h, w, 3) patches → one (rows, per_row) grid image, each enlarged, white gaps."""
+    big = [enlarge(np.asarray(p), 40)[0] for p in patches]
+    h, w = big[0].shape[:2]
+    rows = -(-len(big) // per_row)
+    grid = np.full((rows * (h + gap) - gap, per_row * (w + gap) - gap, 3), 255, np.uint8)
+    for n, p in enumerate(big):
+        r, c = divmod(n, per_row)
+        grid[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = p
+    return grid
+
+
+def _exemplar_pool() -> tuple[str, object]:
+    """Where real examples come from: the model's own test set, else the sample photos."""
+    try:
+        ds = image_source.test_set(model)
+    except InputError:
+        ds = None
+    if ds is not None:
+        return "test", ds.x_test[:MAX_EXEMPLAR_IMAGES]
+    return "samples", list(images.samples().values())
+
+
+if not missing:
+    st.subheader("Real examples")
+    source, pool = _exemplar_pool()
+    where = (
+        f"the {min(len(pool), MAX_EXEMPLAR_IMAGES)} images of the model's test set"
+        if source == "test"
+        else f"the {len(pool)} offline sample photos (this model's training images are not here)"
+    )
+    st.caption(
+        f"Next to each picture: the {EXEMPLARS} patches of {where} that excite the filter "
+        "most, each cropped to the part of the image the filter sees (its receptive field; "
+        "grey where the field runs off the image). People predict what a unit does better "
+        "from such real examples than from synthetic pictures (Borowski et al., ICLR 2021)."
+    )
+    ex_key = (mkey, layer, filters, "exemplars", source)
+    mosaics = cache.get(ex_key)
+    if mosaics is None:
+        try:
+            with st.spinner("Finding the strongest real examples…"):
+                ex = featureviz.top_exemplars(model, layer, list(filters), pool, k=EXEMPLARS)
+        except InputError as err:
+            st.error(plain(err), icon=":material/block:")
+            st.stop()
+        mosaics = np.stack([_mosaic(p) for p in ex.patches])
+        cache.put(ex_key, mosaics)
+    shown_images = cache.get(keys[methods[0]])
+    per_pair = 4
+    for start in range(0, len(filters), per_pair):
+        cells = st.columns(2 * per_pair)
+        for n, index in enumerate(filters[start : start + per_pair]):
+            pos = start + n
+            picture, _ = enlarge(np.asarray(shown_images[pos]), 128)
+            cells[2 * n].image(picture, caption=f"filter {index}, generated", width="stretch")
+            cells[2 * n + 1].image(
+                mosaics[pos], caption=f"filter {index}, top {EXEMPLARS} real", width="stretch"
+            )

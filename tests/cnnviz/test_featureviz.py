@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import activations, featureviz
+from cnnviz import activations, architectures, datasets, featureviz, modelutils
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.preprocessing import tf_mode, unit
@@ -163,3 +163,117 @@ def test_grayscale_model_gets_grey_pictures():
     out = featureviz.visualize_filters(gray, "c", [0, 1], steps=4)
     assert out.shape == (2, 16, 16, 3)
     assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+
+
+def _briefly_trained(name):
+    """A preset trained one epoch on a few small ``shapes`` images (its own channels)."""
+    keras.utils.set_random_seed(0)
+    preset = architectures.preset(name)
+    side = 48 if name == "cats_vs_dogs_cnn" else min(32, preset.input_shape[0])
+    gray = preset.input_shape[2] == 1
+    ds = datasets.load("shapes", image_size=side, n_train=96, n_test=6, grayscale=gray)
+    net = architectures.build(name, ds.input_shape, ds.num_classes, seed=0)
+    net.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy")
+    net.fit(ds.x_train.astype(np.float32) / 255, ds.y_train, epochs=1, batch_size=32, verbose=0)
+    return net, gray
+
+
+def _target(net, layer, images, filters):
+    """Mean pre-ReLU value of each image's own filter (what the recipes maximise)."""
+    sub, _ = modelutils.layer_model(net, layer, flexible=True, pre_activation=True)
+    x = images.astype(np.float32) / 255
+    x = x[..., :1] if sub.inputs[0].shape[-1] == 1 else x
+    act = keras.ops.convert_to_numpy(sub(x, training=False)).mean(axis=(1, 2))
+    return act[np.arange(len(filters)), filters]
+
+
+_CONV_PRESETS = [p for p in architectures.available() if p != "mlp"]  # mlp has no filters
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _CONV_PRESETS)
+def test_every_conv_layer_of_every_preset_gets_a_picture_with_structure(name):
+    # Trained briefly, as a student's model is; CNNVIZ_FAST's short runs at the model's size.
+    net, gray = _briefly_trained(name)
+    filters = [0, 1, 2]
+    for layer in modelutils.conv_layers(net):
+        start = featureviz.visualize_filters(net, layer, filters, steps=0)
+        out = featureviz.visualize_filters(net, layer, filters)  # CNNVIZ_FAST steps
+        std = out.reshape(len(filters), -1).std(axis=1)
+        assert np.all(std > 10), (layer, std)  # Lucid's old settings: 7 grey levels
+        gain = _target(net, layer, out, filters) - _target(net, layer, start, filters)
+        assert np.all(gain > 0), (layer, gain)
+        if gray:
+            assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+
+
+@pytest.mark.parametrize("channels", [3, 1])
+def test_top_exemplars_are_the_argmax_activations_by_brute_force(channels):
+    keras.utils.set_random_seed(5)
+    net = keras.Sequential(
+        [
+            keras.Input((12, 12, channels)),
+            L.Conv2D(4, 3, activation="relu", name="a"),
+            L.MaxPooling2D(2, name="p"),
+            L.Conv2D(3, 3, activation="relu", name="b"),  # 3x3 map, 8-px field, stride 2
+        ]
+    )
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (20, 12, 12, channels), dtype=np.uint8)
+    filters = [2, 0]
+    ex = featureviz.top_exemplars(net, "b", filters, images, k=4)
+    geometry = modelutils.receptive_field(net, "b")
+    assert ex.patches.shape == (2, 4, *geometry.size, 3) and ex.patches.dtype == np.uint8
+    for f, filt in enumerate(filters):
+        # One image at a time, straight through the Keras model.
+        acts = [
+            keras.ops.convert_to_numpy(net(img[None].astype(np.float32) / 255))[0, ..., filt]
+            for img in images
+        ]
+        peaks = np.array([a.max() for a in acts])
+        expected = np.argsort(-peaks, kind="stable")[:4]
+        np.testing.assert_array_equal(ex.image_index[f], expected)
+        np.testing.assert_allclose(ex.scores[f], peaks[expected], rtol=1e-5, atol=1e-6)
+        for r, m in enumerate(expected):
+            i, j = np.unravel_index(np.argmax(acts[m]), acts[m].shape)
+            assert tuple(ex.cell[f, r]) == (i, j)
+            x0, y0, x1, y1 = geometry.window(i, j, (12, 12))
+            assert tuple(ex.boxes[f, r]) == (x0, y0, x1, y1)
+            crop = np.repeat(images[m], 3, axis=2) if channels == 1 else images[m]
+            crop = crop[y0:y1, x0:x1]
+            patch = ex.patches[f, r]
+            # The crop is in the patch, and the rest of the field (off the image) is grey.
+            found = [
+                (a, b)
+                for a in range(patch.shape[0] - crop.shape[0] + 1)
+                for b in range(patch.shape[1] - crop.shape[1] + 1)
+                if np.array_equal(patch[a : a + crop.shape[0], b : b + crop.shape[1]], crop)
+            ]
+            assert found, (f, r)
+            assert (patch != 128).any(axis=-1).sum() <= crop.shape[0] * crop.shape[1]
+    if channels == 1:
+        p = ex.patches
+        assert (p[..., 0] == p[..., 1]).all() and (p[..., 1] == p[..., 2]).all()
+
+
+def test_top_exemplars_of_an_image_model_show_grey_for_a_grayscale_model():
+    keras.utils.set_random_seed(6)
+    net = keras.Sequential([keras.Input((16, 16, 1)), L.Conv2D(3, 5, activation="relu", name="c")])
+    gray = ImageModel("g", net, (16, 16), unit(grayscale=True), list("ab"))
+    photos = [
+        np.random.default_rng(s).integers(0, 256, (24 + s, 20, 3), np.uint8) for s in range(5)
+    ]
+    ex = featureviz.top_exemplars(gray, "c", [0, 1, 2], photos, k=9)
+    assert ex.patches.shape == (3, 5, 5, 5, 3)  # k capped at the 5 images
+    assert (ex.patches[..., 0] == ex.patches[..., 2]).all()
+    assert np.all(np.diff(ex.scores, axis=1) <= 0)
+
+
+def test_top_exemplars_reject_bad_requests(model):
+    images = np.zeros((3, 16, 16, 3), np.uint8)
+    with pytest.raises(InputError, match="does not exist"):
+        featureviz.top_exemplars(model, "c2", [9], images)
+    with pytest.raises(InputError, match="16 × 16"):
+        featureviz.top_exemplars(model, "c2", [0], np.zeros((3, 20, 20, 3), np.uint8))
+    with pytest.raises(InputError, match="No image"):
+        featureviz.top_exemplars(model, "c2", [0], [])

@@ -16,16 +16,22 @@ stored_model = inspect_helpers.stored_model  # the shared fixture, used by name 
 PAGE = "pages/featureviz.py"
 
 
+def gallery_captions(at) -> list[str]:
+    """Captions of the generated gallery (not of the real-examples pairs)."""
+    return [c for c in image_captions(at) if "," not in c]
+
+
 def test_asks_before_optimising_then_shows_a_gallery(stored_model):
     at = run_page(PAGE)
     assert not at.exception
     assert at.selectbox(key="featureviz_choice").value == f"stored:{stored_model}"
     assert at.button(key="fv_generate")
     assert not image_captions(at)
+    assert not at.subheader  # no real examples before the gallery exists
     at.button(key="fv_generate").click().run()
     assert not at.exception
     assert not at.error
-    assert image_captions(at) == [f"filter {i}" for i in range(8)]
+    assert gallery_captions(at) == [f"filter {i}" for i in range(8)]
     assert any("made in" in t for t in texts(at.caption))
     # Nothing left to press once the gallery exists.
     assert not any("Press **Generate**" in t for t in texts(at.info))
@@ -36,7 +42,7 @@ def test_revisit_is_served_from_the_cache(stored_model):
     at.button(key="fv_generate").click().run()
     again = run_page(PAGE)  # a new run of the page, same settings
     assert not again.exception
-    assert image_captions(again) == [f"filter {i}" for i in range(8)]
+    assert gallery_captions(again) == [f"filter {i}" for i in range(8)]
     assert not any("Press **Generate**" in t for t in texts(again.info))
 
 
@@ -52,7 +58,7 @@ def test_both_recipes_side_by_side_on_chosen_filters(stored_model):
     markdown = " ".join(texts(at.markdown))
     assert "Quality recipe" in markdown
     assert "Naive gradient ascent" in markdown
-    assert image_captions(at) == ["filter 2", "filter 3", "filter 4"] * 2
+    assert gallery_captions(at) == ["filter 2", "filter 3", "filter 4"] * 2
 
 
 def test_model_without_convolutions_is_an_error_not_an_exception():
@@ -69,3 +75,16 @@ def test_default_bundled_model_page_loads():
     assert not at.error
     assert at.selectbox(key="featureviz_choice").value == "pretrained:efficientnet_lite0"
     assert at.button(key="fv_generate")
+
+
+def test_real_examples_from_the_models_test_set_sit_next_to_each_picture(stored_model):
+    at = run_page(PAGE)
+    at.button(key="fv_generate").click().run()
+    assert not at.exception
+    assert not at.error
+    assert "Real examples" in texts(at.subheader)
+    captions = image_captions(at)
+    pairs = [c for c in captions if "," in c]
+    expected = [[f"filter {i}, generated", f"filter {i}, top 9 real"] for i in range(8)]
+    assert pairs == [c for pair in expected for c in pair]
+    assert any("model's test set" in t for t in texts(at.caption))
