@@ -1,23 +1,7 @@
 """The training job: ``model.fit`` in a background thread that publishes progress events.
 
-A :class:`TrainingJob` builds a model for a dataset, trains it in a daemon thread and pushes
-small event objects (:class:`JobStarted`, :class:`BatchEnd`, :class:`EpochEnd`, then one of
-:class:`Finished`, :class:`Stopped`, :class:`Failed`) into a thread-safe list that a page
-polls. A server-wide scheduler runs at most ``CNNVIZ_MAX_JOBS`` jobs at a time (default: 1
-on CPU, 2 on a GPU); the others wait in a first-in-first-out queue that reports their
-position. Jobs live in a module-level registry keyed by id, so a job keeps running while
-its student visits other pages; the page only keeps the job id.
-
-Model inputs follow :func:`cnnviz.preprocessing.unit`: pixels scaled to 0..1 with the
-dataset's channels. Scaling and augmentation run inside a training-only wrapper model, so
-the model that is evaluated and saved contains neither.
-
-Example (no server needed)::
-
-    job = TrainingJob(datasets.load("shapes"), TrainingConfig(epochs=2))
-    job.start()
-    job.wait()
-    print(job.status, job.result.test_accuracy)
+The job's life (queue, events, stop, saving) is described in :mod:`cnnviz.training`; this
+module holds :class:`TrainingJob` and its progress callback.
 """
 
 from __future__ import annotations
