@@ -13,10 +13,8 @@ compute the same thing.
 
 from __future__ import annotations
 
-import importlib
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,20 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bench.reference_tools import tf_keras_vis  # noqa: E402
 from cnnviz import attribution, pretrained  # noqa: E402
 from cnnviz.images import samples  # noqa: E402
-
-TF_KERAS_VIS = "tf-keras-vis==0.8.7"
-
-
-def ensure_tf_keras_vis():
-    try:
-        return importlib.import_module("tf_keras_vis.gradcam")
-    except ImportError:
-        print(f"installing {TF_KERAS_VIS} for this bench ...", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", TF_KERAS_VIS], check=True)
-        importlib.invalidate_caches()
-        return importlib.import_module("tf_keras_vis.gradcam")
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -54,7 +41,7 @@ def median_seconds(fn, repeats: int) -> float:
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    tkv_gradcam = ensure_tf_keras_vis()
+    tkv_gradcam = tf_keras_vis("gradcam")
     from tf_keras_vis.utils.scores import CategoricalScore
 
     model = pretrained.load(pretrained.BUNDLED)

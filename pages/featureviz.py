@@ -14,7 +14,6 @@ from cnnviz.ui.text import plain
 
 MAX_FILTERS = 32
 SIZES = [32, 48, 64, 96, 128, 160, 224]
-BIG_MODEL_PARAMS = 1_000_000
 METHOD_LABELS = {
     "fourier": "Quality: Fourier basis + random jitter, scale, rotation (Adam)",
     "naive": "Naive: plain gradient steps on the pixels",
@@ -59,11 +58,9 @@ if not convs:
     )
     st.stop()
 
-big = int(model.model.count_params()) > BIG_MODEL_PARAMS
+big = int(model.model.count_params()) > featureviz.BIG_MODEL_PARAMS
 input_side = int(model.input_size[0])
-# Small models: the last convolution (its filters respond to whole shapes). Big ones: a layer
-# about 60% deep, where textures and object parts appear.
-default_layer = convs[int(len(convs) * 0.6)] if big else convs[-1]
+default_layer = featureviz.default_layer(model)
 
 
 def _layer_label(name: str) -> str:
