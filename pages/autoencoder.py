@@ -15,6 +15,7 @@ st.caption(
     "sigmoid Conv2D). Training runs on the server and keeps going while you visit other pages."
 )
 
+ui.restore_settings()
 job = train_ui.current_job(ui.PREFIX)
 busy = job is not None and not job.done
 
@@ -61,3 +62,4 @@ if meta is None:
     )
 else:
     ui.results_ui(meta, ds)
+ui.remember_settings()

@@ -34,6 +34,29 @@ def _key(name: str) -> str:
     return f"{PREFIX}_{name}"
 
 
+# Widget values kept while the student visits other pages (Streamlit forgets the state of
+# widgets that a run did not draw).
+PERSISTENT = (
+    "dataset", "opt_mnist_n", "opt_fashion_mnist_n", "noise", "loss", "epochs", "batch",
+    "defaults_for", "model", "view_noise", "noise_for", "first", "seed",
+)  # fmt: skip
+_SAVED = _key("saved_settings")
+
+
+def restore_settings() -> None:
+    """Bring back the settings of the last visit (call first thing on the page)."""
+    state = st.session_state
+    for key, value in state.get(_SAVED, {}).items():
+        if key not in state:
+            state[key] = value
+
+
+def remember_settings() -> None:
+    """Keep the current settings for the next visit (call last thing on the page)."""
+    state = st.session_state
+    state[_SAVED] = {_key(k): state[_key(k)] for k in PERSISTENT if _key(k) in state}
+
+
 # --- data and settings ------------------------------------------------------------------------
 
 
@@ -44,7 +67,7 @@ def dataset_ui() -> datasets.Dataset | None:
     def label(name: str) -> str:
         info = infos[name]
         where = "offline" if info.offline else ("cached" if info.cached else "download")
-        return f"{info.title} ({where})"
+        return f"{info.title} · {where}"
 
     c1, c2 = st.columns(2)
     name = c1.selectbox(
@@ -115,7 +138,9 @@ def settings_ui(ds: datasets.Dataset) -> TrainingConfig | None:
         return None
     st.caption(
         "Adam, learning rate 0.001, 10% of the training images held out for validation; "
-        "the clean images are the targets."
+        "the clean images are the targets. Binary cross-entropy stays above 0 even for a "
+        "perfect copy of grey pixels, so its curve levels off well above 0: compare "
+        "reconstructions by their mean squared error below."
     )
     return cfg
 
@@ -216,16 +241,25 @@ def truth_sentence(result: autoencoder.Denoised, level: float) -> str:
             f"differ from the clean images by a mean squared error of {model:.4f} on these "
             f"{n} test images."
         )
+    blur = ""
+    if result.mse_blur is not None and len(result.mse_blur):
+        blurred = float(np.mean(result.mse_blur))
+        verdict = "better than" if model < blurred else "not better than"
+        blur = (
+            f" That is {verdict} a plain {result.blur_size}×{result.blur_size} Gaussian blur "
+            f"of the noisy image (MSE {blurred:.4f}), the best of three blurs tried on these "
+            "very images."
+        )
     if model < base:
         return (
             f"At noise {level:g}, the reconstructions are **{base / model:.1f}× closer** to "
             f"the clean images than the noisy inputs themselves (mean squared error "
-            f"{model:.4f} against {base:.4f}; better on {better} of {n} test images)."
+            f"{model:.4f} against {base:.4f}; better on {better} of {n} test images)." + blur
         )
     return (
         f"At noise {level:g}, the network does **no better than doing nothing**: mean "
         f"squared error {model:.4f} against {base:.4f} for the noisy inputs themselves "
-        f"(better on {better} of {n} test images). Train longer, or at this noise level."
+        f"(better on {better} of {n} test images). Train longer, or at this noise level." + blur
     )
 
 
@@ -252,7 +286,7 @@ def results_ui(meta: dict, fallback: datasets.Dataset | None) -> None:
     if state.get(_key("noise_for")) != meta["id"]:
         state[_key("noise_for")] = meta["id"]
         state[_key("view_noise")] = trained_at
-    c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     level = c1.slider(
         "Noise level of these test images",
         0.0,
@@ -262,9 +296,10 @@ def results_ui(meta: dict, fallback: datasets.Dataset | None) -> None:
         help=f"This network trained at noise {trained_at:g}. Move it to see how far its "
         "denoising carries to weaker or stronger noise.",
     )
-    start = c2.number_input(
-        "First test image", 0, max(0, len(images) - SHOWN), step=SHOWN, key=_key("first")
-    )
+    last = max(0, len(images) - SHOWN)
+    if not 0 <= int(state.get(_key("first"), 0)) <= last:  # kept from a larger test set
+        state[_key("first")] = 0
+    start = c2.number_input("First test image", 0, last, step=SHOWN, key=_key("first"))
     if c3.button("New noise", icon=":material/casino:", key=_key("reseed")):
         state[_key("seed")] = int(state.get(_key("seed"), 0)) + 1
     seed = int(state.get(_key("seed"), 0))
@@ -288,7 +323,8 @@ def results_ui(meta: dict, fallback: datasets.Dataset | None) -> None:
             f"Whole test set ({int(metrics.get('samples', 0)):,} images) at noise "
             f"{float(metrics.get('noise_level', trained_at)):g}, measured when training "
             f"ended: MSE {metrics['mse']:.4f}, noisy input itself "
-            f"{metrics.get('mse_noisy_baseline', float('nan')):.4f}. {TRUST}"
+            f"{metrics.get('mse_noisy_baseline', float('nan')):.4f}, best Gaussian blur "
+            f"{metrics.get('mse_blur_baseline', float('nan')):.4f}. {TRUST}"
         )
     else:
         st.caption(TRUST)
@@ -314,7 +350,7 @@ def results_ui(meta: dict, fallback: datasets.Dataset | None) -> None:
                 grid,
                 f"Layer {autoencoder.BOTTLENECK}: {c} channels of {h} × {w} "
                 "(one brightness scale for all)",
-                width=700,
+                width=520,
                 dead=act.max(axis=(0, 1)) <= 0,
             ),
             width="stretch",

@@ -114,6 +114,7 @@ def test_reconstruction_loss_falls_on_digits_and_the_model_is_stored(tmp_path, d
     metrics = job.result.evaluation.metrics()
     # Truth: after 3 epochs the network already beats returning the noisy input.
     assert metrics["mse"] < metrics["mse_noisy_baseline"]
+    assert 0 < metrics["mse_blur_baseline"] < metrics["mse_noisy_baseline"]
     assert "accuracy" not in metrics
     meta = store.info(job.result.model_id)
     assert autoencoder.is_autoencoder(meta)
@@ -154,3 +155,13 @@ def test_truth_on_an_untrained_network_is_honest():
     )
     with pytest.raises(InputError, match="takes 8×8×1"):
         autoencoder.denoise(model, np.zeros((1, 28, 28, 1), np.uint8), 0.5)
+
+
+def test_blur_baseline_removes_noise_from_a_flat_image_and_picks_a_kernel():
+    clean = np.full((2, 28, 28, 1), 0.5, np.float32)
+    noisy = autoencoder.add_noise(clean, 0.1, seed=0)
+    err, size = autoencoder.blur_baseline(noisy, clean)
+    raw = ((noisy - clean) ** 2).reshape(2, -1).mean(1)
+    assert err.shape == (2,) and size in (3, 5, 7)
+    assert np.all(err < raw / 4)  # a flat image: blurring is nearly perfect
+    assert size == 7  # the widest blur wins on a flat image

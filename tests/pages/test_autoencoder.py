@@ -90,3 +90,17 @@ def test_an_unloadable_dataset_is_a_message_not_an_exception(monkeypatch):
     assert not at.exception
     assert any("mnist.npz is damaged" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "autoencoder_start"]
+
+
+def test_settings_come_back_after_a_visit_to_another_page():
+    at = app_test(PAGE).run()
+    at.slider(key="autoencoder_noise").set_value(0.3).run()
+    at.radio(key="autoencoder_loss").set_value("mse").run()
+    # Another page's run does not draw these widgets, so Streamlit forgets their values.
+    saved = dict(at.session_state["autoencoder_saved_settings"])
+    fresh = app_test(PAGE)
+    fresh.session_state["autoencoder_saved_settings"] = saved
+    fresh.run()
+    assert not fresh.exception
+    assert fresh.slider(key="autoencoder_noise").value == pytest.approx(0.3)
+    assert fresh.radio(key="autoencoder_loss").value == "mse"
