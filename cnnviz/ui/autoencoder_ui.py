@@ -140,7 +140,8 @@ def settings_ui(ds: datasets.Dataset) -> TrainingConfig | None:
         "Adam, learning rate 0.001, 10% of the training images held out for validation; "
         "the clean images are the targets. Binary cross-entropy stays above 0 even for a "
         "perfect copy of grey pixels, so its curve levels off well above 0: compare "
-        "reconstructions by their mean squared error below."
+        "reconstructions by their mean squared error below. The course's own run: MNIST "
+        "(all images), noise 0.5, binary cross-entropy, batch 128, 50 epochs."
     )
     return cfg
 
