@@ -213,6 +213,22 @@ def periodic_canvas(
     return int(min(size, max(MIN_CANVAS, side)))
 
 
+def optimised_side(
+    model: modelutils.ModelLike, layer_name: str, size: int, method: str = "fourier"
+) -> int:
+    """The side :func:`visualize_filters` optimises for a ``size`` picture (the period).
+
+    :func:`periodic_canvas` for the Fourier recipe on a layer the image reaches through
+    convolutions only; ``size`` otherwise (the naive recipe, dense layers, fixed-size
+    networks).
+    """
+    info = modelutils.layer_info(model, layer_name)
+    if method != "fourier" or len(info.output_shape) != 3:
+        return int(size)
+    _, flexible = modelutils.layer_model(model, layer_name, flexible=True, pre_activation=True)
+    return periodic_canvas(model, layer_name, size) if flexible else int(size)
+
+
 def _network_side(problem: _Problem) -> float:
     """The network's own input side, in canvas pixels (the scale its patterns live at).
 
@@ -462,9 +478,9 @@ def visualize_filters(
     # The Fourier recipe's pictures are periodic: optimise one period, the layer's effective
     # receptive field, and repeat it to ``size`` (a quarter to a half of the work at 224 px
     # on a pretrained network's middle layers).
-    canvas = size
-    if method == "fourier" and flexible:
-        canvas = periodic_canvas(model, layer_name, size, prep)
+    canvas = (
+        periodic_canvas(model, layer_name, size, prep) if method == "fourier" and flexible else size
+    )
     problem = _Problem(layer_name, method, canvas, model_size, flexible, prep, spatial)
     step_fn = _compiled_step(model, sub, problem) if steps else None
     batch_size = max(1, int(batch_size))

@@ -165,6 +165,8 @@ def test_fourier_pictures_repeat_their_period_seamlessly():
     assert featureviz.effective_receptive_field(model, "b", 96) <= 5
     assert featureviz.periodic_canvas(model, "b", 96) == featureviz.MIN_CANVAS
     assert featureviz.periodic_canvas(model, "b", 48) == 48  # small pictures stay whole
+    assert featureviz.optimised_side(model, "b", 96) == featureviz.MIN_CANVAS
+    assert featureviz.optimised_side(model, "b", 96, method="naive") == 96
     pics = featureviz.visualize_filters(model, "b", [0, 1], steps=4, size=96)
     assert pics.shape == (2, 96, 96, 3)
     np.testing.assert_array_equal(pics[:, 64:], pics[:, :32])
