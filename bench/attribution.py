@@ -9,6 +9,10 @@ environment here if missing (a bench-only tool, not a project requirement). Both
 up once, then timed over the same number of repeats, one image per call, interleaved;
 medians are printed. The two heatmaps are compared too (Pearson correlation), to show both
 compute the same thing.
+
+Then the Grad-CAM page's trust section (localisation table, sanity cascade) and the Filter
+visualization page's real examples (the top 9 patches of one layer over the test set, and
+over the sample photos for the bundled model), in seconds.
 """
 
 from __future__ import annotations
@@ -148,8 +152,26 @@ def trust() -> None:
     start = time.perf_counter()
     attribution.localisation(small, images, ds.boxes_test, ["gradcam"], labels=ds.y_test)
     print(f"  cached repeat: {time.perf_counter() - start:.4f} s")
+    from cnnviz import featureviz
+
+    layer = featureviz.default_layer(small)
+    start = time.perf_counter()
+    every = range(featureviz.filter_count(small, layer))
+    ex = featureviz.top_exemplars(small, layer, every, images)
+    print(
+        f"exemplars: top 9 of {n} test images for all {ex.scores.shape[0]} filters of {layer}: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     bundled = pretrained.load(pretrained.BUNDLED)
     cat = samples()["cat"]
+    photos = list(samples().values())
+    layer = featureviz.default_layer(bundled)
+    start = time.perf_counter()
+    featureviz.top_exemplars(bundled, layer, range(8), photos)
+    print(
+        f"exemplars: bundled model, {layer}, 8 filters over the {len(photos)} sample photos: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     start = time.perf_counter()
     steps = attribution.cascade(bundled, cat, "gradcam", max_steps=8)
     print(
