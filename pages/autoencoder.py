@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from cnnviz.errors import InputError
 from cnnviz.ui import autoencoder_ui as ui
 from cnnviz.ui import train as train_ui
-from cnnviz.ui.text import plain
 
 st.title("Denoising autoencoder")
 st.caption(
@@ -28,24 +26,21 @@ if ds is not None:
     if config is not None:
         with st.expander("The network", expanded=False):
             ui.network_ui(ds, config)
-    clicked = st.button(
+    noise = f" (noise {config.autoencoder.noise_level:g})" if config is not None else ""
+    # The job starts in the click's callback (see train_ui.start_clicked).
+    st.button(
         "Train",
         key=ui._key("start"),
         type="primary",
         icon=":material/model_training:",
         disabled=busy or config is None,
+        on_click=train_ui.start_clicked,
+        args=(ds, config, ui.PREFIX, f"Denoising autoencoder on {ds.name}{noise}", ui.PAGE),
         help="One training at a time per page: stop the current one first."
         if busy
         else "Train the autoencoder on these images (they are their own targets).",
     )
-    if clicked and config is not None:
-        name = f"Denoising autoencoder on {ds.name} (noise {config.autoencoder.noise_level:g})"
-        try:
-            train_ui.start_job(ds, config, prefix=ui.PREFIX, name=name, page=ui.PAGE)
-        except InputError as err:  # a workspace limit: one job at a time, disk quota
-            st.error(plain(err), icon=":material/block:")
-        else:
-            st.rerun()
+    train_ui.start_error_ui(ui.PREFIX)
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

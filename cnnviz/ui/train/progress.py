@@ -104,14 +104,24 @@ def start_job(
     return job
 
 
-def start_clicked(ds: datasets.Dataset, cfg: TrainingConfig | None, prefix: str = "train") -> None:
-    """The Train button's callback: start the job, or keep the reason it was not started."""
+def start_clicked(
+    ds: datasets.Dataset,
+    cfg: TrainingConfig | None,
+    prefix: str = "train",
+    name: str | None = None,
+    page: str = "pages/train.py",
+) -> None:
+    """A Train button's callback: start the job, or keep the reason it was not started.
+
+    Started in the click's callback, before the next run draws anything, so a student who
+    clicks and switches page at once still gets the job. Arguments as :func:`start_job`.
+    """
     st.session_state.pop(f"{prefix}_start_error", None)
     if cfg is None:
         st.session_state[f"{prefix}_start_error"] = "Fix the settings above first."
         return
     try:
-        start_job(ds, cfg, prefix)
+        start_job(ds, cfg, prefix, name=name, page=page)
     except InputError as err:
         st.session_state[f"{prefix}_start_error"] = str(err)
 
