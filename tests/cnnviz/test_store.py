@@ -356,3 +356,23 @@ def test_metadata_file_is_plain_json(store):
     data = json.loads((store.root / model_id / "meta.json").read_text())
     assert data["extra_array"] == [0, 1, 2]
     assert Preprocessing.from_dict(data["preprocessing"]) == unit()
+
+
+def test_listing_and_usage_follow_every_change_on_disk(tmp_path):
+    # Metadata and sizes are cached by file identity: a rename, a later snapshots file and
+    # a deletion must all show at once.
+    store = store_module.ModelStore(tmp_path / "models")
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(2, activation="softmax")])  # fmt: skip
+    model_id = store.save(model, {"name": "first", "owner": "ws", "class_names": ["a", "b"]})
+    assert [m["name"] for m in store.list("ws")] == ["first"]
+    used = store.usage("ws")
+    store.rename(model_id, "second", "ws")
+    assert [m["name"] for m in store.list("ws")] == ["second"]
+    listed = store.list("ws")[0]
+    listed["name"] = "changed by a caller"  # callers get copies
+    assert store.info(model_id, "ws")["name"] == "second"
+    store.save_snapshots(model_id, {"x": np.zeros((64, 64), np.float32) + np.arange(64)})
+    assert store.usage("ws") > used
+    store.delete(model_id, owner="ws")
+    assert store.list("ws") == [] and store.usage("ws") == 0
