@@ -14,6 +14,7 @@ import streamlit as st
 from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.image_source import image_digest
 from cnnviz.ui.inspect import heatmap
 from cnnviz.ui.model_picker import model_key
@@ -236,7 +237,7 @@ def localisation_section(
         methods = (method, *methods)
     cam_layer = layer if attribution.METHODS[method].uses_layer else None
     try:
-        with st.spinner(f"Scoring {len(methods)} method(s) on {n} test images…"):
+        with busy_sign(f"Scoring {len(methods)} method(s) on {n} test images…"):
             scores = localisation_scores(
                 mkey,
                 dataset_key,
@@ -324,7 +325,7 @@ def sanity_section(
         return
     cam_layer = layer if attribution.METHODS[method].uses_layer else None
     try:
-        with st.spinner("Randomising the network layer by layer…"):
+        with busy_sign("Randomising the network layer by layer…"):
             steps = sanity_steps(
                 mkey, digest, method, int(class_index), cam_layer, SANITY_STEPS, model, image
             )
