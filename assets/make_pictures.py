@@ -112,7 +112,7 @@ def activation_curves() -> None:
 
     w, h, left, right, top, bottom = 320, 200, 20, 305, 20, 175
     img = np.full((h, w, 3), BACKGROUND, np.uint8)
-    y0 = bottom - 30  # where y = 0 is drawn; y in -0.25..1.25 of the plot height
+    y0 = bottom - 30  # where y = 0 is drawn; the plot shows y from about -0.25 to 1.2
     cv2.line(img, (left, y0), (right, y0), (150, 150, 150), 1)
     cv2.line(img, ((left + right) // 2, top), ((left + right) // 2, bottom), (150, 150, 150), 1)
 

@@ -58,3 +58,10 @@ def test_pictures_are_small_and_committed():
     assert len(pictures) >= 9
     assert all(p.stat().st_size < 150_000 for p in pictures)
     assert sum(p.stat().st_size for p in pictures) < 800_000
+
+
+def test_make_pictures_makes_every_picture_the_home_page_shows():
+    script = (ROOT / "assets" / "make_pictures.py").read_text()
+    for _page, title, _icon, picture, _sentence in _steps():
+        if picture:
+            assert f'_save("{picture}"' in script, f"{title}: {picture}.png is made by no code"
