@@ -211,7 +211,7 @@ if not info.is_spatial:
 elif len(pictures) == 1:
     grid_col, zoom_col = st.columns([1.5, 1])
     with grid_col:
-        _grid(first, stats[0], 640)
+        _grid(first, stats[0], 540)  # the column: ~380 px at 1024, ~560 at 1400
     with zoom_col:
         channel = _zoom_input()
         _zoom(first, channel)
@@ -220,7 +220,7 @@ elif len(pictures) == 1:
 else:
     for col, picture, stat in zip(st.columns(len(pictures)), pictures, stats, strict=True):
         with col:
-            _grid(picture, stat, 520)
+            _grid(picture, stat, 440)
     zoom_cols = st.columns([0.8] + [1.4] * len(pictures))
     with zoom_cols[0]:
         channel = _zoom_input()
