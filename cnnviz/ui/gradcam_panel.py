@@ -76,7 +76,8 @@ def show_gradcam_overlay(
 ) -> None:
     """Draw :func:`gradcam_overlay_for` with a caption naming the class, or an error box."""
     try:
-        result = gradcam_heatmap_for(image_model, image, class_index)
+        with busy_sign("Computing Grad-CAM…"):
+            result = gradcam_heatmap_for(image_model, image, class_index)
         shown = attribution.overlay(image, result.heatmaps[0], **kwargs)
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
