@@ -1,7 +1,7 @@
 """The one busy sign of the app: a spinner that says, in plain words, what is being done.
 
 Every page wraps its slow steps (loading TensorFlow, loading or building a model, a forward
-pass, a heatmap, a gradient ascent...) in :func:`busy`, so a student never faces grey
+pass, a heatmap, a gradient ascent...) in :func:`busy_sign`, so a student never faces grey
 placeholders without knowing the app is working::
 
     with busy_sign(LOADING_MODEL):
@@ -9,8 +9,8 @@ placeholders without knowing the app is working::
 
 The spinner shows the seconds elapsed and disappears when the block ends. Results cached by
 ``st.cache_data`` / ``st.cache_resource`` come back at once on the next run, so the sign only
-shows when the work really happens (a spinner that ends within a fraction of a second is
-not drawn by the browser).
+shows when the work really happens (Streamlit draws a spinner only once its block has run
+for half a second).
 """
 
 from __future__ import annotations
