@@ -21,6 +21,7 @@ PAGES = {
     "Build intuition": [
         _page("filters", "Filters", "filter_alt", url_path="filters"),
         _page("train", "Train", "model_training", url_path="train"),
+        _page("autoencoder", "Denoising autoencoder", "compress", url_path="autoencoder"),
         _page("activation_functions", "Activation functions", "show_chart"),
     ],
     "Look inside": [

@@ -9,14 +9,16 @@ environment here if missing (a bench-only tool, not a project requirement). Both
 up once, then timed over the same number of repeats, one image per call, interleaved;
 medians are printed. The two heatmaps are compared too (Pearson correlation), to show both
 compute the same thing.
+
+Then the Grad-CAM page's trust section (localisation table, sanity cascade) and the Filter
+visualization page's real examples (the top 9 patches of one layer over the test set, and
+over the sample photos for the bundled model), in seconds.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,20 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bench.reference_tools import tf_keras_vis  # noqa: E402
 from cnnviz import attribution, pretrained  # noqa: E402
 from cnnviz.images import samples  # noqa: E402
-
-TF_KERAS_VIS = "tf-keras-vis==0.8.7"
-
-
-def ensure_tf_keras_vis():
-    try:
-        return importlib.import_module("tf_keras_vis.gradcam")
-    except ImportError:
-        print(f"installing {TF_KERAS_VIS} for this bench ...", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", TF_KERAS_VIS], check=True)
-        importlib.invalidate_caches()
-        return importlib.import_module("tf_keras_vis.gradcam")
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -54,7 +45,7 @@ def median_seconds(fn, repeats: int) -> float:
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    tkv_gradcam = ensure_tf_keras_vis()
+    tkv_gradcam = tf_keras_vis("gradcam")
     from tf_keras_vis.utils.scores import CategoricalScore
 
     model = pretrained.load(pretrained.BUNDLED)
@@ -161,8 +152,26 @@ def trust() -> None:
     start = time.perf_counter()
     attribution.localisation(small, images, ds.boxes_test, ["gradcam"], labels=ds.y_test)
     print(f"  cached repeat: {time.perf_counter() - start:.4f} s")
+    from cnnviz import featureviz
+
+    layer = featureviz.default_layer(small)
+    start = time.perf_counter()
+    every = range(featureviz.filter_count(small, layer))
+    ex = featureviz.top_exemplars(small, layer, every, images)
+    print(
+        f"exemplars: top 9 of {n} test images for all {ex.scores.shape[0]} filters of {layer}: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     bundled = pretrained.load(pretrained.BUNDLED)
     cat = samples()["cat"]
+    photos = list(samples().values())
+    layer = featureviz.default_layer(bundled)
+    start = time.perf_counter()
+    featureviz.top_exemplars(bundled, layer, range(8), photos)
+    print(
+        f"exemplars: bundled model, {layer}, 8 filters over the {len(photos)} sample photos: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     start = time.perf_counter()
     steps = attribution.cascade(bundled, cat, "gradcam", max_steps=8)
     print(

@@ -52,6 +52,12 @@ _SPECTRUM_SD = 0.1
 _ADAM_B1, _ADAM_B2, _ADAM_EPS = 0.9, 0.999, 1e-8
 
 _STEP_CACHE = modelutils.ModelCache(maxsize=8)
+_ERF_CACHE = modelutils.ModelCache(maxsize=32)
+
+# The Fourier recipe optimises a periodic canvas no smaller than this (pixels per side), and
+# repeats it to the size asked for; see :func:`periodic_canvas`.
+MIN_CANVAS = 64
+_ERF_MASS = 0.95
 
 
 def default_steps() -> int:
@@ -66,58 +72,40 @@ def default_steps() -> int:
 
 @dataclass(frozen=True)
 class _FourierBasis:
-    """Constants of the inverse real 2-D DFT written as real matrix products.
+    """The 1/frequency weights of a real 2-D spectrum, and its inverse transform.
 
-    ``image = irfft2(spectrum * scale)`` for a spectrum of shape (h, w // 2 + 1), computed as
-    two real matrix products per axis so it runs on every backend without complex dtypes.
+    ``image = irfft2(spectrum * scale)`` for a spectrum of shape (h, w // 2 + 1), computed
+    with ``keras.ops`` FFTs (an inverse FFT along the height, written as a conjugated
+    forward FFT, then a real inverse FFT along the width), so it runs on every backend
+    without complex dtypes, in O(h w log(h w)) rather than the O(h w (h + w)) of explicit
+    DFT matrices (at 224 px the matrices cost a third of each step).
     """
 
+    h: int
+    w: int
     scale: np.ndarray  # (h, kw) 1/frequency weights
-    cos_h: np.ndarray  # (h, h)
-    sin_h: np.ndarray  # (h, h)
-    cos_w: np.ndarray  # (kw, w), includes the 1/w and Hermitian doubling factors
-    sin_w: np.ndarray  # (kw, w)
 
     @classmethod
     def make(cls, h: int, w: int) -> _FourierBasis:
-        kw = w // 2 + 1
         fy = np.fft.fftfreq(h)[:, None]
         fx = np.fft.rfftfreq(w)[None, :]
         freq = np.sqrt(fx**2 + fy**2)
         # 1/f spectrum (natural images), the DC term capped at the lowest non-zero frequency;
         # sqrt(h*w) undoes the 1/(h*w) of the inverse transform so values stay O(1).
         scale = 1.0 / np.maximum(freq, 1.0 / max(h, w)) * np.sqrt(h * w)
-        y = np.arange(h)
-        angle_h = 2 * np.pi * np.outer(y, np.arange(h)) / h  # [y, ky]
-        n = np.arange(w)
-        angle_w = 2 * np.pi * np.outer(np.arange(kw), n) / w  # [kx, x]
-        # Every frequency except DC (and Nyquist for even w) stands for a conjugate pair.
-        weight = np.full((kw, 1), 2.0)
-        weight[0] = 1.0
-        if w % 2 == 0:
-            weight[-1] = 1.0
-        return cls(
-            scale=scale.astype(np.float32),
-            cos_h=(np.cos(angle_h) / h).astype(np.float32),
-            sin_h=(np.sin(angle_h) / h).astype(np.float32),
-            cos_w=(weight * np.cos(angle_w) / w).astype(np.float32),
-            sin_w=(weight * np.sin(angle_w) / w).astype(np.float32),
-        )
+        return cls(h=h, w=w, scale=scale.astype(np.float32))
 
     def image(self, spectrum):
         """Spectrum (N, 2, 3, h, kw) (real, imaginary) → image (N, h, w, 3) in [0, 1]."""
         ops = keras.ops
-        real = spectrum[:, 0] * self.scale
-        imag = spectrum[:, 1] * self.scale
-        # Inverse DFT along the height: T = E S / h with E = cos + i sin.
-        t_re = ops.einsum("yk,nckx->ncyx", self.cos_h, real) - ops.einsum(
-            "yk,nckx->ncyx", self.sin_h, imag
-        )
-        t_im = ops.einsum("yk,nckx->ncyx", self.cos_h, imag) + ops.einsum(
-            "yk,nckx->ncyx", self.sin_h, real
-        )
-        # Inverse real DFT along the width keeps only the real part.
-        pixels = ops.matmul(t_re, self.cos_w) - ops.matmul(t_im, self.sin_w)  # (N, 3, h, w)
+        real = ops.transpose(spectrum[:, 0] * self.scale, (0, 1, 3, 2))  # (N, 3, kw, h)
+        imag = ops.transpose(spectrum[:, 1] * self.scale, (0, 1, 3, 2))
+        # Inverse DFT along the height: ifft(z) = conj(fft(conj(z))) / h.
+        f_re, f_im = ops.fft((real, -imag))
+        t_re = ops.transpose(f_re, (0, 1, 3, 2)) / self.h  # (N, 3, h, kw)
+        t_im = ops.transpose(-f_im, (0, 1, 3, 2)) / self.h
+        # Real inverse DFT along the width (the imaginary parts of DC and Nyquist drop out).
+        pixels = ops.irfft((t_re, t_im), fft_length=self.w)  # (N, 3, h, w)
         pixels = ops.transpose(pixels, (0, 2, 3, 1)) / 4.0
         # Decorrelated channels → correlated RGB, then squash to [0, 1].
         return ops.sigmoid(ops.matmul(pixels, _COLOR_MIX.T))
@@ -137,6 +125,108 @@ def _fourier_learning_rate(size: int) -> float:
     about doubled at 24 steps, no loss at 128).
     """
     return _LEARNING_RATE["fourier"] * float(np.clip(np.sqrt(224 / size), 1.0, 2.0))
+
+
+def effective_receptive_field(
+    model: modelutils.ModelLike,
+    layer_name: str,
+    size: int,
+    preprocessing: Preprocessing | None = None,
+) -> int:
+    """Side of the square around the centre cell's input that holds 95% of its gradient.
+
+    The effective receptive field (Luo et al., NeurIPS 2016): the theoretical field of a deep
+    unit is mostly silent; its gradient concentrates in a smaller centre. Measured once per
+    model, layer and canvas on a grey image with mild noise (so the ReLUs on the way pass
+    gradient): the sum over channels of the centre cell's absolute pre-activation values is
+    differentiated, and the smallest centred square holding 95% of the absolute gradient
+    is returned. Cached per model.
+
+    Args:
+        model: a model whose layers up to ``layer_name`` are convolutional (any input size).
+        layer_name: a spatial layer.
+        size: canvas side the field is measured on (the answer is at most this).
+        preprocessing: for a bare ``keras.Model`` (default: the model's own, or unit).
+
+    Returns:
+        The side in input pixels, 1..size.
+    """
+    if isinstance(model, ImageModel):
+        prep = model.preprocessing
+    else:
+        channels = modelutils.input_shape(model)[-1]
+        prep = preprocessing or unit(grayscale=channels == 1)
+
+    def measure() -> int:
+        sub, _ = modelutils.layer_model(model, layer_name, flexible=True, pre_activation=True)
+        ops = keras.ops
+        rng = np.random.default_rng(0)
+        start = (128.0 + rng.normal(0.0, 20.0, (1, size, size, 3))).astype(np.float32)
+
+        def centre(x):
+            act = sub(prep.apply(x, ops=ops), training=False)  # (1, h, w, C)
+            return ops.sum(ops.abs(act[:, act.shape[1] // 2, act.shape[2] // 2, :]))
+
+        _, grad = autodiff.value_and_grad(centre, start)
+        mass = np.abs(keras.ops.convert_to_numpy(grad)).sum(axis=(0, 3))  # (size, size)
+        total = float(mass.sum())
+        if total <= 0:
+            return size
+        # Centred on the gradient's centre of mass (the cell's centre, up to padding).
+        cy = round(float((mass.sum(axis=1) * np.arange(size)).sum()) / total)
+        cx = round(float((mass.sum(axis=0) * np.arange(size)).sum()) / total)
+        for r in range(size):
+            if mass[max(0, cy - r) : cy + r + 1, max(0, cx - r) : cx + r + 1].sum() >= (
+                _ERF_MASS * total
+            ):
+                return min(size, 2 * r + 1)
+        return size
+
+    key = (layer_name, int(size), prep)
+    return int(_ERF_CACHE.get(modelutils.keras_model(model), key, measure))
+
+
+def periodic_canvas(
+    model: modelutils.ModelLike,
+    layer_name: str,
+    size: int,
+    preprocessing: Preprocessing | None = None,
+) -> int:
+    """The canvas the Fourier recipe optimises for a ``size`` picture of a spatial layer.
+
+    The recipe's images are periodic (an inverse FFT), so a canvas that holds the layer's
+    effective receptive field (:func:`effective_receptive_field`, rounded to whole cells of
+    the layer) can be repeated seamlessly to any size: every cell of the layer already sees
+    one whole period, so a larger canvas costs more without showing a new kind of pattern.
+    Early layers, whose fields are a few pixels, run on :data:`MIN_CANVAS` pixels; deep
+    ones whose field covers the picture keep the full size.
+
+    Returns:
+        The canvas side, MIN_CANVAS..size (``size`` itself when it is smaller).
+    """
+    if size <= MIN_CANVAS:
+        return size
+    erf = effective_receptive_field(model, layer_name, size, preprocessing)
+    geometry = modelutils.receptive_field(model, layer_name)
+    stride = int(max(geometry.stride)) if geometry is not None else 1
+    side = max(1, round(erf / stride)) * stride
+    return int(min(size, max(MIN_CANVAS, side)))
+
+
+def optimised_side(
+    model: modelutils.ModelLike, layer_name: str, size: int, method: str = "fourier"
+) -> int:
+    """The side :func:`visualize_filters` optimises for a ``size`` picture (the period).
+
+    :func:`periodic_canvas` for the Fourier recipe on a layer the image reaches through
+    convolutions only; ``size`` otherwise (the naive recipe, dense layers, fixed-size
+    networks).
+    """
+    info = modelutils.layer_info(model, layer_name)
+    if method != "fourier" or len(info.output_shape) != 3:
+        return int(size)
+    _, flexible = modelutils.layer_model(model, layer_name, flexible=True, pre_activation=True)
+    return periodic_canvas(model, layer_name, size) if flexible else int(size)
 
 
 def _network_side(problem: _Problem) -> float:
@@ -243,6 +333,9 @@ def _fourier_step(sub: keras.Model, problem: _Problem) -> Callable:
             fill_value=0.5,
             data_format="channels_last",
         )
+        # The network sees the transformed image at its own size: the grey margin only
+        # comes in where a shift, zoom or turn brings it (fewer pixels to run, same effect).
+        images = images[:, border : border + problem.size, border : border + problem.size]
         per_image = objective(images, mask)
         return ops.sum(per_image), per_image
 
@@ -314,7 +407,9 @@ def visualize_filters(
     0..255 and passed through the model's preprocessing (differentiably). When everything
     up to the layer is convolutional the image is fed at ``size`` itself (a bigger size shows
     more copies of the pattern at the network's own scale, and a smaller one runs faster);
-    otherwise it is resized to the model's input size.
+    otherwise it is resized to the model's input size. There the Fourier recipe optimises
+    one period of :func:`periodic_canvas` pixels (the layer's effective receptive field)
+    and repeats it, seamlessly, to ``size``: the pattern repeats every that many pixels.
 
     Args:
         model: an ``ImageModel`` (its ``preprocessing`` is used) or a ``keras.Model`` (then
@@ -380,7 +475,13 @@ def visualize_filters(
     # is (like Lucid), which is also faster than upsampling a small image. Dense layers need
     # the model's own input size.
     sub, flexible = modelutils.layer_model(model, layer_name, flexible=spatial, pre_activation=True)
-    problem = _Problem(layer_name, method, size, model_size, flexible, prep, spatial)
+    # The Fourier recipe's pictures are periodic: optimise one period, the layer's effective
+    # receptive field, and repeat it to ``size`` (a quarter to a half of the work at 224 px
+    # on a pretrained network's middle layers).
+    canvas = (
+        periodic_canvas(model, layer_name, size, prep) if method == "fourier" and flexible else size
+    )
+    problem = _Problem(layer_name, method, canvas, model_size, flexible, prep, spatial)
     step_fn = _compiled_step(model, sub, problem) if steps else None
     batch_size = max(1, int(batch_size))
     batches = [indices[i : i + batch_size] for i in range(0, len(indices), batch_size)]
@@ -395,6 +496,9 @@ def visualize_filters(
 
     out = [_optimise(step_fn, problem, batch, channels, steps, seed, tick) for batch in batches]
     images = np.concatenate(out, axis=0)
+    if canvas < size:
+        reps = -(-size // canvas)
+        images = np.tile(images, (1, reps, reps, 1))[:, :size, :size]
     if prep.grayscale:  # show exactly what a grayscale model sees: the luma, as grey
         images = _luma_rgb(images, prep)
     return images
@@ -438,6 +542,26 @@ def _optimise(step_fn, problem, indices, channels, steps, seed, tick) -> np.ndar
             tick()
     pixels = np.asarray(keras.ops.convert_to_numpy(images), dtype=np.float32)
     return np.clip(np.rint(pixels * 255.0), 0, 255).astype(np.uint8)
+
+
+BIG_MODEL_PARAMS = 1_000_000
+"""Models with more parameters than this count as "big" (pretrained ImageNet networks)."""
+
+
+def default_layer(model: modelutils.ModelLike) -> str:
+    """The layer the Filter visualization page starts on.
+
+    Small models: the last convolution (its filters respond to whole shapes). Big ones: the
+    convolution about 60% deep, where textures and object parts appear.
+
+    Raises:
+        InputError: the model has no convolution layer.
+    """
+    convs = modelutils.conv_layers(model)
+    if not convs:
+        raise InputError("This model has no convolution layer, so there are no filters to show.")
+    big = int(modelutils.keras_model(model).count_params()) > BIG_MODEL_PARAMS
+    return convs[int(len(convs) * 0.6)] if big else convs[-1]
 
 
 def filter_count(model: modelutils.ModelLike, layer_name: str) -> int:

@@ -445,7 +445,11 @@ class ModelStore:
         meta = dict(metadata)
         if not meta.get("owner"):
             raise InputError("A saved model needs an owner (the workspace key).")
-        (h, w, c), units = _classifier_shape(model)
+        if meta.get("kind") == "autoencoder":  # image in, image out: no classes to check
+            h, w, c = (int(v) for v in model.inputs[0].shape[1:])
+            units = 0
+        else:
+            (h, w, c), units = _classifier_shape(model)
         meta["name"] = self._clean_name(meta.get("name") or "model")
         meta.setdefault("input_shape", [h, w, c])
         meta.setdefault("class_names", [f"class_{i}" for i in range(max(units, 2))])

@@ -10,13 +10,13 @@ from cnnviz import config, featureviz, images, modelutils
 from cnnviz.errors import InputError
 from cnnviz.ui import image_source
 from cnnviz.ui.busy import busy_sign
+from cnnviz.ui.image_picker import decode_upload
 from cnnviz.ui.inspect import enlarge, gallery_cache
 from cnnviz.ui.model_picker import model_key, model_picker
 from cnnviz.ui.text import plain
 
 MAX_FILTERS = 32
 SIZES = [32, 48, 64, 96, 128, 160, 224]
-BIG_MODEL_PARAMS = 1_000_000
 METHOD_LABELS = {
     "fourier": "Quality: Fourier basis + random jitter, scale, rotation (Adam)",
     "naive": "Naive: plain gradient steps on the pixels",
@@ -25,6 +25,7 @@ METHOD_LABELS = {
 TITLES = {"fourier": "Quality recipe", "naive": "Naive gradient ascent"}
 EXEMPLARS = 9  # real patches per filter, shown as a 3 × 3 grid
 MAX_EXEMPLAR_IMAGES = 2000  # test images searched (a forward pass each)
+MAX_EXEMPLAR_UPLOADS = 64  # own photos searched
 
 st.title("Filter visualization")
 st.caption(
@@ -61,11 +62,9 @@ if not convs:
     )
     st.stop()
 
-big = int(model.model.count_params()) > BIG_MODEL_PARAMS
+big = int(model.model.count_params()) > featureviz.BIG_MODEL_PARAMS
 input_side = int(model.input_size[0])
-# Small models: the last convolution (its filters respond to whole shapes). Big ones: a layer
-# about 60% deep, where textures and object parts appear.
-default_layer = convs[int(len(convs) * 0.6)] if big else convs[-1]
+default_layer = featureviz.default_layer(model)
 
 
 def _layer_label(name: str) -> str:
@@ -145,7 +144,7 @@ if missing:
 
             started = time.perf_counter()
             try:
-                images = featureviz.visualize_filters(
+                gallery = featureviz.visualize_filters(
                     model, layer, list(filters), steps=int(steps), size=int(size),
                     seed=int(seed), method=m, progress=progress,
                 )  # fmt: skip
@@ -153,7 +152,7 @@ if missing:
                 bar.empty()
                 st.error(plain(err), icon=":material/block:")
                 st.stop()
-            cache.put(keys[m], images)
+            cache.put(keys[m], gallery)
             st.session_state[f"fv_seconds_{keys[m]}"] = time.perf_counter() - started
         bar.empty()
         missing = []
@@ -163,15 +162,22 @@ if not missing:
     per_row = 8 if len(methods) == 1 else 4
     for col, m in zip(columns, methods, strict=True):
         with col:
-            images = cache.get(keys[m])
+            gallery = cache.get(keys[m])
             seconds = st.session_state.get(f"fv_seconds_{keys[m]}")
             st.markdown(f"**{TITLES[m]}** · {plain(layer)}, {steps} steps, {size} px")
             if seconds is not None:
                 st.caption(f"made in {seconds:.1f} s (cached: a revisit is instant)")
+            period = featureviz.optimised_side(model, layer, int(size), m)
+            if period < int(size):
+                st.caption(
+                    f"Each picture is one {period}-px tile, repeated: a filter of this layer "
+                    f"sees about {period} px of its input (its effective receptive field), so "
+                    "a larger picture would only show more copies of the same pattern."
+                )
             for start in range(0, len(filters), per_row):
                 cells = st.columns(per_row)
                 for cell, index, image in zip(
-                    cells, filters[start : start + per_row], images[start : start + per_row],
+                    cells, filters[start : start + per_row], gallery[start : start + per_row],
                     strict=False,
                 ):  # fmt: skip
                     shown, _ = enlarge(np.asarray(image), 128)
@@ -190,24 +196,59 @@ def _mosaic(patches: np.ndarray, per_row: int = 3, gap: int = 2) -> np.ndarray:
     return grid
 
 
-def _exemplar_pool() -> tuple[str, object]:
-    """Where real examples come from: the model's own test set, else the sample photos."""
+def _uploaded_photos() -> tuple[list[np.ndarray], str]:
+    """The student's own photos for the real examples (decoded once each), and their digest."""
+    files = st.file_uploader(
+        "Add your own photos to search (up to 64)",
+        type=list(images.ALLOWED_EXTENSIONS),
+        accept_multiple_files=True,
+        key=f"fv_exemplar_uploads_{mkey}",
+        max_upload_size=images.MAX_FILE_BYTES // 2**20,
+        help="The patches that excite each filter most are then looked for in these too.",
+    )
+    photos, digests, refused = [], [], []
+    for f in (files or [])[:MAX_EXEMPLAR_UPLOADS]:
+        data = f.getvalue()
+        try:
+            photos.append(decode_upload(data))
+        except InputError as err:
+            refused.append(f"{f.name}: {err}")
+            continue
+        digests.append(image_source.image_digest(photos[-1]))
+    if files and len(files) > MAX_EXEMPLAR_UPLOADS:
+        st.warning(f"Only the first {MAX_EXEMPLAR_UPLOADS} photos are searched.")
+    for line in refused:
+        st.error(plain(line), icon=":material/block:")
+    return photos, ",".join(digests)
+
+
+def _exemplar_pool() -> tuple[str, object, str]:
+    """Where real examples come from: the model's own test set, else samples and uploads.
+
+    Returns:
+        (source, images, digest of the uploads: part of the cache key).
+    """
     try:
         ds = image_source.test_set(model)
     except InputError:
         ds = None
     if ds is not None:
-        return "test", ds.x_test[:MAX_EXEMPLAR_IMAGES]
-    return "samples", list(images.samples().values())
+        return "test", ds.x_test[:MAX_EXEMPLAR_IMAGES], ""
+    photos, digest = _uploaded_photos()
+    return "samples", [*images.samples().values(), *photos], digest
 
 
 if not missing:
     st.subheader("Real examples")
-    source, pool = _exemplar_pool()
+    source, pool, uploads_digest = _exemplar_pool()
+    n_own = len(pool) - len(images.samples()) if source == "samples" else 0
     where = (
         f"the {min(len(pool), MAX_EXEMPLAR_IMAGES)} images of the model's test set"
         if source == "test"
-        else f"the {len(pool)} offline sample photos (this model's training images are not here)"
+        else f"the {len(pool) - n_own} offline sample photos and your {n_own} photo(s)"
+        if n_own
+        else f"the {len(pool)} offline sample photos (this model's training images are not "
+        "here: add your own photos above to search them too)"
     )
     st.caption(
         f"Next to each picture: the {EXEMPLARS} patches of {where} that excite the filter "
@@ -215,7 +256,9 @@ if not missing:
         "grey where the field runs off the image). People predict what a unit does better "
         "from such real examples than from synthetic pictures (Borowski et al., ICLR 2021)."
     )
-    ex_key = (mkey, layer, filters, "exemplars", source)
+    if source == "samples" and len(pool) < EXEMPLARS:
+        st.caption(f"With {len(pool)} images, each filter shows {len(pool)} examples.")
+    ex_key = (mkey, layer, filters, "exemplars", source, uploads_digest)
     mosaics = cache.get(ex_key)
     if mosaics is None:
         try:

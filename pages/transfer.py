@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from cnnviz.errors import InputError
 from cnnviz.ui import train as train_ui
 from cnnviz.ui import transfer_ui as ui
-from cnnviz.ui.text import plain
 
 st.title("Transfer learning")
 st.caption(
@@ -37,25 +35,21 @@ else:
     if config is not None:
         ui.plan_ui(config, ds)
 
-    clicked = st.button(
+    title = spec.title if spec is not None else (config.transfer.base if config else "")
+    # The job starts in the click's callback (see train_ui.start_clicked).
+    st.button(
         "Train",
         key="transfer_start",
         type="primary",
         icon=":material/model_training:",
         disabled=busy or config is None,
+        on_click=train_ui.start_clicked,
+        args=(ds, config, ui.PREFIX, f"{title} {mode} on {ds.name}", ui.PAGE),
         help="One training at a time per page: stop the current one first."
         if busy
         else "Train the new head (and the unfrozen layers) on this dataset.",
     )
-    if clicked and config is not None:
-        title = spec.title if spec is not None else config.transfer.base
-        name = f"{title} {mode} on {ds.name}"
-        try:
-            train_ui.start_job(ds, config, prefix=ui.PREFIX, name=name, page=ui.PAGE)
-        except InputError as err:  # a workspace limit: one job at a time, disk quota
-            st.error(plain(err), icon=":material/block:")
-        else:
-            st.rerun()
+    train_ui.start_error_ui(ui.PREFIX)
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

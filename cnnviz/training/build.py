@@ -52,6 +52,12 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
         from cnnviz import transfer
 
         return transfer.build_model(config.transfer, int(num_classes), seed=int(config.seed))
+    if getattr(config, "autoencoder", None) is not None:
+        from cnnviz import autoencoder
+
+        return autoencoder.build_model(
+            tuple(input_shape), int(config.autoencoder.filters), seed=int(config.seed)
+        )
     if isinstance(config.architecture, str):
         hyper = {"seed": int(config.seed)}
         if config.dropout is not None:

@@ -301,6 +301,8 @@ class TrainingConfig:
         first_layer: ``"random"`` (the initialiser's start), ``"gabor"`` (the first
             convolution starts as a bank of Gabor filters and keeps learning) or
             ``"gabor_frozen"`` (the bank stays fixed).
+        autoencoder: a ``cnnviz.autoencoder.AutoencoderConfig``: train the course's
+            denoising autoencoder (images as targets) instead of a classifier.
     """
 
     architecture: str | list = DEFAULT_ARCHITECTURE
@@ -319,6 +321,7 @@ class TrainingConfig:
     l2: float = 0.0
     continue_from: str | None = None
     first_layer: str = "random"
+    autoencoder: Any = None
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -355,12 +358,18 @@ class TrainingConfig:
         self.augmentation.validate()
         if self.transfer is not None:
             self.transfer.validate()
+        if self.autoencoder is not None:
+            if self.transfer is not None:
+                raise InputError("A model is either an autoencoder or a transfer model.")
+            self.autoencoder.validate()
 
     @property
     def architecture_name(self) -> str:
         """The preset name, ``"custom"`` for a layer spec, ``"<base> (<mode>)"`` for transfer."""
         if self.transfer is not None:
             return f"{self.transfer.base} ({self.transfer.mode})"
+        if self.autoencoder is not None:
+            return "denoising autoencoder"
         return self.architecture if isinstance(self.architecture, str) else "custom"
 
     def to_dict(self) -> dict:
@@ -399,6 +408,10 @@ class TrainingConfig:
         data = dict(data or {})
         names = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in names and k != "augmentation"}
+        if isinstance(kwargs.get("autoencoder"), dict):
+            from cnnviz.autoencoder import AutoencoderConfig
+
+            kwargs["autoencoder"] = AutoencoderConfig.from_dict(kwargs["autoencoder"])
         return cls(augmentation=Augmentation.from_dict(data.get("augmentation")), **kwargs)
 
 

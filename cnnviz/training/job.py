@@ -237,6 +237,7 @@ class TrainingJob:
         self.page = page  # the app page that started the job (the sidebar links to it)
         self.preprocessing = None  # the model's input preprocessing, set when it is built
         self._transfer = None  # a cnnviz.transfer.TransferRun for transfer learning
+        self._autoencoder = None  # a cnnviz.autoencoder.AutoencoderRun (images as targets)
         self.snapshots = None  # an EpochSnapshots callback while / after training
         self._want_snapshots = bool(snapshots)
         self._status = "new"
@@ -369,12 +370,23 @@ class TrainingJob:
                     wrapper = self._transfer.fit_model(
                         input_shape, cfg.augmentation, cfg.seed, self.preprocessing
                     )
+                elif cfg.autoencoder is not None:
+                    from cnnviz.autoencoder import AutoencoderRun
+
+                    self._autoencoder = AutoencoderRun(cfg.autoencoder, self.model)
+                    wrapper = self._autoencoder.fit_model(input_shape, cfg.seed, self.preprocessing)
                 else:
                     wrapper = training_wrapper(
                         self.model, input_shape, cfg.augmentation, cfg.seed, self.preprocessing
                     )
             finally:
                 keras.config.set_dtype_policy("float32")
+        if self._autoencoder is not None:  # the clean images are the targets
+            optimizer = make_optimizer(
+                cfg.optimizer, float(cfg.learning_rate), cfg.schedule, total_steps
+            )
+            wrapper.compile(optimizer=optimizer, loss=self._autoencoder.loss)
+            return wrapper
         units = _output_units(self.model)
         if units == 1 and num_classes != 2:
             raise InputError(
@@ -418,7 +430,11 @@ class TrainingJob:
                 else bool(cfg.mixed_precision)
             )
             mixed = (
-                wanted and not self._given_model and cfg.transfer is None and not cfg.continue_from
+                wanted
+                and not self._given_model
+                and cfg.transfer is None
+                and cfg.autoencoder is None
+                and not cfg.continue_from
             )
             batch_size = int(min(cfg.batch_size, len(x_tr)))
             steps = math.ceil(len(x_tr) / batch_size)
@@ -426,11 +442,18 @@ class TrainingJob:
             wrapper = self._setup(input_shape, num_classes, mixed, steps * epochs)
             if self._transfer is not None:  # features instead of images, head trained first
                 x_tr, x_va = self._transfer.fit_inputs(self, x_tr, y_tr, x_va)
+            if self._autoencoder is not None:  # images are their own targets
+                y_tr, y_va = x_tr, x_va
             progress = _ProgressCallback(self, epochs, steps, batch_size, len(x_tr))
             callbacks = [progress, *self._extra_callbacks]
             # Snapshots follow the model in place; a transfer head trains on a copy (features)
             # or behind a large base, so transfer runs keep none.
-            if self._want_snapshots and cfg.transfer is None and len(ds.x_test):
+            if (
+                self._want_snapshots
+                and cfg.transfer is None
+                and self._autoencoder is None
+                and len(ds.x_test)
+            ):
                 probe = probe_indices(ds.y_test)
                 self.snapshots = EpochSnapshots(
                     self.model,
@@ -481,6 +504,8 @@ class TrainingJob:
                 self.model = self._float32_copy()
             if self._transfer is not None:
                 evaluation = self._transfer.evaluate(self)
+            elif self._autoencoder is not None:
+                evaluation = self._autoencoder.evaluate(self)
             else:
                 evaluation = evaluate(
                     self.model,
@@ -500,7 +525,10 @@ class TrainingJob:
                 epochs_run=progress.epochs_started,
                 seconds=seconds,
             )
-            summary = f"test accuracy {evaluation.accuracy:.1%} after {seconds:.0f} s"
+            if self._autoencoder is not None:
+                summary = f"{evaluation.summary()}, after {seconds:.0f} s"
+            else:
+                summary = f"test accuracy {evaluation.accuracy:.1%} after {seconds:.0f} s"
             self._set_status(status)
             if stopped:
                 self._emit(Stopped(f"Stopped in epoch {progress.epochs_started}: {summary}."))
@@ -542,6 +570,8 @@ class TrainingJob:
         }
         if self._transfer is not None:
             metadata.update(self._transfer.metadata())
+        if self._autoencoder is not None:
+            metadata.update(self._autoencoder.metadata())
         model_id = self.store.save(self.model, metadata)
         if self.snapshots is not None and self.snapshots.epochs:
             self.store.save_snapshots(model_id, self.snapshots.arrays())

@@ -377,7 +377,9 @@ def probability_bars(
         height=height,
         margin=margin,
         xaxis={"range": [0, 100], "title": "probability (%)"},
-        yaxis={"automargin": True},
+        # Category axis: digit class names ("0".."9") would otherwise read as numbers, and
+        # plotly would label only every other bar.
+        yaxis={"automargin": True, "type": "category"},
         showlegend=False,
     )
     return fig

@@ -80,7 +80,8 @@ def model_options(owner: str) -> list[ModelOption]:
     Returns:
         Options in display order; pretrained models after the stored ones, bundled first.
     """
-    metas = store().list(owner)
+    # Autoencoders have their own page: the classification pages cannot explain them.
+    metas = [m for m in store().list(owner) if m.get("kind") != "autoencoder"]
     own = [m for m in metas if m.get("owner") == owner]
     shared = [m for m in metas if m.get("owner") != owner]
     options = [ModelOption(_STORED + str(m["id"]), _stored_label(m, owner)) for m in own + shared]

@@ -90,7 +90,9 @@ def curve_data(events: Sequence, max_batch_points: int = 1500) -> dict[str, np.n
     }
 
 
-def curves_figure(events: Sequence, smoothing: float = 0.0, epochs: int | None = None):
+def curves_figure(
+    events: Sequence, smoothing: float = 0.0, epochs: int | None = None, accuracy: bool = True
+):
     """Training vs validation loss and accuracy, side by side, growing as events arrive.
 
     The thin line follows training batch by batch (running mean within each epoch,
@@ -101,13 +103,15 @@ def curves_figure(events: Sequence, smoothing: float = 0.0, epochs: int | None =
         events: the job's events.
         smoothing: 0..0.99 exponential smoothing of the batch-level line.
         epochs: planned epochs, to fix the x axis (None: fit the data).
+        accuracy: False draws the loss alone (an autoencoder has no accuracy).
 
     Returns:
-        A plotly figure with two subplots.
+        A plotly figure with two subplots (one without ``accuracy``).
     """
     d = curve_data(events)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-    for col, key in ((1, "loss"), (2, "accuracy")):
+    titles = ("Loss", "Accuracy") if accuracy else ("Reconstruction loss",)
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles)
+    for col, key in ((1, "loss"), (2, "accuracy"))[: len(titles)]:
         first = col == 1
         fig.add_trace(
             go.Scatter(
@@ -156,7 +160,8 @@ def curves_figure(events: Sequence, smoothing: float = 0.0, epochs: int | None =
     x_range = [0, max(1, epochs)] if epochs else None
     fig.update_xaxes(title_text="epoch", range=x_range, rangemode="tozero")
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    if accuracy:
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_layout(
         height=340,
         margin=_MARGIN,

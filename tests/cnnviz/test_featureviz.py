@@ -138,23 +138,55 @@ def test_bad_requests_raise_input_error(model, kwargs, match):
         featureviz.visualize_filters(model, **kwargs)
 
 
-def test_fourier_basis_is_the_inverse_real_fft():
-    basis = featureviz._FourierBasis.make(10, 7)
+@pytest.mark.parametrize("h, w", [(10, 7), (8, 8), (9, 12)])
+def test_fourier_basis_is_the_inverse_real_fft(h, w):
+    basis = featureviz._FourierBasis.make(h, w)
     rng = np.random.default_rng(0)
-    spectrum = rng.normal(size=(1, 2, 3, 10, 4)).astype(np.float32)
-    real = spectrum[:, 0] * basis.scale
-    imag = spectrum[:, 1] * basis.scale
-    t_re = np.einsum("yk,nckx->ncyx", basis.cos_h, real) - np.einsum(
-        "yk,nckx->ncyx", basis.sin_h, imag
-    )
-    t_im = np.einsum("yk,nckx->ncyx", basis.cos_h, imag) + np.einsum(
-        "yk,nckx->ncyx", basis.sin_h, real
-    )
-    mine = t_re @ basis.cos_w - t_im @ basis.sin_w
-    ref = np.fft.irfft2(real + 1j * imag, s=(10, 7))
-    np.testing.assert_allclose(mine, ref, atol=1e-4 * np.abs(ref).max())
+    spectrum = rng.normal(size=(2, 2, 3, h, w // 2 + 1)).astype(np.float32)
+    pixels = np.fft.irfft2(
+        spectrum[:, 0] * basis.scale + 1j * spectrum[:, 1] * basis.scale, s=(h, w)
+    )  # (N, 3, h, w)
+    mixed = np.transpose(pixels, (0, 2, 3, 1)) / 4.0 @ featureviz._COLOR_MIX.T
+    ref = 1 / (1 + np.exp(-mixed))
     image = keras.ops.convert_to_numpy(basis.image(spectrum))
-    assert image.shape == (1, 10, 7, 3) and image.min() >= 0 and image.max() <= 1
+    assert image.shape == (2, h, w, 3)
+    np.testing.assert_allclose(image, ref, atol=1e-5)
+
+
+def test_fourier_pictures_repeat_their_period_seamlessly():
+    # A 2-conv stack has a 5-pixel field: a 96-px picture is one 64-px period, repeated.
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="a"),
+            keras.layers.Conv2D(4, 3, padding="same", name="b"),
+        ]
+    )
+    assert featureviz.effective_receptive_field(model, "b", 96) <= 5
+    assert featureviz.periodic_canvas(model, "b", 96) == featureviz.MIN_CANVAS
+    assert featureviz.periodic_canvas(model, "b", 48) == 48  # small pictures stay whole
+    assert featureviz.optimised_side(model, "b", 96) == featureviz.MIN_CANVAS
+    assert featureviz.optimised_side(model, "b", 96, method="naive") == 96
+    pics = featureviz.visualize_filters(model, "b", [0, 1], steps=4, size=96)
+    assert pics.shape == (2, 96, 96, 3)
+    np.testing.assert_array_equal(pics[:, 64:], pics[:, :32])
+    np.testing.assert_array_equal(pics[:, :, 64:], pics[:, :, :32])
+    naive = featureviz.visualize_filters(model, "b", [0], steps=2, size=96, method="naive")
+    assert not np.array_equal(naive[:, 64:], naive[:, :32])  # pixel space: not periodic
+
+
+def test_effective_field_is_inside_the_theoretical_one():
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 1)),
+            keras.layers.Conv2D(2, 5, padding="same", activation="relu", name="a"),
+            keras.layers.MaxPooling2D(2, name="p"),
+            keras.layers.Conv2D(2, 5, padding="same", name="b"),
+        ]
+    )
+    theory = modelutils.receptive_field(model, "b").size[0]  # 5, +1 for the pool, + 4 * 2 = 14
+    erf = featureviz.effective_receptive_field(model, "b", 64)
+    assert theory == 14 and 3 <= erf <= theory + 1  # the square is centred: an odd side
 
 
 def test_grayscale_model_gets_grey_pictures():

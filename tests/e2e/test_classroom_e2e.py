@@ -1,8 +1,10 @@
 """A class on one server: no traceback on a fresh start, and a watched job runs to its end."""
 
+import time
+
 import pytest
 
-from bench.classroom import training_round
+from bench.classroom import JOB_TIMEOUT_S, open_train_page, saved_models, training_round
 from tests.e2e.conftest import screenshot, serve_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -43,3 +45,34 @@ def test_watched_training_finishes_and_is_stored(app_url, app_home, browser):
     print(f"watched {watched}")
     assert len(watched["epoch_rates"] or []) == 3, watched
     assert watched["test_accuracy"] is not None, watched
+
+
+def test_two_students_press_train_at_the_same_moment(app_url, app_home, browser):
+    # Two laptops, two workspaces, one click each at once: both jobs run (or one waits its
+    # turn), each is stored in its own student's workspace, and neither page shows an error.
+    contexts = [browser.new_context(viewport={"width": 1300, "height": 900}) for _ in range(2)]
+    try:
+        pages = [open_train_page(ctx, app_url, epochs=2) for ctx in contexts]
+        before = set(saved_models(app_home))
+        buttons = [p.locator(".st-key-train_start button").first for p in pages]
+        for button in buttons:  # as close together as one test can click
+            button.click(no_wait_after=True)
+        for p in pages:
+            p.locator(".st-key-train_stop").first.wait_for()
+        owners = {}
+        deadline = time.monotonic() + JOB_TIMEOUT_S
+        while len(owners) < 2 and time.monotonic() < deadline:
+            for meta in saved_models(app_home).values():
+                if meta.get("id") not in before and meta.get("status") == "finished":
+                    owners[meta["owner"]] = meta
+            time.sleep(1.0)
+        assert len(owners) == 2, owners  # two finished models, one per workspace
+        for p in pages:
+            p.get_by_text("Finished").first.wait_for(timeout=120_000)
+            wait_for_app(p)
+            assert not p.get_by_test_id("stException").count()
+            assert not p.locator('[data-testid="stAlertContentError"]').count()
+        screenshot(pages[1], "two-students-train")
+    finally:
+        for ctx in contexts:
+            ctx.close()

@@ -88,3 +88,15 @@ def test_real_examples_from_the_models_test_set_sit_next_to_each_picture(stored_
     expected = [[f"filter {i}, generated", f"filter {i}, top 9 real"] for i in range(8)]
     assert pairs == [c for pair in expected for c in pair]
     assert any("model's test set" in t for t in texts(at.caption))
+
+
+def test_pretrained_model_searches_the_sample_photos_and_offers_own_ones():
+    at = run_page(PAGE, owner="fresh-session")
+    at.slider(key="fv_steps_True").set_value(8)
+    at.select_slider(key="fv_size_224").set_value(64)
+    at.run()
+    at.button(key="fv_generate").click().run()
+    assert not at.exception
+    assert not at.error
+    assert any("offline sample photos" in t for t in texts(at.caption))
+    assert any("top 9 real" in c or "top 7 real" in c for c in image_captions(at))

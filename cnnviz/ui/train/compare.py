@@ -136,7 +136,11 @@ def compare_runs_ui(prefix: str = "train", busy: bool = False) -> None:
         busy: a job of this page is running (the "same again" buttons wait for it).
     """
     try:
-        metas = [m for m in model_store().list(session_id()) if m.get("history")]
+        metas = [
+            m
+            for m in model_store().list(session_id())
+            if m.get("history") and m.get("kind") != "autoencoder"  # not a classifier's loss
+        ]
     except OSError as exc:
         st.error(f"The model store cannot be read ({exc}).", icon=":material/block:")
         return

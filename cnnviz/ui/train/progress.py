@@ -104,14 +104,24 @@ def start_job(
     return job
 
 
-def start_clicked(ds: datasets.Dataset, cfg: TrainingConfig | None, prefix: str = "train") -> None:
-    """The Train button's callback: start the job, or keep the reason it was not started."""
+def start_clicked(
+    ds: datasets.Dataset,
+    cfg: TrainingConfig | None,
+    prefix: str = "train",
+    name: str | None = None,
+    page: str = "pages/train.py",
+) -> None:
+    """A Train button's callback: start the job, or keep the reason it was not started.
+
+    Started in the click's callback, before the next run draws anything, so a student who
+    clicks and switches page at once still gets the job. Arguments as :func:`start_job`.
+    """
     st.session_state.pop(f"{prefix}_start_error", None)
     if cfg is None:
         st.session_state[f"{prefix}_start_error"] = "Fix the settings above first."
         return
     try:
-        start_job(ds, cfg, prefix)
+        start_job(ds, cfg, prefix, name=name, page=page)
     except InputError as err:
         st.session_state[f"{prefix}_start_error"] = str(err)
 
@@ -303,15 +313,24 @@ def _progress_body(job_id: str, prefix: str) -> None:
             "failed": "Failed",
         }.get(status, status)
         st.progress(min(1.0, max(0.0, fraction)), text=label)
-        cols = st.columns(5)
-        cols[0].metric("Training loss", f"{last_epoch.loss:.3f}" if last_epoch else "…")
-        cols[1].metric("Training accuracy", f"{last_epoch.accuracy:.1%}" if last_epoch else "…")
+        # An autoencoder has a reconstruction loss and no accuracy.
+        has_accuracy = getattr(job.config, "autoencoder", None) is None
+        cols = st.columns(5 if has_accuracy else 3)
         val_loss = last_epoch.val_loss if last_epoch else None
-        val_acc = last_epoch.val_accuracy if last_epoch else None
-        cols[2].metric("Validation loss", f"{val_loss:.3f}" if val_loss is not None else "—")
-        cols[3].metric("Validation accuracy", f"{val_acc:.1%}" if val_acc is not None else "—")
+        val_loss_text = f"{val_loss:.4f}" if val_loss is not None else "—"
+        if has_accuracy:
+            cols[0].metric("Training loss", f"{last_epoch.loss:.3f}" if last_epoch else "…")
+            acc = f"{last_epoch.accuracy:.1%}" if last_epoch else "…"
+            cols[1].metric("Training accuracy", acc)
+            val_acc = last_epoch.val_accuracy if last_epoch else None
+            cols[2].metric("Validation loss", f"{val_loss:.3f}" if val_loss is not None else "—")
+            cols[3].metric("Validation accuracy", f"{val_acc:.1%}" if val_acc is not None else "—")
+        else:
+            loss = f"{last_epoch.loss:.4f}" if last_epoch else "…"
+            cols[0].metric("Training reconstruction loss", loss)
+            cols[1].metric("Validation reconstruction loss", val_loss_text)
         speed = last_batch.images_per_sec if last_batch else 0.0
-        cols[4].metric("Images / second", f"{speed:,.0f}" if speed else "…")
+        cols[-1].metric("Images / second", f"{speed:,.0f}" if speed else "…")
         smoothing = st.slider(
             "Smoothing of the per-batch line",
             0.0,
@@ -323,8 +342,10 @@ def _progress_body(job_id: str, prefix: str) -> None:
             job,
             "curves",
             events,
-            (float(smoothing), started.epochs),
-            lambda evs: training_plots.curves_figure(evs, smoothing, started.epochs),
+            (float(smoothing), started.epochs, has_accuracy),
+            lambda evs: training_plots.curves_figure(
+                evs, smoothing, started.epochs, accuracy=has_accuracy
+            ),
         )
         st.plotly_chart(curves, key=f"{prefix}_curves")
         with st.expander("Throughput"):

@@ -74,6 +74,8 @@ def _continue_ui(meta: dict) -> None:
     """More epochs for a model this app trained, on the same data, from its weights."""
     if not meta.get("training") or not (meta.get("dataset") or {}).get("name"):
         return  # uploaded models: no dataset or settings to go on with
+    if meta.get("kind") == "autoencoder":
+        return  # trained on its own page
     model_id = meta["id"]
     job = current_job()
     busy = job is not None and not job.done
