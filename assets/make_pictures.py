@@ -2,7 +2,8 @@
 
 Each picture is what a page of the app computes (a Gabor bank, an edge filter, a real
 training curve, activation maps, filter visualizations, a drawn digit and its adversarial
-twin, a Grad-CAM overlay, top-3 guesses, a real transfer-learning comparison), drawn with
+twin, a Grad-CAM overlay, top-3 guesses, a real transfer-learning comparison, a denoising
+autoencoder's before and after), drawn with
 OpenCV into a small PNG in ``assets/home/``. Offline: only the bundled samples, model and
 datasets are used; every number drawn comes from the run that made the picture.
 
@@ -269,6 +270,29 @@ def transfer_comparison() -> None:
     _save("transfer", img)
 
 
+def autoencoder_rows() -> None:
+    """Autoencoder: digits, the same with noise, and what a quickly trained denoiser made."""
+    from cnnviz import autoencoder, datasets
+    from cnnviz.training import TrainingJob
+
+    ds = datasets.load("digits")
+    job = TrainingJob(ds, autoencoder.recommended_config("digits")).start()
+    job.wait()
+    result = autoencoder.denoise(job.model, ds.x_test[:5], autoencoder.COURSE_NOISE)
+    rows = [result.clean, result.noisy, result.reconstructed]
+    gray = [(np.repeat(x[:, :, :1], 3, axis=2) * 255).astype(np.uint8) for r in rows for x in r]
+    tiles = [cv2.resize(x, (46, 46), interpolation=cv2.INTER_NEAREST) for x in gray]
+    grid = _mosaic(tiles, 5, pad=4)
+    img = np.full((200, 320, 3), BACKGROUND, np.uint8)
+    img[8 : 8 + grid.shape[0], 62 : 62 + grid.shape[1]] = grid
+    for row, label in enumerate(("clean", "noisy", "denoised")):
+        _text(img, label, (4, 39 + row * 50))
+    noisy, model = float(result.mse_noisy.mean()), float(result.mse_model.mean())
+    _text(img, f"mean squared error {noisy:.3f} -> {model:.3f}", (8, 186), 0.45)
+    print(f"autoencoder: MSE noisy {noisy:.4f}, denoised {model:.4f}")
+    _save("autoencoder", img)
+
+
 def gradcam_and_guesses() -> None:
     """Grad-CAM overlay and the bundled model's top-3 guesses (Pretrained)."""
     from cnnviz import attribution, images, pretrained
@@ -301,6 +325,7 @@ PICTURES = {
     "featureviz": filter_pictures,
     "playground": draw_and_attack,
     "transfer": transfer_comparison,
+    "autoencoder": autoencoder_rows,
 }
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ STEPS = [
      "Networks trained on a million photos guess what is in yours, with no internet needed."),
     ("transfer", "Transfer learning", "move_up", "transfer",
      "Reuse a big network's eyes to learn your own classes from a few hundred pictures."),
-    ("autoencoder", "Autoencoder", "compress", None,
+    ("autoencoder", "Autoencoder", "compress", "autoencoder",
      "Squeeze an image down to a few numbers and back, and clean up noise on the way."),
 ]  # fmt: skip
 
