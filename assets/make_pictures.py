@@ -1,8 +1,13 @@
 """Make the Home page's pictures from the project's own code: ``python assets/make_pictures.py``.
 
 Each picture is what a page of the app computes (a Gabor bank, an edge filter, a real
-training curve, activation maps, a Grad-CAM overlay, top-3 guesses), drawn with OpenCV into a
-small PNG in ``assets/home/``. Offline: only the bundled samples and model are used.
+training curve, activation maps, filter visualizations, a drawn digit and its adversarial
+twin, a Grad-CAM overlay, top-3 guesses, a real transfer-learning comparison, a denoising
+autoencoder's before and after), drawn with
+OpenCV into a small PNG in ``assets/home/``. Offline: only the bundled samples, model and
+datasets are used; every number drawn comes from the run that made the picture.
+
+``python assets/make_pictures.py featureviz transfer`` remakes only the pictures named.
 """
 
 from __future__ import annotations
@@ -20,9 +25,13 @@ SIZE = (320, 200)  # width, height of every picture
 BACKGROUND = (250, 247, 243)
 
 
-def _save(name: str, rgb: np.ndarray) -> None:
+def _save(name: str, rgb: np.ndarray, levels: int = 256) -> None:
+    """Save at SIZE; ``levels`` < 256 posterises (noisy pictures compress 2-3x smaller)."""
     OUT.mkdir(parents=True, exist_ok=True)
     rgb = cv2.resize(rgb, SIZE, interpolation=cv2.INTER_AREA)
+    if levels < 256:
+        step = 256 // levels
+        rgb = np.minimum(rgb // step * step + step // 2, 255).astype(np.uint8)
     cv2.imwrite(str(OUT / f"{name}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
                 [cv2.IMWRITE_PNG_COMPRESSION, 9])  # fmt: skip
     print(f"{name}.png", (OUT / f"{name}.png").stat().st_size // 1024, "KB")
@@ -98,6 +107,38 @@ def training_curve() -> None:
     _save("train", img)
 
 
+def activation_curves() -> None:
+    """Activation functions: sigmoid and ReLU (solid) with their slopes (dashed)."""
+    from cnnviz import activation_functions as af
+
+    w, h, left, right, top, bottom = 320, 200, 20, 305, 20, 175
+    img = np.full((h, w, 3), BACKGROUND, np.uint8)
+    y0 = bottom - 30  # where y = 0 is drawn; the plot shows y from about -0.25 to 1.2
+    cv2.line(img, (left, y0), (right, y0), (150, 150, 150), 1)
+    cv2.line(img, ((left + right) // 2, top), ((left + right) // 2, bottom), (150, 150, 150), 1)
+
+    def points(x, y):
+        xs = left + (x + 4.0) / 8.0 * (right - left)  # x from -4 to 4
+        ys = y0 - y * (y0 - top - 10)
+        return np.stack([xs, ys], axis=1).astype(np.int32)
+
+    for name, colour in (("sigmoid", (31, 119, 180)), ("relu", (214, 39, 40))):
+        x, f, d = af.curves(name, np.linspace(-4.0, 4.0, 161))
+        inside = f <= 1.15  # ReLU leaves the top of the plot, as it leaves any plot
+        cv2.polylines(img, [points(x[inside], f[inside])], False, colour, 3, cv2.LINE_AA)
+        dashes = points(x, d)
+        for a in range(0, len(dashes) - 4, 8):
+            if np.ptp(d[a : a + 4]) < 0.5:  # no dash across ReLU's step at 0
+                cv2.polylines(img, [dashes[a : a + 4]], False, colour, 2, cv2.LINE_AA)
+    cv2.putText(img, "sigmoid", (24, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (31, 119, 180), 1,
+                cv2.LINE_AA)  # fmt: skip
+    cv2.putText(img, "ReLU", (24, 62), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (214, 39, 40), 1,
+                cv2.LINE_AA)  # fmt: skip
+    cv2.putText(img, "dashed: slope (gradient)", (24, bottom + 18), cv2.FONT_HERSHEY_SIMPLEX,
+                0.45, (60, 60, 60), 1, cv2.LINE_AA)  # fmt: skip
+    _save("activation_functions", img)
+
+
 def activation_grid() -> None:
     """Activations: the 12 liveliest first-layer maps of the bundled model."""
     from cnnviz import activations, images, modelutils, pretrained
@@ -114,6 +155,142 @@ def activation_grid() -> None:
         for c in order
     ]
     _save("activations", _mosaic(tiles, 6))
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float = 0.45) -> None:
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (40, 40, 40), 1, cv2.LINE_AA)
+
+
+def _train_small(dataset: str, epochs: int, **options):
+    """Train the Train page's default network on an offline dataset; return it stored."""
+    import tempfile
+
+    from cnnviz import datasets
+    from cnnviz.store import ModelStore
+    from cnnviz.training import TrainingConfig, TrainingJob
+
+    store = ModelStore(Path(tempfile.mkdtemp(prefix="cnnviz-pictures-")))
+    ds = datasets.load(dataset, **options)
+    cfg = TrainingConfig(epochs=epochs, batch_size=32, learning_rate=2e-3)
+    job = TrainingJob(ds, cfg, store=store).start()
+    job.wait()
+    print(f"{dataset}: test accuracy {job.result.test_accuracy:.1%}")
+    return store.load(job.result.model_id)
+
+
+def filter_pictures() -> None:
+    """Filter visualization: what six filters of a small trained network like most."""
+    from cnnviz import featureviz, modelutils
+
+    model = _train_small("shapes", 6, n_train=1200, n_test=200, image_size=32)
+    layer = modelutils.conv_layers(model)[-1]
+    pictures = featureviz.visualize_filters(model, layer, list(range(6)), steps=256, size=64)
+    tiles = [cv2.resize(p, (96, 96), interpolation=cv2.INTER_CUBIC) for p in pictures]
+    _save("featureviz", _mosaic(tiles, 3, pad=6), levels=16)
+
+
+def _draw_digit(side: int = 280) -> np.ndarray:
+    """A hand-drawn-looking "3": thick light strokes on a black canvas, (side, side, 4)."""
+    canvas = np.zeros((side, side, 4), np.uint8)
+    top = [(80, 70), (120, 45), (175, 50), (195, 90), (170, 130), (130, 140)]
+    bottom = [(130, 140), (180, 150), (200, 195), (175, 235), (120, 240), (75, 215)]
+    for stroke in (top, bottom):
+        cv2.polylines(canvas, [np.array(stroke, np.int32)], False, (255, 255, 255, 255), 22,
+                      cv2.LINE_AA)  # fmt: skip
+    return canvas
+
+
+def draw_and_attack() -> None:
+    """Draw & attack: a drawn digit read by a small network, then fooled by FGSM.
+
+    The smallest ε of a few tried that changes the network's answer is used.
+    """
+    from cnnviz import adversarial, drawing
+
+    model = _train_small("digits", 8)
+    side = int(model.input_size[0])
+    digit = drawing.frame_drawing(_draw_digit(), "digits", side)
+    (index, name, p), *_ = model.top_k(digit[None], 1)[0]
+    attacked, after = None, None
+    for eps in (0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3):
+        candidate = adversarial.fgsm(model, digit[None], eps)[0]
+        guess = model.top_k(candidate[None], 1)[0][0]
+        if guess[0] != index:
+            attacked, after = candidate, (eps, *guess)
+            break
+    if attacked is None:
+        raise RuntimeError("no epsilon tried fooled the model; train it longer")
+    eps, _, name2, p2 = after
+    big = [cv2.resize(x, (120, 120), interpolation=cv2.INTER_NEAREST) for x in (digit, attacked)]
+    img = np.full((200, 320, 3), BACKGROUND, np.uint8)
+    img[28:148, 20:140] = big[0]
+    img[28:148, 180:300] = big[1]
+    cv2.arrowedLine(img, (146, 88), (174, 88), (90, 90, 90), 2, cv2.LINE_AA, tipLength=0.4)
+    _text(img, "drawn", (20, 20))
+    _text(img, f"+ noise, eps {eps:g}", (180, 20))
+    _text(img, f"reads {name} ({p:.0%})", (20, 172), 0.5)
+    _text(img, f"reads {name2} ({p2:.0%})", (180, 172), 0.5)
+    _save("playground", img)
+
+
+def transfer_comparison() -> None:
+    """Transfer learning: test accuracy and time of the three ways, from real runs.
+
+    One quick run each on the offline faces dataset, the bundled EfficientNet-Lite0 as base.
+    """
+    import dataclasses
+
+    from cnnviz import datasets, transfer
+    from cnnviz.training import TrainingJob
+
+    ds = datasets.load("faces")
+    settings = {
+        "features": ({}, {"epochs": 15}),
+        "frozen": ({}, {"epochs": 3}),
+        "finetune": ({"head_epochs": 3}, {"epochs": 3}),
+    }
+    results = {}
+    for mode, (tkw, ckw) in settings.items():
+        cfg = dataclasses.replace(transfer.recommended_config(mode, **tkw), **ckw)
+        job = TrainingJob(ds, cfg).start()
+        job.wait()
+        results[mode] = (job.result.test_accuracy, job.result.seconds)
+        print(mode, f"{results[mode][0]:.1%} in {results[mode][1]:.0f} s")
+    img = np.full((200, 320, 3), BACKGROUND, np.uint8)
+    labels = {"features": "features", "frozen": "frozen", "finetune": "fine-tune"}
+    colours = [(31, 119, 180), (44, 160, 44), (214, 39, 40)]
+    for row, (mode, (acc, secs)) in enumerate(results.items()):
+        y = 38 + row * 50
+        _text(img, labels[mode], (10, y + 16), 0.5)
+        cv2.rectangle(img, (95, y), (95 + int(150 * acc), y + 24), colours[row], -1)
+        _text(img, f"{acc:.0%}  {secs:.0f} s", (100 + int(150 * acc), y + 17))
+    n, k = len(ds.x_train), len(ds.x_test)
+    _text(img, f"test accuracy on {k} faces, {len(ds.class_names)} classes", (10, 18))
+    _text(img, f"EfficientNet-Lite0 base, {n} training images", (10, 190), 0.4)
+    _save("transfer", img)
+
+
+def autoencoder_rows() -> None:
+    """Autoencoder: digits, the same with noise, and what a quickly trained denoiser made."""
+    from cnnviz import autoencoder, datasets
+    from cnnviz.training import TrainingJob
+
+    ds = datasets.load("digits")
+    job = TrainingJob(ds, autoencoder.recommended_config("digits")).start()
+    job.wait()
+    result = autoencoder.denoise(job.model, ds.x_test[:5], autoencoder.COURSE_NOISE)
+    rows = [result.clean, result.noisy, result.reconstructed]
+    gray = [(np.repeat(x[:, :, :1], 3, axis=2) * 255).astype(np.uint8) for r in rows for x in r]
+    tiles = [cv2.resize(x, (46, 46), interpolation=cv2.INTER_NEAREST) for x in gray]
+    grid = _mosaic(tiles, 5, pad=4)
+    img = np.full((200, 320, 3), BACKGROUND, np.uint8)
+    img[8 : 8 + grid.shape[0], 62 : 62 + grid.shape[1]] = grid
+    for row, label in enumerate(("clean", "noisy", "denoised")):
+        _text(img, label, (4, 39 + row * 50))
+    noisy, model = float(result.mse_noisy.mean()), float(result.mse_model.mean())
+    _text(img, f"mean squared error {noisy:.3f} -> {model:.3f}", (8, 186), 0.45)
+    print(f"autoencoder: MSE noisy {noisy:.4f}, denoised {model:.4f}")
+    _save("autoencoder", img)
 
 
 def gradcam_and_guesses() -> None:
@@ -138,9 +315,19 @@ def gradcam_and_guesses() -> None:
     _save("pretrained", img)
 
 
+PICTURES = {
+    "gabor": gabor_bank,
+    "filters": edge_filter,
+    "activation_functions": activation_curves,
+    "activations": activation_grid,
+    "gradcam": gradcam_and_guesses,  # also pretrained.png
+    "train": training_curve,
+    "featureviz": filter_pictures,
+    "playground": draw_and_attack,
+    "transfer": transfer_comparison,
+    "autoencoder": autoencoder_rows,
+}
+
 if __name__ == "__main__":
-    gabor_bank()
-    edge_filter()
-    activation_grid()
-    gradcam_and_guesses()
-    training_curve()
+    for picture in sys.argv[1:] or PICTURES:
+        PICTURES[picture]()

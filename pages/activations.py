@@ -3,8 +3,10 @@
 import numpy as np
 import streamlit as st
 
+import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import activations, modelutils
 from cnnviz.errors import InputError
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.image_source import image_source
 from cnnviz.ui.inspect import (
     all_activations,
@@ -30,7 +32,10 @@ st.caption(
     "Early layers find edges and colours, later ones larger parts."
 )
 
-col_model, col_image, col_second = st.columns([1.2, 1, 1])
+# The second image's column only while comparing (else the first image gets its room).
+comparing = bool(st.session_state.get("act_compare", False))
+top = st.columns([1.2, 1, 1] if comparing else [1.2, 2])
+col_model, col_image = top[:2]
 with col_model:
     model = model_picker("activations")
     compare = st.toggle(
@@ -44,8 +49,8 @@ mkey = model_key(model)
 with col_image:
     first = image_source("act_image", model, label="First image" if compare else "Image")
 second = None
-if compare:
-    with col_second:
+if compare and len(top) > 2:
+    with top[2]:
         second = image_source(
             "act_image2", model, label="Second image", default_sample="coffee", default_position=1
         )
@@ -56,7 +61,8 @@ pictures = [first] + ([second] if second is not None else [])
 
 try:
     infos = modelutils.layer_infos(model)
-    table = layer_table(mkey, first.digest, model, first.image)
+    with busy_sign("Running the image through every layer…"):
+        table = layer_table(mkey, first.digest, model, first.image)
 except InputError as err:
     st.error(plain(err), icon=":material/block:")
     st.stop()
@@ -78,8 +84,10 @@ def _layer_label(index: int) -> str:
 
 
 st.subheader("Layers")
-left, right = st.columns([1, 1.8])
-with left:
+# Controls side by side and the table below them at full width: beside the controls, its six
+# columns were clipped on a 1024-pixel projector.
+c_layer, c_scale, c_colors = st.columns([2, 1.4, 1])
+with c_layer:
     layer_index = st.selectbox(
         "Layer",
         range(len(shown)),
@@ -90,17 +98,6 @@ with left:
     )
     info = shown[layer_index]
     channels_total = int(info.output_shape[-1])
-    scale = st.radio(
-        "Colour scale",
-        ["channel", "shared"],
-        format_func={
-            "channel": "per channel (each map uses its full range)",
-            "shared": "shared (brightness comparable across channels)",
-        }.get,
-        key="act_scale",
-        horizontal=False,
-    )
-    colorscale = st.selectbox("Colours", COLOR_SCALES, key="act_colors")
     if channels_total > 1 and info.is_spatial:
         lo, hi = st.slider(
             "Channels shown",
@@ -112,23 +109,36 @@ with left:
         )
     else:
         lo, hi = 0, channels_total - 1
-with right:
-    st.caption(
-        f"{len(infos)} layers. *mean*: mean activation; *at zero*: channels that stay at "
-        "zero, for the first image."
+with c_scale:
+    scale = st.radio(
+        "Colour scale",
+        ["channel", "shared"],
+        format_func={"channel": "per channel", "shared": "shared"}.get,
+        captions=["each map uses its full range", "brightness comparable across channels"],
+        key="act_scale",
     )
-    st.dataframe(
-        table,
-        height=300,
-        width="stretch",
-        column_config={
-            "layer": st.column_config.TextColumn(width="medium"),
-            "type": st.column_config.TextColumn(width="small"),
-            "params": st.column_config.NumberColumn(width="small"),
-            "mean": st.column_config.NumberColumn(width="small", format="%.3g"),
-            "at zero": st.column_config.TextColumn(width="small"),
-        },
-    )
+with c_colors:
+    colorscale = st.selectbox("Colours", COLOR_SCALES, key="act_colors")
+
+st.caption(
+    f"{len(infos)} layers. *mean*: mean activation; *at zero*: channels that stay at "
+    "zero, for the first image."
+)
+st.dataframe(
+    table,
+    height=250,
+    width="stretch",
+    hide_index=True,
+    # Widths in pixels that add up to the page's width on a 1024-pixel projector.
+    column_config={
+        "layer": st.column_config.TextColumn(width=147),
+        "type": st.column_config.TextColumn(width=128),
+        "output": st.column_config.TextColumn(width=85),
+        "params": st.column_config.NumberColumn(width=65),
+        "mean": st.column_config.NumberColumn(width=60, format="%.3g"),
+        "at zero": st.column_config.TextColumn(width=60),
+    },
+)
 
 if hi - lo + 1 > MAX_CHANNELS:
     st.warning(f"Showing channels {lo}–{lo + MAX_CHANNELS - 1} (at most {MAX_CHANNELS} at once).")
@@ -136,7 +146,8 @@ if hi - lo + 1 > MAX_CHANNELS:
 channels = tuple(range(lo, hi + 1))
 
 try:
-    stats = [layer_stats(mkey, p.digest, info.name, model, p.image) for p in pictures]
+    with busy_sign(f"Measuring the channels of {info.name}…"):
+        stats = [layer_stats(mkey, p.digest, info.name, model, p.image) for p in pictures]
 except InputError as err:
     st.error(plain(err), icon=":material/block:")
     st.stop()
@@ -182,7 +193,7 @@ def _zoom(picture, channel: int) -> None:
     st.plotly_chart(
         map_figure(
             maps[:, :, channel],
-            f"{picture.caption}: channel {channel} at full size ({maps.shape[0]}×{maps.shape[1]})",
+            f"{picture.caption}: channel {channel} ({maps.shape[0]}×{maps.shape[1]})",
             colorscale=colorscale,
             height=380,
         ),
@@ -200,7 +211,7 @@ if not info.is_spatial:
 elif len(pictures) == 1:
     grid_col, zoom_col = st.columns([1.5, 1])
     with grid_col:
-        _grid(first, stats[0], 640)
+        _grid(first, stats[0], 540)  # the column: ~380 px at 1024, ~560 at 1400
     with zoom_col:
         channel = _zoom_input()
         _zoom(first, channel)
@@ -209,7 +220,7 @@ elif len(pictures) == 1:
 else:
     for col, picture, stat in zip(st.columns(len(pictures)), pictures, stats, strict=True):
         with col:
-            _grid(picture, stat, 520)
+            _grid(picture, stat, 440)
     zoom_cols = st.columns([0.8] + [1.4] * len(pictures))
     with zoom_cols[0]:
         channel = _zoom_input()

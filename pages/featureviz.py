@@ -5,9 +5,11 @@ import time
 import numpy as np
 import streamlit as st
 
+import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import config, featureviz, images, modelutils
 from cnnviz.errors import InputError
 from cnnviz.ui import image_source
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.image_picker import decode_upload
 from cnnviz.ui.inspect import enlarge, gallery_cache
 from cnnviz.ui.model_picker import model_key, model_picker
@@ -260,7 +262,7 @@ if not missing:
     mosaics = cache.get(ex_key)
     if mosaics is None:
         try:
-            with st.spinner("Finding the strongest real examples…"):
+            with busy_sign("Finding the strongest real examples…"):
                 ex = featureviz.top_exemplars(model, layer, list(filters), pool, k=EXEMPLARS)
         except InputError as err:
             st.error(plain(err), icon=":material/block:")

@@ -4,8 +4,10 @@ import cv2
 import numpy as np
 import streamlit as st
 
+import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import attribution, modelutils
 from cnnviz.errors import InputError
+from cnnviz.ui.busy import PREDICTING, busy_sign
 from cnnviz.ui.gradcam_panel import coarse_map_notice, localisation_section, sanity_section
 from cnnviz.ui.image_source import image_source, test_set
 from cnnviz.ui.inspect import draw_box, enlarge, heatmap, probabilities, top_k_figure
@@ -45,7 +47,8 @@ if picked is None:
     st.stop()
 
 try:
-    probs = probabilities(mkey, picked.digest, model, picked.image)
+    with busy_sign(PREDICTING):
+        probs = probabilities(mkey, picked.digest, model, picked.image)
 except InputError as err:
     st.error(plain(err), icon=":material/block:")
     st.stop()
@@ -112,7 +115,7 @@ if uses_layer:
     coarse_map_notice(model, layer, f"cam_layer_{mkey}")
 
 try:
-    with st.spinner(f"Computing {attribution.METHODS[method].label}…"):
+    with busy_sign(f"Computing {attribution.METHODS[method].label}…"):
         result = heatmap(mkey, picked.digest, method, class_index, layer, model, picked.image)
 except InputError as err:
     st.error(plain(err), icon=":material/block:")

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import pretrained
 from cnnviz.errors import InputError
 from cnnviz.ui import pretrained_ui
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.gradcam_panel import show_gradcam_overlay
 from cnnviz.ui.image_picker import image_picker
 from cnnviz.ui.text import plain
@@ -61,7 +63,8 @@ def model_column(name: str) -> pretrained.Prediction | None:
     st.subheader(entry.title)
     try:
         model = pretrained_ui.load_model(name)
-        prediction = pretrained_ui.cached_prediction(name, image, TOP_K)
+        with busy_sign(f"Asking {entry.title} what it sees…"):
+            prediction = pretrained_ui.cached_prediction(name, image, TOP_K)
     except InputError as err:
         st.error(plain(err), icon=":material/cloud_off:")
         return None

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from cnnviz.ui.busy import LOADING_TENSORFLOW, busy_sign
+
 st.title("Train")
 st.caption(
     "Pick a dataset and a network, press **Train** and watch the loss fall and the accuracy "
@@ -9,7 +11,7 @@ st.caption(
     "on the server and keeps going while you visit other pages."
 )
 
-with st.spinner("Loading TensorFlow and Keras (the first visit takes a few seconds)…"):
+with busy_sign(LOADING_TENSORFLOW):
     from cnnviz.ui import train as ui
 
 ui.restore_settings()

@@ -9,6 +9,10 @@ def _leave_pages_directory_mode() -> None:
     (say a deep link to ``/filters``) executes the page file directly, skipping app.py's page
     config, router and sidebar, until some ``st.navigation`` call clears the flag. Every page
     imports this package, so on that first run we clear the flag and rerun through app.py.
+
+    Pages import this package before any core module (``import cnnviz.ui`` comes first):
+    importing the core loads TensorFlow, which would otherwise keep a first visitor on a
+    blank page for ten seconds or more, before app.py's "Loading TensorFlow…" sign.
     """
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager

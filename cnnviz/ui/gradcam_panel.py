@@ -14,6 +14,7 @@ import streamlit as st
 from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.image_source import image_digest
 from cnnviz.ui.inspect import heatmap
 from cnnviz.ui.model_picker import model_key
@@ -75,7 +76,8 @@ def show_gradcam_overlay(
 ) -> None:
     """Draw :func:`gradcam_overlay_for` with a caption naming the class, or an error box."""
     try:
-        result = gradcam_heatmap_for(image_model, image, class_index)
+        with busy_sign("Computing Grad-CAM…"):
+            result = gradcam_heatmap_for(image_model, image, class_index)
         shown = attribution.overlay(image, result.heatmaps[0], **kwargs)
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
@@ -236,7 +238,7 @@ def localisation_section(
         methods = (method, *methods)
     cam_layer = layer if attribution.METHODS[method].uses_layer else None
     try:
-        with st.spinner(f"Scoring {len(methods)} method(s) on {n} test images…"):
+        with busy_sign(f"Scoring {len(methods)} method(s) on {n} test images…"):
             scores = localisation_scores(
                 mkey,
                 dataset_key,
@@ -324,7 +326,7 @@ def sanity_section(
         return
     cam_layer = layer if attribution.METHODS[method].uses_layer else None
     try:
-        with st.spinner("Randomising the network layer by layer…"):
+        with busy_sign("Randomising the network layer by layer…"):
             steps = sanity_steps(
                 mkey, digest, method, int(class_index), cam_layer, SANITY_STEPS, model, image
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import cv2
 import numpy as np
 import streamlit as st
 
@@ -11,10 +12,22 @@ from cnnviz.errors import InputError
 from cnnviz.images import ALLOWED_EXTENSIONS, MAX_FILE_BYTES, fit_within, load_image, samples
 from cnnviz.ui.text import plain
 
+PREVIEW_WIDTH = 240  # pixels, of the picked image's preview in the page
+
 #: Longest side of picked images: plenty for display and for per-page processing.
 PICKER_MAX_SIDE = 1024
 
 SOURCES = ("Sample", "Upload", "Camera")
+
+
+def _preview(image: np.ndarray) -> np.ndarray:
+    """The image at PREVIEW_WIDTH pixels wide: averaged down, or blocky up (small pictures)."""
+    height, width = image.shape[:2]
+    size = (PREVIEW_WIDTH, max(1, round(height * PREVIEW_WIDTH / width)))
+    shrink = width > PREVIEW_WIDTH
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_NEAREST)
+
+
 #: The extra source offered with ``datasets=True``.
 DATASET_SOURCE = "Dataset"
 
@@ -108,11 +121,13 @@ def image_picker(
                 image, caption = _decode_or_report(snapshot.getvalue(), max_side), "camera"
         if image is not None and preview:
             height, width = image.shape[:2]
-            st.image(
-                image,
-                caption=f"{caption} · {width}×{height}",
-                width="stretch" if location == "sidebar" else 240,
-            )
+            if location == "sidebar":
+                st.image(image, caption=f"{caption} · {width}×{height}", width="stretch")
+            else:
+                # 240 pixels wide, but never wider than its column (a fixed width spilled
+                # over the next column on a 1024-pixel projector): "content" is the
+                # picture's own width, capped at the column's.
+                st.image(_preview(image), caption=f"{caption} · {width}×{height}", width="content")
     return image
 
 

@@ -131,7 +131,7 @@ def layer_table(model_key: str, digest: str, _model: ImageModel, _image: np.ndar
                 "#": i,
                 "layer": info.name,
                 "type": info.class_name,
-                "output": " × ".join("?" if d is None else str(d) for d in info.output_shape),
+                "output": "×".join("?" if d is None else str(d) for d in info.output_shape),
                 "params": info.params,
                 "mean": None if stats is None else float(stats.mean.mean()),
                 "at zero": None if stats is None else f"{stats.dead_count} of {stats.channels}",

@@ -27,6 +27,7 @@ from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.store import ModelStore
 from cnnviz.ui import pretrained_ui
+from cnnviz.ui.busy import LOADING_MODEL, busy_sign
 from cnnviz.ui.session import session_id
 from cnnviz.ui.text import plain
 
@@ -119,8 +120,9 @@ def load_choice(choice: str, owner: str) -> ImageModel:
         InputError: unknown or deleted model, or pretrained weights that cannot be fetched.
     """
     if choice.startswith(_STORED):
-        return store().load(choice[len(_STORED) :], owner)
-    if choice.startswith(_PRETRAINED):
+        with busy_sign(LOADING_MODEL):
+            return store().load(choice[len(_STORED) :], owner)
+    if choice.startswith(_PRETRAINED):  # a download box or "Building …" sign of its own
         return pretrained_ui.load_model(choice[len(_PRETRAINED) :])
     raise InputError(f"Unknown model choice {choice!r}.")
 

@@ -17,6 +17,7 @@ from cnnviz import adversarial, drawing, modelutils
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.ui import inspect
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.gradcam_panel import show_gradcam_overlay
 from cnnviz.ui.image_source import image_digest
 from cnnviz.ui.model_picker import model_key
@@ -133,7 +134,8 @@ def fgsm_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
     mkey = model_key(model)
     digest = image_digest(image)
     try:
-        adv = _adversarial(mkey, digest, float(epsilon), model, image)
+        with busy_sign("Computing the adversarial image…"):
+            adv = _adversarial(mkey, digest, float(epsilon), model, image)
     except InputError as err:
         st.error(str(err), icon=":material/block:")
         return

@@ -14,6 +14,7 @@ import streamlit as st
 from cnnviz import pretrained
 from cnnviz.errors import InputError
 from cnnviz.ui import figures
+from cnnviz.ui.busy import busy_sign
 
 _MARGIN = {"l": 10, "r": 10, "t": 10, "b": 10}
 
@@ -46,7 +47,7 @@ def load_model(name: str) -> pretrained.PretrainedModel:
         _download_with_status(entry)
     if pretrained.is_loaded(name):
         return cached_model(name)
-    with st.spinner(f"Building {entry.title}… (once per server)"):
+    with busy_sign(f"Building {entry.title}… (once per server)"):
         return cached_model(name)
 
 

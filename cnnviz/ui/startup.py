@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 
-import streamlit as st
+from cnnviz.ui.busy import LOADING_TENSORFLOW, busy_sign
 
 _LOG = logging.getLogger(__name__)
 
@@ -107,11 +107,7 @@ def wait_for_core() -> None:
     """
     start_core_import()
     if not _READY.is_set():
-        with st.spinner(
-            "Loading TensorFlow and Keras for the first page of this server "
-            "(once per server start, about ten seconds)…",
-            show_time=True,
-        ):
+        with busy_sign(LOADING_TENSORFLOW):
             _READY.wait()
     if _ERROR is not None:
         raise RuntimeError(f"The server could not load its core: {_ERROR!r}") from _ERROR

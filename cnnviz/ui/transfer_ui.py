@@ -14,6 +14,7 @@ import streamlit as st
 from cnnviz import datasets, pretrained, transfer
 from cnnviz.errors import InputError
 from cnnviz.training import Augmentation, TrainingConfig
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.session import session_id
 from cnnviz.ui.train.state import BATCH_SIZES, model_store
 
@@ -58,9 +59,14 @@ def remember_settings() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_plan(config: transfer.TransferConfig, num_classes: int) -> transfer.Plan:
+    return transfer.describe(config, num_classes)
+
+
 def _plan(config: transfer.TransferConfig, num_classes: int) -> transfer.Plan:
     """Layer list and parameter counts (reads the shared pretrained model, changes nothing)."""
-    return transfer.describe(config, num_classes)
+    with busy_sign("Putting a new head on the base to count its layers…"):
+        return _cached_plan(config, num_classes)
 
 
 def base_ui() -> transfer.BaseSpec | None:

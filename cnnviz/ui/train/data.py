@@ -10,6 +10,7 @@ import streamlit as st
 from cnnviz import config, datasets, workspaces
 from cnnviz.errors import InputError
 from cnnviz.ui import training_plots
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge, model_store
@@ -82,7 +83,7 @@ def _load_builtin(
             bar.progress(min(1.0, fraction or 0.0), text=str(message))
 
         return _cached_dataset(info.name, key, progress)
-    with st.spinner(f"Loading {info.title}…"):
+    with busy_sign(f"Loading {info.title}…"):
         return _cached_dataset(info.name, key)
 
 
@@ -159,7 +160,7 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
         state.pop(f"{prefix}_zip_dataset", None)
         state[f"{prefix}_zip_digest"] = digest
         try:
-            with st.spinner("Checking and decoding the images…"):
+            with busy_sign("Checking and decoding the images…"):
                 state[f"{prefix}_zip_dataset"] = _decode_zip(data, digest, size)
             state.pop(f"{prefix}_zip_error", None)
         except InputError as err:

@@ -10,6 +10,7 @@ from cnnviz import datasets, limits
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.training import TrainingConfig
+from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
 from cnnviz.ui.train.progress import current_job, start_job
@@ -93,7 +94,7 @@ def _continue_ui(meta: dict) -> None:
     cfg.epochs, cfg.continue_from = int(epochs), model_id
     try:
         cfg.validate()
-        with st.spinner("Loading the dataset it was trained on…"):
+        with busy_sign("Loading the dataset it was trained on…"):
             ds = _dataset_of(meta)
     except InputError as err:
         st.error(str(err), icon=":material/block:")
