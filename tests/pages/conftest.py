@@ -1,5 +1,6 @@
 """AppTest helpers: run app.py or a single page script the way Streamlit would."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,29 @@ def app_test(script: str, timeout: float = 120) -> AppTest:
 def _repo_root_cwd(monkeypatch):
     """Pages open assets by relative path, as under `streamlit run` from the repo root."""
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def stop_jobs():
+    """Stop every training job a test left behind, and wait until each has ended."""
+    from cnnviz import training
+
+    yield
+    for job in training.jobs():
+        job.stop()
+    for job in training.jobs():
+        assert job.wait(120)
+
+
+def run_until_done(at: AppTest, prefix: str = "train", timeout: float = 300):
+    """Rerun the page until the job it started (``{prefix}_job_id``) ends; (at, job)."""
+    from cnnviz import training
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = training.get_job(at.session_state[f"{prefix}_job_id"])
+        if job.done:
+            return at.run(), job
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("training did not finish")

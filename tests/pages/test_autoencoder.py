@@ -1,33 +1,13 @@
-import time
-
 import pytest
 
-from cnnviz import training
 from cnnviz.store import ModelStore
 from cnnviz.ui import model_picker
-from tests.pages.conftest import app_test
+from tests.pages.conftest import app_test, run_until_done
 
 PAGE = "pages/autoencoder.py"
 
 
-@pytest.fixture(autouse=True)
-def _stop_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
-
-
-def run_until_done(at, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = training.get_job(at.session_state["autoencoder_job_id"])
-        if job.done:
-            return at.run(), job
-        time.sleep(0.5)
-        at.run()
-    raise AssertionError("training did not finish")
+pytestmark = pytest.mark.usefixtures("stop_jobs")
 
 
 def test_page_loads_with_the_course_settings_on_digits():
@@ -49,7 +29,7 @@ def test_train_shows_loss_curves_rows_truth_and_bottleneck():
     at.number_input(key="autoencoder_epochs").set_value(2).run()
     at.button(key="autoencoder_start").click().run()
     assert not at.exception
-    at, job = run_until_done(at)
+    at, job = run_until_done(at, "autoencoder")
     assert job.status == "finished", job.error
     assert not at.exception and not at.error
     labels = [m.label for m in at.metric]

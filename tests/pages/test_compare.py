@@ -8,14 +8,7 @@ from cnnviz.store import ModelStore
 from cnnviz.training import TrainingConfig
 from tests.pages.conftest import app_test
 
-
-@pytest.fixture(autouse=True)
-def _stop_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
+pytestmark = pytest.mark.usefixtures("stop_jobs")
 
 
 def _tiny():

@@ -7,16 +7,9 @@ import pytest
 
 from cnnviz import datasets, training
 from cnnviz.store import ModelStore
-from tests.pages.conftest import app_test
+from tests.pages.conftest import app_test, run_until_done
 
-
-@pytest.fixture(autouse=True)
-def _stop_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
+pytestmark = pytest.mark.usefixtures("stop_jobs")
 
 
 def tiny_settings(at, epochs=1):
@@ -24,17 +17,6 @@ def tiny_settings(at, epochs=1):
     at.select_slider(key="train_opt_shapes_size").set_value(24)
     at.number_input(key="train_epochs").set_value(epochs)
     return at.run()
-
-
-def run_until_done(at, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = training.get_job(at.session_state["train_job_id"])
-        if job.done:
-            return at.run(), job
-        time.sleep(0.5)
-        at.run()  # the live fragment polls; AppTest runs it with the page
-    raise AssertionError("training did not finish")
 
 
 def metrics(at) -> dict:

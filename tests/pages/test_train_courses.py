@@ -7,17 +7,10 @@ import pytest
 from cnnviz import datasets, training
 from cnnviz.store import ModelStore
 from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES
-from tests.pages.conftest import app_test
-from tests.pages.test_train import run_until_done, tiny_settings
+from tests.pages.conftest import app_test, run_until_done
+from tests.pages.test_train import tiny_settings
 
-
-@pytest.fixture(autouse=True)
-def _stop_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
+pytestmark = pytest.mark.usefixtures("stop_jobs")
 
 
 def test_courses_settings_button_sets_every_control_and_previews_one_image():

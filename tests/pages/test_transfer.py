@@ -1,30 +1,9 @@
-import time
-
 import pytest
 
-from cnnviz import training
 from cnnviz.store import ModelStore
-from tests.pages.conftest import app_test
+from tests.pages.conftest import app_test, run_until_done
 
-
-@pytest.fixture(autouse=True)
-def _stop_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
-
-
-def run_until_done(at, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = training.get_job(at.session_state["transfer_job_id"])
-        if job.done:
-            return at.run(), job
-        time.sleep(0.5)
-        at.run()
-    raise AssertionError("training did not finish")
+pytestmark = pytest.mark.usefixtures("stop_jobs")
 
 
 def test_page_loads_on_faces_with_the_bundled_base():
@@ -70,7 +49,7 @@ def test_train_features_on_faces_then_compare():
     at.number_input(key="transfer_epochs").set_value(3).run()
     at.button(key="transfer_start").click().run()
     assert not at.exception
-    at, job = run_until_done(at)
+    at, job = run_until_done(at, "transfer")
     assert job.status == "finished", job.error
     assert not at.exception
     assert any(m.label == "Test accuracy" for m in at.metric)
@@ -125,7 +104,7 @@ def test_course_zip_three_modes_then_compare():
         at.radio(key="transfer_mode").set_value(mode).run()
         at.number_input(key="transfer_epochs").set_value(1 if mode != "features" else 3).run()
         at.button(key="transfer_start").click().run()
-        at, job = run_until_done(at)
+        at, job = run_until_done(at, "transfer")
         assert job.status == "finished", job.error
         assert job.result.evaluation.y_true.shape == (8,)  # the 8 validation images
     assert not at.exception

@@ -6,14 +6,7 @@ from cnnviz import training, workspaces
 from cnnviz.ui.train.state import ZIP_CHOICE
 from tests.pages.conftest import app_test
 
-
-@pytest.fixture(autouse=True)
-def _stop_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
+pytestmark = pytest.mark.usefixtures("stop_jobs")
 
 
 def open_train(key=None, **params):
