@@ -21,8 +21,8 @@ PAGES = {
     "Build intuition": [
         _page("filters", "Filters", "filter_alt", url_path="filters"),
         _page("train", "Train", "model_training", url_path="train"),
-        _page("autoencoder", "Denoising autoencoder", "compress", url_path="autoencoder"),
         _page("activation_functions", "Activation functions", "show_chart"),
+        _page("autoencoder", "Denoising autoencoder", "compress", url_path="autoencoder"),
     ],
     "Look inside": [
         _page("activations", "Activations", "layers", url_path="activations"),

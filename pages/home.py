@@ -8,7 +8,8 @@ from streamlit.errors import StreamlitAPIException
 ROOT = Path(__file__).resolve().parents[1]
 PICTURES = ROOT / "assets" / "home"  # made by assets/make_pictures.py
 
-# (page file, title, Material icon, picture, one sentence), in the courses' order.
+# (page file, title, Material icon, picture, one sentence), in the courses' order (the
+# sidebar's): build intuition, look inside, and transfer learning, the climax, last.
 STEPS = [
     ("filters", "Filters", "filter_alt", "gabor",
      "Slide a tiny grid of numbers over a photo and watch edges and stripes light up: the "
@@ -18,6 +19,9 @@ STEPS = [
      "epoch, live."),
     ("activation_functions", "Activation functions", "show_chart", "activation_functions",
      "Why ReLU beat the sigmoid: see how a flat slope lets the learning signal fade away."),
+    ("autoencoder", "Denoising autoencoder", "compress", "autoencoder",
+     "Squeeze a digit down to 7 × 7 × 32 numbers and back, and learn to wipe the noise off "
+     "on the way."),
     ("activations", "Activations", "layers", "activations",
      "Look inside: what every layer of a network makes of your own picture."),
     ("featureviz", "Filter visualization", "palette", "featureviz",
@@ -30,8 +34,6 @@ STEPS = [
      "Networks trained on a million photos guess what is in yours, with no internet needed."),
     ("transfer", "Transfer learning", "move_up", "transfer",
      "Reuse a big network's eyes to learn your own classes from a few hundred pictures."),
-    ("autoencoder", "Autoencoder", "compress", "autoencoder",
-     "Squeeze an image down to a few numbers and back, and clean up noise on the way."),
 ]  # fmt: skip
 
 
