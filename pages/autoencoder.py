@@ -27,20 +27,11 @@ if ds is not None:
         with st.expander("The network", expanded=False):
             ui.network_ui(ds, config)
     noise = f" (noise {config.autoencoder.noise_level:g})" if config is not None else ""
-    # The job starts in the click's callback (see train_ui.start_clicked).
-    st.button(
-        "Train",
-        key=ui._key("start"),
-        type="primary",
-        icon=":material/model_training:",
-        disabled=busy or config is None,
-        on_click=train_ui.start_clicked,
-        args=(ds, config, ui.PREFIX, f"Denoising autoencoder on {ds.name}{noise}", ui.PAGE),
-        help="One training at a time per page: stop the current one first."
-        if busy
-        else "Train the autoencoder on these images (they are their own targets).",
-    )
-    train_ui.start_error_ui(ui.PREFIX)
+    train_ui.train_button(
+        ds, config, busy=busy, prefix=ui.PREFIX, page=ui.PAGE,
+        name=f"Denoising autoencoder on {ds.name}{noise}",
+        what="Train the autoencoder on these images (they are their own targets).",
+    )  # fmt: skip
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

@@ -40,21 +40,9 @@ else:
     augmentation = ui.augmentation_ui(ds)
     config = ui.config_from_state(architecture, hyper, augmentation)
 
-    # The job starts in the click's callback, before the next run draws anything: a
-    # student who clicks and switches page at once still gets the job.
-    st.button(
-        "Train",
-        key="train_start",
-        type="primary",
-        icon=":material/model_training:",
-        disabled=busy or not fits or config is None,
-        on_click=ui.start_clicked,
-        args=(ds, config),
-        help="One training at a time per workspace: stop the current one first."
-        if busy
-        else "Train this network on this dataset.",
+    ui.train_button(
+        ds, config, busy=busy, disabled=not fits, what="Train this network on this dataset."
     )
-    ui.start_error_ui()
     ui.class_link_ui()
 
 job = ui.current_job()

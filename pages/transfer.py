@@ -36,20 +36,10 @@ else:
         ui.plan_ui(config, ds)
 
     title = spec.title if spec is not None else (config.transfer.base if config else "")
-    # The job starts in the click's callback (see train_ui.start_clicked).
-    st.button(
-        "Train",
-        key="transfer_start",
-        type="primary",
-        icon=":material/model_training:",
-        disabled=busy or config is None,
-        on_click=train_ui.start_clicked,
-        args=(ds, config, ui.PREFIX, f"{title} {mode} on {ds.name}", ui.PAGE),
-        help="One training at a time per page: stop the current one first."
-        if busy
-        else "Train the new head (and the unfrozen layers) on this dataset.",
-    )
-    train_ui.start_error_ui(ui.PREFIX)
+    train_ui.train_button(
+        ds, config, busy=busy, prefix=ui.PREFIX, name=f"{title} {mode} on {ds.name}",
+        page=ui.PAGE, what="Train the new head (and the unfrozen layers) on this dataset.",
+    )  # fmt: skip
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

@@ -17,6 +17,7 @@ from cnnviz import autoencoder, datasets
 from cnnviz.activations import channel_grid, tile_images
 from cnnviz.errors import InputError
 from cnnviz.training import TrainingConfig
+from cnnviz.ui import kept_settings
 from cnnviz.ui.inspect import grid_figure
 from cnnviz.ui.session import session_id
 from cnnviz.ui.text import plain
@@ -44,17 +45,13 @@ _SAVED = _key("saved_settings")
 
 
 def restore_settings() -> None:
-    """Bring back the settings of the last visit (call first thing on the page)."""
-    state = st.session_state
-    for key, value in state.get(_SAVED, {}).items():
-        if key not in state:
-            state[key] = value
+    """Bring back the settings of earlier visits (first thing on the page; see kept_settings)."""
+    kept_settings.restore([_key(k) for k in PERSISTENT], _SAVED)
 
 
 def remember_settings() -> None:
     """Keep the current settings for the next visit (call last thing on the page)."""
-    state = st.session_state
-    state[_SAVED] = {_key(k): state[_key(k)] for k in PERSISTENT if _key(k) in state}
+    kept_settings.remember([_key(k) for k in PERSISTENT], _SAVED)
 
 
 # --- data and settings ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import streamlit as st
 from cnnviz import datasets, pretrained, transfer
 from cnnviz.errors import InputError
 from cnnviz.training import Augmentation, TrainingConfig
+from cnnviz.ui import kept_settings
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.session import session_id
 from cnnviz.ui.train.state import BATCH_SIZES, model_store
@@ -45,17 +46,13 @@ _SAVED = _key("saved_settings")
 
 
 def restore_settings() -> None:
-    """Bring back the settings of the last visit (call first thing on the page)."""
-    state = st.session_state
-    for key, value in state.get(_SAVED, {}).items():
-        if key not in state:
-            state[key] = value
+    """Bring back the settings of earlier visits (first thing on the page; see kept_settings)."""
+    kept_settings.restore([_key(k) for k in PERSISTENT], _SAVED)
 
 
 def remember_settings() -> None:
     """Keep the current settings for the next visit (call last thing on the page)."""
-    state = st.session_state
-    state[_SAVED] = {_key(k): state[_key(k)] for k in PERSISTENT if _key(k) in state}
+    kept_settings.remember([_key(k) for k in PERSISTENT], _SAVED)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -20,6 +20,7 @@ from cnnviz.ui.train.progress import (
     start_clicked,
     start_error_ui,
     start_job,
+    train_button,
 )
 from cnnviz.ui.train.results import results_ui
 from cnnviz.ui.train.settings import (
@@ -57,5 +58,6 @@ __all__ = [
     "start_clicked",
     "start_error_ui",
     "start_job",
+    "train_button",
     "upload_model_ui",
 ]

@@ -126,6 +126,45 @@ def start_clicked(
         st.session_state[f"{prefix}_start_error"] = str(err)
 
 
+def train_button(
+    ds: datasets.Dataset,
+    cfg: TrainingConfig | None,
+    *,
+    busy: bool,
+    what: str,
+    prefix: str = "train",
+    name: str | None = None,
+    page: str = "pages/train.py",
+    disabled: bool = False,
+) -> None:
+    """The page's Train button (key ``{prefix}_start``) and, below it, why a click failed.
+
+    The job starts in the click's callback (:func:`start_clicked`), before the next run
+    draws anything: a student who clicks and switches page at once still gets the job.
+
+    Args:
+        ds: the dataset to train on.
+        cfg: the training config, or None while the settings do not make one.
+        prefix: the page's session-state prefix (the button's key is ``{prefix}_start``).
+        name: the saved model's name (see :func:`start_job`).
+        page: the app page starting it.
+        busy: this page's job is still running or queued (the button is then disabled).
+        what: the button's tooltip, what a click trains.
+        disabled: another reason to disable it (settings that do not fit).
+    """
+    st.button(
+        "Train",
+        key=f"{prefix}_start",
+        type="primary",
+        icon=":material/model_training:",
+        disabled=busy or disabled or cfg is None,
+        on_click=start_clicked,
+        args=(ds, cfg, prefix, name, page),
+        help="One training at a time per workspace: stop the current one first." if busy else what,
+    )
+    start_error_ui(prefix)
+
+
 def start_error_ui(prefix: str = "train") -> None:
     """Say why the last Train click did not start a job (shown until the next click)."""
     message = st.session_state.get(f"{prefix}_start_error")

@@ -9,6 +9,7 @@ import streamlit as st
 from cnnviz import datasets, preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import config as training_config
+from cnnviz.ui import kept_settings
 
 JOB_KEY = "train_job_id"
 # Set by a class link with simple=1: the advanced settings are hidden (their values kept).
@@ -84,34 +85,17 @@ _SAVED_KEY = "train_saved_settings"
 def restore_settings() -> None:
     """Bring back the settings of earlier runs (call first thing on the page).
 
-    Streamlit forgets a widget's value in any run that does not draw it (another page, the
-    options of another dataset, a hidden control), and the browser forgets it too: a widget
-    drawn again shows its first option unless the server sends its value. So every kept
-    setting is written back through the Session State API before the widgets are drawn,
-    which makes Streamlit send it to the browser: what the student sees is always what
-    the server uses, never a slider minimum behind their back.
+    See :mod:`cnnviz.ui.kept_settings`; the layer table's last edit comes back too.
     """
+    kept_settings.restore(PERSISTENT_KEYS, _SAVED_KEY)
     state = st.session_state
-    saved = state.get(_SAVED_KEY, {})
-    for key in PERSISTENT_KEYS:
-        if key in state:
-            state[key] = state[key]
-        elif key in saved:
-            state[key] = saved[key]
     if "train_spec_editor" not in state and "train_spec_saved" in state:
         state["train_spec_base"] = state["train_spec_saved"]
 
 
 def remember_settings() -> None:
-    """Keep the current settings for later runs (call last thing on the page).
-
-    Settings of widgets this run did not draw keep their earlier value: the kept copy is
-    updated, never replaced.
-    """
-    state = st.session_state
-    saved = dict(state.get(_SAVED_KEY, {}))
-    saved.update({k: state[k] for k in PERSISTENT_KEYS if k in state})
-    state[_SAVED_KEY] = saved
+    """Keep the current settings for later runs (call last thing on the page)."""
+    kept_settings.remember(PERSISTENT_KEYS, _SAVED_KEY)
 
 
 def model_store() -> ModelStore:
