@@ -15,24 +15,20 @@ network, and the CIFAR pickles are unpickled with a whitelist (numpy arrays only
 from __future__ import annotations
 
 import gzip
-import hashlib
-import http.client
 import io
 import os
 import pickle
 import tarfile
-import tempfile
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from cnnviz import downloads
+from cnnviz.downloads import keras_home
 from cnnviz.errors import InputError, network_problem
 
-ProgressCallback = Callable[[float | None, str], None]
+ProgressCallback = downloads.Progress
 """``progress(fraction in 0..1 or None when unknown, message)``."""
 
 # Keras itself falls back to this folder when its home is not writable.
@@ -112,11 +108,6 @@ SOURCES: dict[str, Source] = {
 }
 
 
-def keras_home() -> Path:
-    """The Keras cache folder: ``$KERAS_HOME``, else ``~/.keras`` (read at each call)."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
-
-
 def _homes() -> list[Path]:
     return [keras_home(), FALLBACK_HOME]
 
@@ -147,7 +138,7 @@ def is_cached(name: str) -> bool:
     return all(find(f) is not None for f in SOURCES[name].files)
 
 
-_NETWORK_ERRORS = (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError)
+_NETWORK_ERRORS = downloads.NETWORK_ERRORS
 
 
 def _offline_message(name: str, missing: list[RemoteFile], exc: BaseException) -> str:
@@ -170,31 +161,8 @@ def _download(file: RemoteFile, progress: ProgressCallback | None) -> Path:
     home = keras_home()
     if not os.access(home if home.exists() else home.parent, os.W_OK):
         home = FALLBACK_HOME
-    folder = home / file.subdir
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / file.name
-    # A private temporary name: two sessions downloading at once do not mix their bytes.
-    fd, tmp = tempfile.mkstemp(prefix=file.name + ".", suffix=".part", dir=folder)
-    os.close(fd)
-    part = Path(tmp)
-    digest = hashlib.sha256()
-    try:
-        with urllib.request.urlopen(file.url, timeout=30) as response, open(part, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            done = 0
-            while chunk := response.read(1 << 20):
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    mb = f"{done / 1e6:.1f}" + (f" of {total / 1e6:.1f}" if total else "")
-                    progress(done / total if total else None, f"Downloading {file.name}: {mb} MB")
-        if file.sha256 is not None and digest.hexdigest() != file.sha256:
-            raise OSError(f"the download of {file.name} is damaged (checksum mismatch)")
-        os.replace(part, target)
-    finally:
-        part.unlink(missing_ok=True)
-    return target
+    target = home / file.subdir / file.name
+    return downloads.download(file.url, target, expected_hash=file.sha256, progress=progress)
 
 
 def fetch(name: str, progress: ProgressCallback | None = None) -> list[Path]:

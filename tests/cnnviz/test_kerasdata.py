@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnviz import datasets, kerasdata
+from cnnviz import datasets, downloads, kerasdata
 from cnnviz.errors import InputError
 
 
@@ -29,7 +29,7 @@ def keras_home(tmp_path, monkeypatch):
     def no_download(*args, **kwargs):
         raise _NetworkUsedError(f"network used: {args}")
 
-    monkeypatch.setattr(kerasdata.urllib.request, "urlopen", no_download)
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", no_download)
     return home
 
 
@@ -42,7 +42,7 @@ def offline(monkeypatch):
         calls.append(url)
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(kerasdata.urllib.request, "urlopen", unreachable)
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", unreachable)
     return calls
 
 
@@ -241,7 +241,7 @@ def test_download_reports_progress_and_lands_in_the_keras_cache(keras_home, monk
         urls.append(url)
         return _FakeResponse(payloads[url.rsplit("/", 1)[1]])
 
-    monkeypatch.setattr(kerasdata.urllib.request, "urlopen", serve)
+    monkeypatch.setattr(downloads.urllib.request, "urlopen", serve)
     events = []
     ds = datasets.load("fashion_mnist", progress=lambda f, m: events.append((f, m)))
     assert ds.x_train.shape == (3, 28, 28, 1)
@@ -258,7 +258,7 @@ def test_download_reports_progress_and_lands_in_the_keras_cache(keras_home, monk
 
 def test_a_download_with_a_wrong_checksum_is_refused(keras_home, monkeypatch):
     monkeypatch.setattr(
-        kerasdata.urllib.request, "urlopen", lambda url, timeout=None: _FakeResponse(b"junk")
+        downloads.urllib.request, "urlopen", lambda url, timeout=None: _FakeResponse(b"junk")
     )
     with pytest.raises(InputError, match="checksum"):
         datasets.load("mnist")
