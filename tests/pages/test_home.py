@@ -1,8 +1,9 @@
 """Home page: the guided path links only to pages that exist, each with its picture."""
 
-import ast
-from pathlib import Path
+import dataclasses
 
+from cnnviz.ui import navigation
+from cnnviz.ui.navigation import PAGES, PageSpec, home_steps
 from tests.pages.conftest import ROOT, app_test
 
 
@@ -12,38 +13,35 @@ def test_home_shows_the_path_in_the_courses_order():
     steps = [m.value for m in at.markdown if m.value.startswith("**Step ")]
     assert steps[0].startswith("**Step 1 · :material/filter_alt: Filters")
     assert "Train" in steps[1]
+    assert steps[-1].endswith("Transfer learning**")  # the courses' climax comes last
     titles = " ".join(steps)
     for page in ("Activation functions", "Activations", "Grad-CAM", "Pretrained"):
         assert page in titles
     assert len(at.get("image")) >= 4  # the app-made pictures
 
 
-def test_steps_whose_file_is_missing_are_left_out():
-    source = (ROOT / "pages" / "home.py").read_text()
-    existing = {p.stem for p in Path(ROOT, "pages").glob("*.py")}
-    step_pages = [line.split('"')[1] for line in source.splitlines() if line.startswith('    ("')]
-    assert "autoencoder" in step_pages  # listed, shown once its page exists
+def test_steps_whose_file_is_missing_are_left_out(monkeypatch):
+    missing = PageSpec("not_built_yet", "Not built yet", "A page still being written.")
+    monkeypatch.setitem(PAGES._entries, missing.key, missing)
+    assert missing not in home_steps()
+    assert all(missing not in specs for specs in navigation.sections().values())
     at = app_test("pages/home.py").run()
     assert not at.exception
     shown = [m.value for m in at.markdown if m.value.startswith("**Step ")]
-    assert len(shown) == len([p for p in step_pages if p in existing])
+    assert len(shown) == len(home_steps()) >= 10
+    assert not any("Not built yet" in s for s in shown)
 
 
-def _steps() -> list[tuple]:
-    """pages/home.py's STEPS table, read as a literal (the page itself needs a session)."""
-    source = (ROOT / "pages" / "home.py").read_text()
-    table = source[source.index("STEPS = [") : source.index("]  # fmt: skip") + 1]
-    return ast.literal_eval(table.removeprefix("STEPS = "))
+def test_every_page_file_is_registered_and_every_entry_has_its_file():
+    files = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert files == set(PAGES.keys())
 
 
 def test_every_shown_step_has_its_picture():
-    steps = _steps()
-    assert len(steps) >= 10
-    for page, title, _icon, picture, _sentence in steps:
-        if not (ROOT / "pages" / f"{page}.py").exists():
-            continue  # not shown until its page exists
-        assert picture, f"the step {title} has no picture"
-        assert (ROOT / "assets" / "home" / f"{picture}.png").is_file(), picture
+    for step in home_steps():
+        assert step.picture, f"the step {step.title} has no picture"
+        assert (ROOT / "assets" / "home" / f"{step.picture}.png").is_file(), step.picture
+        assert step.help.endswith("."), f"{step.title}: its sentence should be a sentence"
 
 
 def test_home_draws_a_picture_on_every_step():
@@ -62,6 +60,12 @@ def test_pictures_are_small_and_committed():
 
 def test_make_pictures_makes_every_picture_the_home_page_shows():
     script = (ROOT / "assets" / "make_pictures.py").read_text()
-    for _page, title, _icon, picture, _sentence in _steps():
-        if picture:
-            assert f'_save("{picture}"' in script, f"{title}: {picture}.png is made by no code"
+    for step in home_steps():
+        assert f'_save("{step.picture}"' in script, f"{step.title}: no code makes its picture"
+
+
+def test_page_specs_are_frozen_entries():
+    spec = PAGES.get("filters")
+    assert spec.path == "pages/filters.py" and spec.url == "filters" and not spec.needs_core
+    assert PAGES.get("home").url == ""
+    assert dataclasses.is_dataclass(spec)
