@@ -24,10 +24,10 @@ from cnnviz.training import (
     records,
 )
 from cnnviz.ui import training_plots
+from cnnviz.ui.page_state import PageState
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import (
-    JOB_KEY,
     POLL_QUEUED_SECONDS,
     POLL_SECONDS,
     _default,
@@ -40,13 +40,10 @@ _FIGURES: dict[tuple, tuple[float, int, object]] = {}
 _FIGURES_LOCK = threading.Lock()
 _FIGURES_KEPT = 32
 
-# The page each prefix's jobs come from (filled as jobs start), so that after a reload a
-# page finds its own latest job and not another page's.
-_PREFIX_PAGES: dict[str, str] = {"train": "pages/train.py"}
-
 
 def _job_key(prefix: str) -> str:
-    return JOB_KEY if prefix == "train" else f"{prefix}_job_id"
+    """The session-state key of a page's latest job (``train_job_id``)."""
+    return PageState(prefix).key("job_id")
 
 
 def start_job(
@@ -54,7 +51,7 @@ def start_job(
     cfg: TrainingConfig,
     prefix: str = "train",
     name: str | None = None,
-    page: str = "pages/train.py",
+    page: str | None = None,
 ) -> TrainingJob:
     """Start (or queue) a job owned by this workspace and remember its id.
 
@@ -68,12 +65,12 @@ def start_job(
         prefix: the page's session-state prefix (its latest job is kept per prefix).
         name: the saved model's name (default: :func:`run_name` numbered after this
             session's stored models).
-        page: the app page starting it (the sidebar links the job to it).
+        page: the app page starting it (the sidebar links the job to it); by default the
+            page named by ``prefix``.
 
     Raises:
         InputError: a limit is reached (the message says which and what to do).
     """
-    _PREFIX_PAGES[prefix] = page
     owner = session_id()
     limits.check_job_cap(sum(not j.done for j in training.jobs(owner)))
     store = model_store()
@@ -90,7 +87,7 @@ def start_job(
         store=store,
         owner=owner,
         name=name,
-        page=page,
+        page=page or PageState(prefix).path,
         callbacks=[cap] if cap else None,
     )
     if cap is not None:
@@ -109,7 +106,7 @@ def start_clicked(
     cfg: TrainingConfig | None,
     prefix: str = "train",
     name: str | None = None,
-    page: str = "pages/train.py",
+    page: str | None = None,
 ) -> None:
     """A Train button's callback: start the job, or keep the reason it was not started.
 
@@ -134,7 +131,7 @@ def train_button(
     what: str,
     prefix: str = "train",
     name: str | None = None,
-    page: str = "pages/train.py",
+    page: str | None = None,
     disabled: bool = False,
 ) -> None:
     """The page's Train button (key ``{prefix}_start``) and, below it, why a click failed.
@@ -212,13 +209,10 @@ def current_job(prefix: str = "train") -> TrainingJob | None:
     job = training.get_job(st.session_state.get(key))
     if job is not None and job.owner == owner:
         return job
-    page = _PREFIX_PAGES.get(prefix)
+    # A page finds its own jobs only (each job records the page that started it).
+    page = PageState(prefix).path
     hidden = st.session_state.get(f"{prefix}_hidden_job")
-    owned = [
-        j
-        for j in training.jobs(owner)
-        if (page is None or j.page == page) and not (j.done and j.id == hidden)
-    ]
+    owned = [j for j in training.jobs(owner) if j.page == page and not (j.done and j.id == hidden)]
     if not owned:
         st.session_state.pop(key, None)
         return None
