@@ -182,3 +182,22 @@ def test_an_uploaded_dataset_is_offered_again_after_a_reload(tmp_path):
     at.selectbox(key="train_zip_saved").set_value("ab" * 8).run()
     assert not at.exception
     assert any("pets" in c.value and "2 classes" in c.value for c in at.caption)
+
+
+def test_a_reload_keeps_the_data_section_that_trained_the_shown_run():
+    key = workspaces.new_key()
+    first = open_train(key)
+    first.selectbox(key="train_dataset").set_value("digits").run()
+    first.number_input(key="train_epochs").set_value(3).run()
+    assert not first.exception
+
+    # F5: a new browser session on the same link shows the same settings, not the defaults
+    # (otherwise Progress would show the digits run above a Data section set to shapes).
+    again = open_train(key)
+    assert not again.exception
+    assert again.selectbox(key="train_dataset").value == "digits"
+    assert again.number_input(key="train_epochs").value == 3
+
+    # Another workspace starts from the defaults.
+    stranger = open_train(workspaces.new_key())
+    assert stranger.selectbox(key="train_dataset").value == "shapes"

@@ -78,6 +78,9 @@ PERSISTENT_KEYS = (
     "train_aug_image",
     "train_smoothing",
     "train_cm_normalize",
+    # Not a widget: the dataset whose tuned defaults the settings above started from, so a
+    # reload does not reset them to the defaults again.
+    "train_defaults_for",
 )
 _SAVED_KEY = "train_saved_settings"
 
