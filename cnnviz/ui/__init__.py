@@ -13,6 +13,10 @@ def _leave_pages_directory_mode() -> None:
     Pages import this package before any core module (``import cnnviz.ui`` comes first):
     importing the core loads TensorFlow, which would otherwise keep a first visitor on a
     blank page for ten seconds or more, before app.py's "Loading TensorFlow…" sign.
+
+    ``PagesManager.uses_pages_directory`` is private: Streamlit has no public way to say, before
+    the first script run, that an app routes with ``st.navigation`` while its scripts sit in a
+    ``pages/`` folder. ``tests/pages/test_startup.py`` fails when the attribute changes.
     """
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager

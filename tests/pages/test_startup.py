@@ -101,3 +101,14 @@ def test_sidebar_shows_the_device_once_the_core_is_loaded():
     assert not at.exception
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "Device: CPU" in captions or "Device: GPU" in captions
+
+
+def test_the_pages_directory_flag_cnnviz_ui_clears_is_still_there():
+    """cnnviz.ui clears Streamlit's private PagesManager.uses_pages_directory (no public API
+    says "this app routes with st.navigation" before the first run); fail when it changes."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    assert "uses_pages_directory" in vars(PagesManager)
+    assert vars(PagesManager)["uses_pages_directory"] in (None, True, False)
+    assert callable(get_script_run_ctx)
