@@ -5,13 +5,13 @@ import types
 from streamlit.testing.v1 import AppTest
 
 from cnnviz import training
-from cnnviz.ui.train import progress
+from cnnviz.ui.train import jobs
 
 
 def _script():
     import streamlit as st
 
-    from cnnviz.ui.train.progress import current_job
+    from cnnviz.ui.train.jobs import current_job
 
     for page in ("train", "transfer", "autoencoder"):
         job = current_job(page)
@@ -21,13 +21,12 @@ def _script():
 def test_a_fresh_server_shows_each_page_only_its_own_job(monkeypatch):
     # A fresh server: no Transfer or Autoencoder job has started since it began, and the
     # workspace's latest job is a Train run (say, found again after a reload).
-    monkeypatch.setattr(progress, "_PREFIX_PAGES", {"train": "pages/train.py"}, raising=False)
     train_job = types.SimpleNamespace(
         id="job-train-1", owner="ws-1", page="pages/train.py", created=1.0, done=True
     )
     monkeypatch.setattr(training, "jobs", lambda owner=None: [train_job])
     monkeypatch.setattr(training, "get_job", lambda job_id: None)
-    monkeypatch.setattr(progress, "session_id", lambda: "ws-1")
+    monkeypatch.setattr(jobs, "session_id", lambda: "ws-1")
     at = AppTest.from_function(_script, default_timeout=60).run()
     assert not at.exception
     shown = [m.value for m in at.markdown]

@@ -10,18 +10,18 @@ through its id, so it keeps running, and is shown again, when the student comes 
 
 from cnnviz.ui.train.compare import compare_runs_ui, comparison_figure
 from cnnviz.ui.train.data import dataset_preview_ui, dataset_ui, dropout_override, is_zip_choice
-from cnnviz.ui.train.network import architecture_ui
-from cnnviz.ui.train.preset_ui import apply_class_preset, class_link_ui
-from cnnviz.ui.train.progress import (
+from cnnviz.ui.train.jobs import (
     current_job,
     forget_finished_job_on_other_data,
     interrupted_jobs_ui,
-    progress_ui,
     start_clicked,
     start_error_ui,
     start_job,
     train_button,
 )
+from cnnviz.ui.train.network import architecture_ui
+from cnnviz.ui.train.preset_ui import apply_class_preset, class_link_ui
+from cnnviz.ui.train.progress import progress_ui
 from cnnviz.ui.train.results import results_ui
 from cnnviz.ui.train.settings import (
     apply_recommended,

@@ -115,7 +115,7 @@ def _same_again_ui(meta: dict, prefix: str, busy: bool) -> None:
             help="Wait for the current training to finish." if busy else None,
             icon=":material/replay:",
         ):
-            from cnnviz.ui.train.progress import start_job
+            from cnnviz.ui.train.jobs import start_job
 
             try:
                 cfg = runs.same_again(meta, change)

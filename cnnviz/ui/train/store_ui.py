@@ -13,7 +13,7 @@ from cnnviz.training import TrainingConfig
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
-from cnnviz.ui.train.progress import current_job, start_job
+from cnnviz.ui.train.jobs import current_job, start_job
 from cnnviz.ui.train.state import PREPROCESSINGS, model_store
 
 
