@@ -9,6 +9,7 @@ escapes Markdown, :func:`plain_html` escapes HTML for plotly.
 from __future__ import annotations
 
 import html
+import math
 import re
 
 # An absolute POSIX path of two or more parts (a server folder): only its last part is shown.
@@ -40,3 +41,11 @@ def plain_html(text: object) -> str:
     """Escape ``text`` for a plotly label (which understands ``<b>``, ``<a href>``, ...)."""
     value = "".join(ch if ch >= " " else " " for ch in str(text))
     return html.escape(value, quote=True)
+
+
+def duration(seconds: float | None) -> str:
+    """A duration as a student reads it: "42 s", "3 min 07 s", or "…" when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "…"
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"

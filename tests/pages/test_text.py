@@ -56,3 +56,11 @@ def test_a_hostile_model_name_is_escaped_on_the_train_page():
     assert title.startswith(plain(" ".join(HOSTILE.split())))
     captions = " ".join(c.value for c in at.caption)
     assert "\\*\\*a\\*\\*" in captions and "\\<b\\>" in captions
+
+
+def test_duration_reads_as_a_student_would():
+    from cnnviz.ui.text import duration
+
+    assert duration(None) == "…" and duration(float("nan")) == "…"
+    assert duration(42.4) == "42 s"
+    assert duration(187) == "3 min 07 s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +18,7 @@ from cnnviz.training import (
     records,
 )
 from cnnviz.ui import training_plots
-from cnnviz.ui.text import plain
+from cnnviz.ui.text import duration, plain
 from cnnviz.ui.train.state import (
     POLL_QUEUED_SECONDS,
     POLL_SECONDS,
@@ -31,13 +30,6 @@ from cnnviz.ui.train.state import (
 _FIGURES: dict[tuple, tuple[float, int, object]] = {}
 _FIGURES_LOCK = threading.Lock()
 _FIGURES_KEPT = 32
-
-
-def _fmt_seconds(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "…"
-    seconds = round(seconds)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 def shared_figure(job: TrainingJob, kind: str, events: Sequence, options: tuple, build: Callable):
@@ -130,7 +122,7 @@ def _progress_body(job_id: str, prefix: str) -> None:
             eta = latest.eta
         label = {
             "running": f"Training… epoch {max(1, last_batch.epoch if last_batch else 1)} of "
-            f"{started.epochs} · about {_fmt_seconds(eta)} left",
+            f"{started.epochs} · about {duration(eta)} left",
             "stopping": "Stopping after this batch…",
             "finished": "Finished",
             "stopped": "Stopped",

@@ -11,7 +11,7 @@ from cnnviz.training import (
 )
 from cnnviz.ui import training_plots
 from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
-from cnnviz.ui.train.progress import _fmt_seconds
+from cnnviz.ui.text import duration
 from cnnviz.ui.train.state import enlarge
 
 
@@ -54,7 +54,7 @@ def results_ui(job: TrainingJob, prefix: str = "train") -> None:
     c1.metric("Test accuracy", f"{res.test_accuracy:.1%}")
     c2.metric("Test loss", f"{res.test_loss:.3f}")
     c3.metric("Epochs", f"{res.epochs_run}" + (" (stopped)" if res.status == "stopped" else ""))
-    c4.metric("Training time", _fmt_seconds(res.seconds))
+    c4.metric("Training time", duration(res.seconds))
     if res.model_id:
         st.caption(
             f"Saved as **{job.name}** in your models: explore it on the Activations, "
