@@ -8,8 +8,9 @@ runs in OpenCV (C++), never in Python loops.
 
 Modules: :mod:`.gabor` (the kernel), :mod:`.bank` (banks of them), :mod:`.fit` (the Gabor
 closest to a learned kernel), :mod:`.sobel`, :mod:`.convolution`, :mod:`.pooling`,
-:mod:`.presets` (classic kernels), :mod:`.arithmetic` and :mod:`.layer_sizes` (output
-sizes), :mod:`.responses` (what the Filters page shows), :mod:`.checks`.
+:mod:`.presets` (the classic kernels' registry) and :mod:`.kernel_shapes`,
+:mod:`.arithmetic` and :mod:`.layer_sizes` (output sizes), :mod:`.responses` (what the
+Filters page shows), :mod:`.checks`.
 """
 
 from cnnviz.filters.arithmetic import OutputSize, explain_output_size
@@ -38,7 +39,14 @@ from cnnviz.filters.layer_sizes import (
     window_starts,
 )
 from cnnviz.filters.pooling import PoolingStep, max_pool, pooling_step
-from cnnviz.filters.presets import KERNEL_PRESETS, PRESET_NOTES, PRESET_SIZES, kernel_preset
+from cnnviz.filters.presets import (
+    KERNEL_PRESETS,
+    PRESET_NOTES,
+    PRESET_SIZES,
+    PRESETS,
+    KernelPreset,
+    kernel_preset,
+)
 from cnnviz.filters.responses import bank_grid, gabor_response, strongest_orientation_rgb
 from cnnviz.filters.sobel import SOBEL_SIZES, angle_wheel, direction_rgb, sobel
 
@@ -47,11 +55,13 @@ __all__ = [
     "KERNEL_PRESETS",
     "LUMA",
     "MAX_KERNEL_SIZE",
+    "PRESETS",
     "PRESET_NOTES",
     "PRESET_SIZES",
     "SOBEL_SIZES",
     "ConvolutionStep",
     "GaborSpec",
+    "KernelPreset",
     "OutputSize",
     "PoolingStep",
     "angle_wheel",

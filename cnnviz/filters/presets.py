@@ -1,39 +1,82 @@
-"""Classic hand-designed kernels (blur, sharpen, edges, Haar-like features) in 3×3 and 5×5."""
+"""Classic hand-designed kernels (blur, sharpen, edges, Haar-like features) in 3×3 and 5×5.
+
+Each preset is a :class:`KernelPreset` in :data:`PRESETS`, with the sentence a student reads
+next to it; adding one is one ``PRESETS.register(...)`` here (the shape itself in
+:mod:`cnnviz.filters.kernel_shapes`), and the page and tests list it.
+"""
 
 from __future__ import annotations
 
-import cv2
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from cnnviz.errors import InputError
+from cnnviz.filters import kernel_shapes as shapes
+from cnnviz.registry import Entry, Registry
 
-#: What each preset does, in a sentence a student can read next to it.
-PRESET_NOTES: dict[str, str] = {
-    "identity": "Copies the image: only the centre weight is 1.",
-    "box blur": "Averages the neighbourhood: every weight is 1/(size²).",
-    "gaussian blur": "Weighted average, nearer pixels count more: a softer blur.",
-    "sharpen": "Adds the difference between a pixel and its neighbours back, so edges pop.",
-    "emboss": "Light from the top left: edges facing it brighten, the others darken.",
-    "laplacian": "Second derivative: responds to edges and spots in every direction.",
-    "prewitt x": "Left-to-right brightness change, plain average across rows.",
-    "prewitt y": "Top-to-bottom brightness change, plain average across columns.",
-    "sobel x": "Left-to-right brightness change, centre row weighted more (as cv2.Sobel).",
-    "sobel y": "Top-to-bottom brightness change, centre column weighted more (as cv2.Sobel).",
-    "haar edge x": "Haar-like two-rectangle feature: right half minus left half (a vertical "
-    "edge). The odd-sized kernel leaves its centre column at 0.",
-    "haar edge y": "Haar-like two-rectangle feature: bottom half minus top half (a horizontal "
-    "edge). The centre row is 0.",
-    "haar line x": "Haar-like three-rectangle feature: a bright vertical band between two dark "
-    "ones (a line detector).",
-    "haar line y": "Haar-like three-rectangle feature: a bright horizontal band between two "
-    "dark ones.",
-    "haar four": "Haar-like four-rectangle feature: one diagonal pair of quadrants minus the "
-    "other (corners and checkerboards). The centre row and column are 0.",
-}
-#: Preset names, in the order the page lists them.
-KERNEL_PRESETS: tuple[str, ...] = tuple(PRESET_NOTES)
 #: Sizes every preset comes in.
 PRESET_SIZES = (3, 5)
+
+
+@dataclass(frozen=True)
+class KernelPreset(Entry):
+    """A classic kernel: ``key`` is the name students pick, ``help`` what it does.
+
+    Attributes:
+        build: side (3 or 5) → (side, side) kernel.
+    """
+
+    build: Callable[[int], np.ndarray] = shapes.identity
+
+
+PRESETS: Registry[KernelPreset] = Registry("kernel preset")
+
+
+def _preset(key: str, build: Callable[[int], np.ndarray], help: str) -> None:
+    PRESETS.register(KernelPreset(key=key, title=key, help=help, build=build))
+
+
+_preset("identity", shapes.identity, "Copies the image: only the centre weight is 1.")
+_preset("box blur", shapes.box_blur, "Averages the neighbourhood: every weight is 1/(size²).")
+_preset("gaussian blur", shapes.gaussian_blur,
+        "Weighted average, nearer pixels count more: a softer blur.")  # fmt: skip
+_preset("sharpen", shapes.sharpen,
+        "Adds the difference between a pixel and its neighbours back, so edges pop.")  # fmt: skip
+_preset("emboss", shapes.emboss,
+        "Light from the top left: edges facing it brighten, the others darken.")  # fmt: skip
+_preset("laplacian", shapes.laplacian,
+        "Second derivative: responds to edges and spots in every direction.")  # fmt: skip
+_preset("prewitt x", shapes.prewitt_x,
+        "Left-to-right brightness change, plain average across rows.")  # fmt: skip
+_preset("prewitt y", shapes.prewitt_y,
+        "Top-to-bottom brightness change, plain average across columns.")  # fmt: skip
+_preset("sobel x", functools.partial(shapes.sobel_derivative, 1, 0),
+        "Left-to-right brightness change, centre row weighted more (as cv2.Sobel).")  # fmt: skip
+_preset("sobel y", functools.partial(shapes.sobel_derivative, 0, 1),
+        "Top-to-bottom brightness change, centre column weighted more (as cv2.Sobel).")  # fmt: skip
+_preset("haar edge x", functools.partial(shapes.haar, "edge x"),
+        "Haar-like two-rectangle feature: right half minus left half (a vertical edge). The "
+        "odd-sized kernel leaves its centre column at 0.")  # fmt: skip
+_preset("haar edge y", functools.partial(shapes.haar, "edge y"),
+        "Haar-like two-rectangle feature: bottom half minus top half (a horizontal edge). "
+        "The centre row is 0.")  # fmt: skip
+_preset("haar line x", functools.partial(shapes.haar, "line x"),
+        "Haar-like three-rectangle feature: a bright vertical band between two dark ones (a "
+        "line detector).")  # fmt: skip
+_preset("haar line y", functools.partial(shapes.haar, "line y"),
+        "Haar-like three-rectangle feature: a bright horizontal band between two dark "
+        "ones.")  # fmt: skip
+_preset("haar four", functools.partial(shapes.haar, "four"),
+        "Haar-like four-rectangle feature: one diagonal pair of quadrants minus the other "
+        "(corners and checkerboards). The centre row and column are 0.")  # fmt: skip
+
+#: What each preset does, in a sentence a student can read next to it.
+PRESET_NOTES: dict[str, str] = {preset.key: preset.help for preset in PRESETS}
+#: Preset names, in the order the page lists them.
+KERNEL_PRESETS: tuple[str, ...] = tuple(PRESETS.keys())
 
 
 def kernel_preset(name: str, size: int = 3) -> np.ndarray:
@@ -49,79 +92,10 @@ def kernel_preset(name: str, size: int = 3) -> np.ndarray:
         ``cv2.Laplacian`` with ``ksize=1`` (3×3) and ``ksize=5`` (5×5).
     """
     key = str(name).strip().lower()
-    if key not in PRESET_NOTES:
+    if key not in PRESETS:
         raise InputError(
             f"Unknown kernel preset {name!r}; choose one of {', '.join(KERNEL_PRESETS)}."
         )
     if isinstance(size, bool) or size not in PRESET_SIZES:
         raise InputError(f"Preset kernels come in sizes {PRESET_SIZES}, got {size!r}.")
-    half = size // 2
-    offsets = np.arange(-half, half + 1, dtype=np.float32)
-    dy, dx = np.meshgrid(offsets, offsets, indexing="ij")
-    identity = np.zeros((size, size), np.float32)
-    identity[half, half] = 1.0
-    box = np.full((size, size), 1.0 / size**2, np.float32)
-
-    if key == "identity":
-        k = identity
-    elif key == "box blur":
-        k = box
-    elif key == "gaussian blur":
-        g = cv2.getGaussianKernel(size, 0, cv2.CV_32F)
-        k = g @ g.T
-    elif key == "sharpen":
-        if size == 3:  # the classic: 5 in the centre, -1 at the four neighbours
-            k = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], np.float32)
-        else:  # unsharp masking: image + (image - blur)
-            k = 2 * identity - box
-    elif key == "emboss":
-        k = dx + dy  # -2..2 (3×3) or -4..4 (5×5) along the diagonal
-        k[half, half] = 1.0
-    elif key == "laplacian":
-        if size == 3:
-            k = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], np.float32)
-        else:
-            k = _sobel_kernel(2, 0, size) + _sobel_kernel(0, 2, size)
-    elif key == "prewitt x":
-        k = np.tile(offsets, (size, 1))
-    elif key == "prewitt y":
-        k = np.tile(offsets[:, None], (1, size))
-    elif key == "sobel x":
-        k = _sobel_kernel(1, 0, size)
-    elif key == "sobel y":
-        k = _sobel_kernel(0, 1, size)
-    else:
-        k = _haar_kernel(key.removeprefix("haar "), dx, dy)
-    return np.ascontiguousarray(k, dtype=np.float32)
-
-
-def _haar_kernel(kind: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """A Haar-like feature on an odd grid, its positive and negative parts each summing to ±1.
-
-    Args:
-        kind: ``"edge x"``, ``"edge y"``, ``"line x"``, ``"line y"`` or ``"four"``.
-        dx: (size, size) column offsets from the centre.
-        dy: (size, size) row offsets from the centre.
-    """
-    half = int(dx.max())
-    if kind == "edge x":
-        sign = np.sign(dx)
-    elif kind == "edge y":
-        sign = np.sign(dy)
-    elif kind == "line x":  # centre band: 1 column (3×3) or 3 columns (5×5)
-        sign = np.where(np.abs(dx) < max(1, half), 1.0, -1.0)
-    elif kind == "line y":
-        sign = np.where(np.abs(dy) < max(1, half), 1.0, -1.0)
-    else:  # four rectangles: top-left and bottom-right positive
-        sign = np.sign(dx) * np.sign(dy)
-    sign = sign.astype(np.float64)
-    # Each part averages its pixels: the output is the difference of the two parts' mean
-    # brightness (0 on a flat patch, 255 on a black-to-white step).
-    positive, negative = (sign > 0).sum(), (sign < 0).sum()
-    return np.where(sign > 0, 1.0 / positive, np.where(sign < 0, -1.0 / negative, 0.0))
-
-
-def _sobel_kernel(dx: int, dy: int, size: int) -> np.ndarray:
-    """The 2-D kernel cv2.Sobel(dx, dy, ksize=size) correlates with."""
-    kx, ky = cv2.getDerivKernels(dx, dy, size, normalize=False, ktype=cv2.CV_32F)
-    return (ky @ kx.T).astype(np.float32)
+    return np.ascontiguousarray(PRESETS.get(key).build(size), dtype=np.float32)

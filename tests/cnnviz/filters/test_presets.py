@@ -89,3 +89,20 @@ def test_haar_four_is_a_checkerboard_detector():
     assert k[0, 0] > 0 and k[-1, -1] > 0 and k[0, -1] < 0 and k[-1, 0] < 0
     np.testing.assert_allclose(k, k.T)
     assert np.all(k[2] == 0) and np.all(k[:, 2] == 0)
+
+
+@pytest.mark.parametrize("preset", filters.PRESETS.available(), ids=lambda p: p.key)
+def test_every_registered_preset_is_listed_explained_and_built(preset):
+    assert preset.key in KERNEL_PRESETS and preset.help == filters.PRESET_NOTES[preset.key]
+    assert preset.help.endswith(".") and preset.title
+    for size in filters.PRESET_SIZES:
+        k = kernel_preset(preset.key.upper(), size)  # names are case-insensitive
+        assert k.shape == (size, size) and k.dtype == np.float32 and k.flags.c_contiguous
+        np.testing.assert_array_equal(k, np.float32(preset.build(size)))
+
+
+def test_unknown_presets_list_the_choices():
+    with pytest.raises(InputError, match="choose one of identity, box blur"):
+        kernel_preset("blur")
+    with pytest.raises(InputError, match="choose one of"):
+        filters.PRESETS.get("blur")
