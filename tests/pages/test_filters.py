@@ -403,8 +403,9 @@ def test_filters_settings_survive_a_visit_to_another_page():
     at = app_test("app.py").run()
     at.switch_page("pages/filters.py").run()
     _set_gabor(at)
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/train.py").run()
     assert not at.exception
+    assert at.title[0].value != "Filters"
     at.switch_page("pages/filters.py").run()
     _assert_gabor_kept(at)
 
