@@ -457,3 +457,60 @@ def test_every_setting_on_the_page_is_kept():
             seen |= {w.key for w in at.main.get(kind) if w.key}
     assert seen - set(KEPT_KEYS) == set()
     assert set(KEPT_KEYS) - seen == {"filters_tab"}  # the tabs are no widget of this list
+
+
+def test_a_slider_moved_in_its_fragment_is_kept_on_a_real_server():
+    """What a browser does: each slider move reruns only its section (a fragment), so the
+    page's last line never runs; θ must still come back after another page. AppTest always
+    reruns the whole page, so this talks to ``streamlit run`` over its websocket, with the
+    classroom benchmark's student."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from bench import classroom_filters as server
+    from tests.pages.conftest import ROOT
+
+    sliders: dict[str, list[float]] = {}
+
+    def note_sliders(raw: bytes) -> None:
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        if msg.WhichOneof("type") == "delta":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "slider":
+                sliders[element.slider.id.rsplit("-", 1)[-1]] = list(element.slider.value)
+
+    async def visit(url: str) -> None:
+        student = server.Student(url)
+        await student.connect()
+        receive = student.ws.recv
+
+        async def receive_and_note(*args, **kwargs):
+            raw = await receive(*args, **kwargs)
+            note_sliders(raw)
+            return raw
+
+        student.ws.recv = receive_and_note  # the student's reader reads through this
+
+        async def goto(page: str) -> None:
+            back = BackMsg()
+            back.rerun_script.page_name = page
+            student.finished.clear()
+            await student.ws.send(back.SerializeToString())
+            await asyncio.wait_for(student.finished.wait(), server.TIMEOUT_S)
+
+        try:
+            await student.rerun()
+            assert await student.wait_redraw()
+            assert await student.move("gabor_theta", 45.0) < float("inf")  # a fragment rerun
+            await goto("train")
+            sliders.clear()
+            await goto("filters")
+        finally:
+            await student.close()
+
+    with server.serve(ROOT, {}) as (url, _pid):
+        asyncio.run(visit(url))
+    assert sliders["gabor_theta"] == [45.0]
