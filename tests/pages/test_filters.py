@@ -316,7 +316,7 @@ def test_max_pooling_step_through():
 def test_colorize_matches_the_heatmap_colour_scale():
     import plotly.colors
 
-    from cnnviz.ui import filter_figures as light
+    from cnnviz.ui.filters import response_figures as light
 
     values = np.array([[-10.0, 0.0, 10.0, 99.0]])
     rgb = light.colorize(values, (-10.0, 10.0))
@@ -330,7 +330,7 @@ def test_colorize_matches_the_heatmap_colour_scale():
 
 
 def test_overlay_shows_the_photo_where_nothing_fires_and_colour_where_it_does():
-    from cnnviz.ui import filter_figures as light
+    from cnnviz.ui.filters import response_figures as light
 
     photo = np.full((2, 3), 0.0)  # a black photo
     response = np.array([[0.0, 50.0, -50.0], [0.0, 0.0, 0.0]])
@@ -345,7 +345,7 @@ def test_overlay_shows_the_photo_where_nothing_fires_and_colour_where_it_does():
 
 
 def test_mosaic_places_tiles_row_by_row():
-    from cnnviz.ui import filter_figures as light
+    from cnnviz.ui.filters import response_figures as light
 
     tiles = [np.full((4, 5, 3), i * 40, np.uint8) for i in range(5)]
     picture, centres = light.mosaic(tiles, 3, gap=2)
@@ -362,3 +362,155 @@ def test_dataset_images_are_enlarged_by_a_whole_factor(side, factor):
     out, k = enlarge(image)
     assert k == factor and out.shape == (side * k, side * k, 3)
     assert min(out.shape[:2]) >= min(MIN_SIDE, side * k)
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings kept between tabs and pages
+
+
+def _set_gabor(at):
+    at.slider(key="gabor_theta").set_value(45).run()
+    at.slider(key="gabor_ksize").set_value(9).run()
+    at.radio(key="gabor_view").set_value("Over the photo").run()
+    _ok(at)
+
+
+def _assert_gabor_kept(at):
+    _ok(at)
+    assert at.slider(key="gabor_theta").value == 45
+    assert at.slider(key="gabor_ksize").value == 9
+    assert at.radio(key="gabor_view").value == "Over the photo"
+    assert _chart(at, "gabor_kernel_fig")["layout"]["title"]["text"] == "Kernel 9×9"
+    assert any("θ = 45°" in c.value for c in at.caption)
+
+
+def test_gabor_settings_survive_a_visit_to_the_sobel_tab():
+    at = app_test(PAGE).run()
+    _set_gabor(at)
+    at.session_state["filters_tab"] = "Sobel"
+    at.run()
+    _ok(at)
+    at.select_slider(key="sobel_ksize").set_value(5).run()
+    at.session_state["filters_tab"] = "Gabor"
+    at.run()
+    _assert_gabor_kept(at)
+    at.session_state["filters_tab"] = "Sobel"
+    at.run()
+    assert at.select_slider(key="sobel_ksize").value == 5
+
+
+def test_filters_settings_survive_a_visit_to_another_page():
+    at = app_test("app.py").run()
+    at.switch_page("pages/filters.py").run()
+    _set_gabor(at)
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.title[0].value != "Filters"
+    at.switch_page("pages/filters.py").run()
+    _assert_gabor_kept(at)
+
+
+def test_arithmetic_and_other_tabs_keep_their_settings_after_another_page():
+    at = app_test("app.py").run()
+    at.switch_page("pages/filters.py").run()
+    at.session_state["filters_tab"] = "Arithmetic"
+    at.run()
+    at.number_input(key="arith_n").set_value(32).run()
+    at.checkbox(key="arith_pool").check().run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/filters.py").run()
+    _ok(at)
+    assert at.session_state["filters_tab"] == "Arithmetic"  # the tab the student left
+    assert at.number_input(key="arith_n").value == 32
+    assert at.checkbox(key="arith_pool").value
+    at.session_state["filters_tab"] = "Filter bank"
+    at.run()
+    at.slider(key="bank_orientations").set_value(6).run()
+    at.session_state["filters_tab"] = "Arithmetic"
+    at.run()
+    assert at.number_input(key="arith_n").value == 32
+    at.session_state["filters_tab"] = "Filter bank"
+    at.run()
+    _ok(at)
+    assert at.slider(key="bank_orientations").value == 6
+    assert len(_chart(at, "bank_kernels_fig")["data"]) == 6 * 3
+
+
+def test_every_setting_on_the_page_is_kept():
+    """A new widget must be added to the kept settings (or this test names it)."""
+    from cnnviz.ui.filters import KEPT_KEYS
+
+    at = app_test(PAGE).run()
+    seen = set()
+    for tab, extra in [("Gabor", None), ("Sobel", None), ("Filter bank", None),
+                       ("Custom kernel", None), ("Step through", None),
+                       ("Step through", "Max pooling"), ("Arithmetic", None)]:  # fmt: skip
+        at.session_state["filters_tab"] = tab
+        at.run()
+        if extra:
+            at.radio(key="step_operation").set_value(extra).run()
+        if tab == "Arithmetic":
+            at.checkbox(key="arith_pool").check().run()
+        _ok(at)
+        for kind in ("slider", "select_slider", "radio", "selectbox", "multiselect", "toggle",
+                     "checkbox", "number_input"):  # fmt: skip
+            seen |= {w.key for w in at.main.get(kind) if w.key}
+    assert seen - set(KEPT_KEYS) == set()
+    assert set(KEPT_KEYS) - seen == {"filters_tab"}  # the tabs are no widget of this list
+
+
+def test_a_slider_moved_in_its_fragment_is_kept_on_a_real_server():
+    """What a browser does: each slider move reruns only its section (a fragment), so the
+    page's last line never runs; θ must still come back after another page. AppTest always
+    reruns the whole page, so this talks to ``streamlit run`` over its websocket, with the
+    classroom benchmark's student."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from bench import classroom_filters as server
+    from tests.pages.conftest import ROOT
+
+    sliders: dict[str, list[float]] = {}
+
+    def note_sliders(raw: bytes) -> None:
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        if msg.WhichOneof("type") == "delta":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "slider":
+                sliders[element.slider.id.rsplit("-", 1)[-1]] = list(element.slider.value)
+
+    async def visit(url: str) -> None:
+        student = server.Student(url)
+        await student.connect()
+        receive = student.ws.recv
+
+        async def receive_and_note(*args, **kwargs):
+            raw = await receive(*args, **kwargs)
+            note_sliders(raw)
+            return raw
+
+        student.ws.recv = receive_and_note  # the student's reader reads through this
+
+        async def goto(page: str) -> None:
+            back = BackMsg()
+            back.rerun_script.page_name = page
+            student.finished.clear()
+            await student.ws.send(back.SerializeToString())
+            await asyncio.wait_for(student.finished.wait(), server.TIMEOUT_S)
+
+        try:
+            await student.rerun()
+            assert await student.wait_redraw()
+            assert await student.move("gabor_theta", 45.0) < float("inf")  # a fragment rerun
+            await goto("train")
+            sliders.clear()
+            await goto("filters")
+        finally:
+            await student.close()
+
+    with server.serve(ROOT, {}) as (url, _pid):
+        asyncio.run(visit(url))
+    assert sliders["gabor_theta"] == [45.0]
