@@ -45,7 +45,7 @@ from cnnviz.attribution.base import (
     register,
 )
 from cnnviz.attribution.cam import CAMMethod
-from cnnviz.attribution.display import COLORMAPS, colorize, overlay
+from cnnviz.attribution.display import COLORMAPS, colorize, heatmap_panels, overlay
 from cnnviz.attribution.grad_cam import GradCAM, GradCAMPlusPlus, grad_cam, grad_cam_plus_plus
 from cnnviz.attribution.gradients import GradientMethod
 from cnnviz.attribution.inputs import Batch as _Batch  # noqa: F401  (bench/attribution.py)
@@ -102,6 +102,7 @@ __all__ = [
     "energy_inside",
     "grad_cam",
     "grad_cam_plus_plus",
+    "heatmap_panels",
     "localisation",
     "normalize",
     "occlusion",

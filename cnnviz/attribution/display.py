@@ -69,3 +69,25 @@ def overlay(
     colour = colorize(heat, colormap).astype(np.float32)
     blended = (1.0 - float(alpha)) * image.astype(np.float32) + float(alpha) * colour
     return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+
+
+def heatmap_panels(
+    image_rgb: np.ndarray, heatmap: np.ndarray, alpha: float = 0.4, colormap: str = "jet"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The heatmap coloured at the image's size, and blended over the image.
+
+    Args:
+        image_rgb: (H, W, 3) uint8 RGB (e.g. the image enlarged for display).
+        heatmap: (h, w) float in [0, 1]; resized (bilinear) to (H, W).
+        alpha: heatmap opacity of the blend, 0..1.
+        colormap: a key of :data:`COLORMAPS`.
+
+    Returns:
+        ``(colour, blend)``, both (H, W, 3) uint8 RGB.
+    """
+    image = np.asarray(image_rgb)
+    height, width = image.shape[:2]
+    heat = cv2.resize(
+        np.asarray(heatmap, np.float32), (width, height), interpolation=cv2.INTER_LINEAR
+    )
+    return colorize(heat, colormap), overlay(image, heat, alpha=alpha, colormap=colormap)

@@ -7,7 +7,7 @@ import pytest
 from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
-from cnnviz.ui.gradcam_panel import gradcam_heatmap_for, gradcam_overlay_for
+from cnnviz.ui.common.gradcam_overlay import gradcam_heatmap_for, gradcam_overlay_for
 from tests.pages import inspect_helpers
 from tests.pages.inspect_helpers import (
     OWNER,
