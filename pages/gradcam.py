@@ -36,7 +36,7 @@ settings = ui.method_controls(model, mkey)
 ui.heatmap_section(model, mkey, picked, class_index, names, settings)
 
 if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
-    from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+    from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui
 
     with st.expander("Scrub through training: how the kernels and maps formed"):
         snapshot_viewer_ui("cam", model.info["id"], model.class_names)
