@@ -17,12 +17,13 @@ Each is also computed for two baselines, so a score can be read as better than a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 
 from cnnviz import modelutils
+from cnnviz.attribution.base import METHODS
+from cnnviz.caching import digest
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 
@@ -59,6 +60,47 @@ def _check(heatmaps, boxes) -> tuple[np.ndarray, np.ndarray]:
             f"Expected heatmaps (N, h, w) and boxes (N, 4), got {heat.shape} and {box.shape}."
         )
     return heat, box
+
+
+def pointing_game(heatmaps: np.ndarray, boxes: np.ndarray, tolerance: int = 0) -> np.ndarray:
+    """Whether each heatmap's peak falls inside its object's box (Zhang et al., 2016).
+
+    Args:
+        heatmaps: (N, h, w) float.
+        boxes: (N, 4) ``x0, y0, x1, y1`` in heatmap pixel coordinates, the object covering
+            ``heatmap[y0:y1, x0:x1]`` (``x1``, ``y1`` exclusive, as ``cnnviz.datasets``).
+        tolerance: pixels of slack around each box.
+
+    Returns:
+        (N,) bool hits; ``hits.mean()`` is the pointing-game accuracy.
+    """
+    heat = np.asarray(heatmaps, dtype=np.float32)
+    box = np.asarray(boxes, dtype=np.float64)
+    if heat.ndim != 3 or box.shape != (len(heat), 4):
+        raise InputError(
+            f"Expected heatmaps (N, h, w) and boxes (N, 4), got {heat.shape} and {box.shape}."
+        )
+    flat = np.nan_to_num(heat).reshape(len(heat), -1).argmax(axis=1)
+    py, px = np.unravel_index(flat, heat.shape[1:])
+    t = float(tolerance)
+    return (
+        (px >= box[:, 0] - t) & (px < box[:, 2] + t) & (py >= box[:, 1] - t) & (py < box[:, 3] + t)
+    )
+
+
+def scale_boxes(boxes, source_size: tuple[int, int], target_size: tuple[int, int]) -> np.ndarray:
+    """Boxes in one image size's pixels, in another's (e.g. a heatmap's).
+
+    Args:
+        boxes: (N, 4) or (4,) ``x0, y0, x1, y1`` in pixels of a ``source_size`` image.
+        source_size: (height, width) the boxes are given in.
+        target_size: (height, width) wanted.
+
+    Returns:
+        float64 boxes of the same shape, in ``target_size`` pixels.
+    """
+    (sh, sw), (th, tw) = source_size, target_size
+    return np.asarray(boxes, dtype=np.float64) * np.array([tw / sw, th / sh] * 2)
 
 
 def pointing_hits(heatmaps: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -129,15 +171,6 @@ def score_maps(heatmaps: np.ndarray, boxes: np.ndarray, seed: int = 0) -> dict[s
     }
 
 
-def _digest(*arrays) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        h.update(str((a.shape, a.dtype.str)).encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
-
-
 def localisation(
     model: modelutils.ModelLike,
     images,
@@ -173,8 +206,6 @@ def localisation(
     Raises:
         InputError: mismatched images and boxes, no images, or an unknown method.
     """
-    from cnnviz.attribution import METHODS
-
     x = np.asarray(images)
     if x.ndim == 3:
         x = x[None]
@@ -195,16 +226,14 @@ def localisation(
         raise InputError(f"Got {len(ids)} labels for {len(x)} images.")
     key = (
         "localisation",
-        _digest(x, box, np.asarray([] if ids is None else ids)),
+        digest(x, box, np.asarray([] if ids is None else ids)),
         tuple(names),
         layer_name,
         int(seed),
     )
 
     def compute() -> dict[str, dict[str, float]]:
-        in_h, in_w = modelutils.input_shape(model)[:2]
-        scale = np.array([in_w / x.shape[2], in_h / x.shape[1]] * 2)
-        scaled = box * scale
+        scaled = scale_boxes(box, x.shape[1:3], modelutils.input_shape(model)[:2])
         out = {}
         for name in names:
             method = METHODS[name]

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from cnnviz import modelutils
+from cnnviz.attribution.base import METHODS, attribute
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 
@@ -125,8 +126,6 @@ def cascade(
     Returns:
         ``[original, after layer 1, after layers 1-2, ...]``; step 0 has spearman 1.
     """
-    from cnnviz.attribution import METHODS, attribute
-
     if method not in METHODS:
         raise InputError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     if METHODS[method].uses_layer and layer_name is None:

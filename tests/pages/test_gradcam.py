@@ -7,7 +7,7 @@ import pytest
 from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
-from cnnviz.ui.gradcam_panel import gradcam_heatmap_for, gradcam_overlay_for
+from cnnviz.ui.common.gradcam_overlay import gradcam_heatmap_for, gradcam_overlay_for
 from tests.pages import inspect_helpers
 from tests.pages.inspect_helpers import (
     OWNER,
@@ -42,15 +42,17 @@ def test_default_explains_the_top1_class_at_the_default_layer(stored_model):
     assert len(at.get("plotly_chart")) == 1  # top-5 probabilities
 
 
-@pytest.mark.parametrize("method", list(attribution.METHODS))
+@pytest.mark.parametrize("method", attribution.REGISTRY.keys())
 def test_every_method_draws_three_panels(stored_model, method):
     at = run_page(PAGE)
     by_label(at.selectbox, "Method").set_value(method).run()
     assert not at.exception
     assert not at.error
     assert len(at.get("image")) == 4  # the picker's preview + original, heatmap, overlay
-    uses_layer = attribution.METHODS[method].uses_layer
-    assert any(w.label == "Layer" for w in at.selectbox) == uses_layer
+    entry = attribution.REGISTRY.get(method)
+    assert any(w.label == "Layer" for w in at.selectbox) == entry.uses_layer
+    # The method's own help text, from its registry entry, is shown under the controls.
+    assert f"**{entry.title}** {entry.help}" in texts(at.caption)
 
 
 def test_class_layer_opacity_and_colour_map(stored_model):

@@ -1,3 +1,5 @@
+"""The optimisation loop: pictures, ascent, determinism, errors."""
+
 import keras
 import numpy as np
 import pytest
@@ -8,20 +10,6 @@ from cnnviz.imagemodel import ImageModel
 from cnnviz.preprocessing import tf_mode, unit
 
 L = keras.layers
-
-
-@pytest.fixture(scope="module")
-def model():
-    keras.utils.set_random_seed(1)
-    return keras.Sequential(
-        [
-            keras.Input((16, 16, 3)),
-            L.Conv2D(4, 1, name="colour"),  # linear 1x1: a colour detector per filter
-            L.Conv2D(6, 3, activation="relu", name="c2"),
-            L.GlobalAveragePooling2D(name="gap"),
-            L.Dense(3, activation="softmax", name="predictions"),
-        ]
-    )
 
 
 def filter_means(model, images, layer, filters):
@@ -138,57 +126,6 @@ def test_bad_requests_raise_input_error(model, kwargs, match):
         featureviz.visualize_filters(model, **kwargs)
 
 
-@pytest.mark.parametrize("h, w", [(10, 7), (8, 8), (9, 12)])
-def test_fourier_basis_is_the_inverse_real_fft(h, w):
-    basis = featureviz._FourierBasis.make(h, w)
-    rng = np.random.default_rng(0)
-    spectrum = rng.normal(size=(2, 2, 3, h, w // 2 + 1)).astype(np.float32)
-    pixels = np.fft.irfft2(
-        spectrum[:, 0] * basis.scale + 1j * spectrum[:, 1] * basis.scale, s=(h, w)
-    )  # (N, 3, h, w)
-    mixed = np.transpose(pixels, (0, 2, 3, 1)) / 4.0 @ featureviz._COLOR_MIX.T
-    ref = 1 / (1 + np.exp(-mixed))
-    image = keras.ops.convert_to_numpy(basis.image(spectrum))
-    assert image.shape == (2, h, w, 3)
-    np.testing.assert_allclose(image, ref, atol=1e-5)
-
-
-def test_fourier_pictures_repeat_their_period_seamlessly():
-    # A 2-conv stack has a 5-pixel field: a 96-px picture is one 64-px period, repeated.
-    model = keras.Sequential(
-        [
-            keras.Input((32, 32, 3)),
-            keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="a"),
-            keras.layers.Conv2D(4, 3, padding="same", name="b"),
-        ]
-    )
-    assert featureviz.effective_receptive_field(model, "b", 96) <= 5
-    assert featureviz.periodic_canvas(model, "b", 96) == featureviz.MIN_CANVAS
-    assert featureviz.periodic_canvas(model, "b", 48) == 48  # small pictures stay whole
-    assert featureviz.optimised_side(model, "b", 96) == featureviz.MIN_CANVAS
-    assert featureviz.optimised_side(model, "b", 96, method="naive") == 96
-    pics = featureviz.visualize_filters(model, "b", [0, 1], steps=4, size=96)
-    assert pics.shape == (2, 96, 96, 3)
-    np.testing.assert_array_equal(pics[:, 64:], pics[:, :32])
-    np.testing.assert_array_equal(pics[:, :, 64:], pics[:, :, :32])
-    naive = featureviz.visualize_filters(model, "b", [0], steps=2, size=96, method="naive")
-    assert not np.array_equal(naive[:, 64:], naive[:, :32])  # pixel space: not periodic
-
-
-def test_effective_field_is_inside_the_theoretical_one():
-    model = keras.Sequential(
-        [
-            keras.Input((32, 32, 1)),
-            keras.layers.Conv2D(2, 5, padding="same", activation="relu", name="a"),
-            keras.layers.MaxPooling2D(2, name="p"),
-            keras.layers.Conv2D(2, 5, padding="same", name="b"),
-        ]
-    )
-    theory = modelutils.receptive_field(model, "b").size[0]  # 5, +1 for the pool, + 4 * 2 = 14
-    erf = featureviz.effective_receptive_field(model, "b", 64)
-    assert theory == 14 and 3 <= erf <= theory + 1  # the square is centred: an odd side
-
-
 def test_grayscale_model_gets_grey_pictures():
     keras.utils.set_random_seed(2)
     gray = keras.Sequential([keras.Input((16, 16, 1)), L.Conv2D(3, 3, activation="relu", name="c")])
@@ -237,75 +174,3 @@ def test_every_conv_layer_of_every_preset_gets_a_picture_with_structure(name):
         assert np.all(gain > 0), (layer, gain)
         if gray:
             assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
-
-
-@pytest.mark.parametrize("channels", [3, 1])
-def test_top_exemplars_are_the_argmax_activations_by_brute_force(channels):
-    keras.utils.set_random_seed(5)
-    net = keras.Sequential(
-        [
-            keras.Input((12, 12, channels)),
-            L.Conv2D(4, 3, activation="relu", name="a"),
-            L.MaxPooling2D(2, name="p"),
-            L.Conv2D(3, 3, activation="relu", name="b"),  # 3x3 map, 8-px field, stride 2
-        ]
-    )
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (20, 12, 12, channels), dtype=np.uint8)
-    filters = [2, 0]
-    ex = featureviz.top_exemplars(net, "b", filters, images, k=4)
-    geometry = modelutils.receptive_field(net, "b")
-    assert ex.patches.shape == (2, 4, *geometry.size, 3) and ex.patches.dtype == np.uint8
-    for f, filt in enumerate(filters):
-        # One image at a time, straight through the Keras model.
-        acts = [
-            keras.ops.convert_to_numpy(net(img[None].astype(np.float32) / 255))[0, ..., filt]
-            for img in images
-        ]
-        peaks = np.array([a.max() for a in acts])
-        expected = np.argsort(-peaks, kind="stable")[:4]
-        np.testing.assert_array_equal(ex.image_index[f], expected)
-        np.testing.assert_allclose(ex.scores[f], peaks[expected], rtol=1e-5, atol=1e-6)
-        for r, m in enumerate(expected):
-            i, j = np.unravel_index(np.argmax(acts[m]), acts[m].shape)
-            assert tuple(ex.cell[f, r]) == (i, j)
-            x0, y0, x1, y1 = geometry.window(i, j, (12, 12))
-            assert tuple(ex.boxes[f, r]) == (x0, y0, x1, y1)
-            crop = np.repeat(images[m], 3, axis=2) if channels == 1 else images[m]
-            crop = crop[y0:y1, x0:x1]
-            patch = ex.patches[f, r]
-            # The crop is in the patch, and the rest of the field (off the image) is grey.
-            found = [
-                (a, b)
-                for a in range(patch.shape[0] - crop.shape[0] + 1)
-                for b in range(patch.shape[1] - crop.shape[1] + 1)
-                if np.array_equal(patch[a : a + crop.shape[0], b : b + crop.shape[1]], crop)
-            ]
-            assert found, (f, r)
-            assert (patch != 128).any(axis=-1).sum() <= crop.shape[0] * crop.shape[1]
-    if channels == 1:
-        p = ex.patches
-        assert (p[..., 0] == p[..., 1]).all() and (p[..., 1] == p[..., 2]).all()
-
-
-def test_top_exemplars_of_an_image_model_show_grey_for_a_grayscale_model():
-    keras.utils.set_random_seed(6)
-    net = keras.Sequential([keras.Input((16, 16, 1)), L.Conv2D(3, 5, activation="relu", name="c")])
-    gray = ImageModel("g", net, (16, 16), unit(grayscale=True), list("ab"))
-    photos = [
-        np.random.default_rng(s).integers(0, 256, (24 + s, 20, 3), np.uint8) for s in range(5)
-    ]
-    ex = featureviz.top_exemplars(gray, "c", [0, 1, 2], photos, k=9)
-    assert ex.patches.shape == (3, 5, 5, 5, 3)  # k capped at the 5 images
-    assert (ex.patches[..., 0] == ex.patches[..., 2]).all()
-    assert np.all(np.diff(ex.scores, axis=1) <= 0)
-
-
-def test_top_exemplars_reject_bad_requests(model):
-    images = np.zeros((3, 16, 16, 3), np.uint8)
-    with pytest.raises(InputError, match="does not exist"):
-        featureviz.top_exemplars(model, "c2", [9], images)
-    with pytest.raises(InputError, match="16 × 16"):
-        featureviz.top_exemplars(model, "c2", [0], np.zeros((3, 20, 20, 3), np.uint8))
-    with pytest.raises(InputError, match="No image"):
-        featureviz.top_exemplars(model, "c2", [0], [])

@@ -1,9 +1,4 @@
-"""Sections of the "Draw & attack" page: a drawing pad framed like the data, and FGSM.
-
-The drawing pad is the maintained ``streamlit-drawable-canvas`` component (its assets are
-in the wheel, so it works offline). What is drawn is framed by
-:func:`cnnviz.drawing.frame_drawing` the way the model's dataset frames its images.
-"""
+"""The Attack section: FGSM on one image, and test accuracy against ε."""
 
 from __future__ import annotations
 
@@ -13,103 +8,15 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz import adversarial, drawing, modelutils
+from cnnviz import adversarial
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.ui import inspect
 from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.gradcam_panel import show_gradcam_overlay
-from cnnviz.ui.image_source import image_digest
+from cnnviz.ui.common.image_source import image_digest
 from cnnviz.ui.model_picker import model_key
 
-CANVAS_SIDE = 280
-STROKE_WIDTH = 20
 DEFAULT_EPSILONS = tuple(np.round(np.linspace(0.0, 0.3, 10), 4))
-
-
-def dataset_name(model: ImageModel) -> str | None:
-    """The name of the dataset a stored model was trained on, if any."""
-    info = model.info if isinstance(model.info, dict) else {}
-    ds = info.get("dataset")
-    return ds.get("name") if isinstance(ds, dict) else None
-
-
-def drawable(model: ImageModel | None) -> bool:
-    """True for models trained on digits, MNIST or Fashion-MNIST."""
-    return model is not None and drawing.style_for(dataset_name(model)) is not None
-
-
-def draw_ui(key: str, model: ImageModel) -> np.ndarray | None:
-    """A drawing pad; returns the drawing framed for the model, or None while empty.
-
-    Args:
-        key: widget-key prefix.
-        model: the model the drawing is for (its dataset decides the framing).
-
-    Returns:
-        (h, w, 3) uint8 RGB at the model's input size, or None when nothing is drawn.
-    """
-    from streamlit_drawable_canvas import st_canvas
-
-    style = drawing.style_for(dataset_name(model)) or "mnist"
-    result = st_canvas(
-        stroke_width=STROKE_WIDTH,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        height=CANVAS_SIDE,
-        width=CANVAS_SIDE,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key=f"{key}_canvas",
-    )
-    rgba = result.image_data
-    if rgba is None or not np.asarray(rgba)[..., :3].any():
-        st.caption("Draw a digit with the mouse (or a finger); the model answers as you lift it.")
-        return None
-    started = time.perf_counter()
-    framed = drawing.frame_drawing(np.asarray(rgba, dtype=np.uint8), style, model.input_size[0])
-    st.session_state[f"{key}_frame_ms"] = 1000 * (time.perf_counter() - started)
-    return framed
-
-
-def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
-    """Probabilities, Grad-CAM overlay and the first layers' activations of a drawing."""
-    mkey = model_key(model)
-    digest = image_digest(image)
-    started = time.perf_counter()
-    probs = inspect.probabilities(mkey, digest, model, image)
-    predict_ms = 1000 * (time.perf_counter() - started)
-    names = list(model.class_names)
-    cols = st.columns([1, 1.4, 1.4])
-    with cols[0]:
-        big, _ = inspect.enlarge(image, 168)
-        st.image(big, caption="What the model sees (framed like its data)", width=168)
-    with cols[1]:
-        top = int(np.argmax(probs))
-        st.markdown(f"**Prediction: {names[top] if top < len(names) else top}**")
-        st.plotly_chart(
-            inspect.top_k_figure(probs, names, highlight=top), key=f"{key}_topk", width="stretch"
-        )
-        st.caption(f"Framing + prediction: {predict_ms:.0f} ms on the server.")
-    with cols[2]:
-        if model.last_conv_layer:
-            big, _ = inspect.enlarge(image, 224)
-            show_gradcam_overlay(model, big)
-        else:
-            st.caption("No convolution layer: no Grad-CAM for this network.")
-    layers = modelutils.spatial_layers(model)[:2]
-    if layers:
-        acts = inspect.all_activations(mkey, digest, model, image)
-        act_cols = st.columns(len(layers))
-        for col, layer in zip(act_cols, layers, strict=True):
-            if layer not in acts:
-                continue
-            channels = tuple(range(min(16, acts[layer].shape[-1])))
-            grid = inspect.layer_grid(mkey, digest, layer, channels, "channel", model, image)
-            col.plotly_chart(
-                inspect.grid_figure(grid, f"{layer}: activations", width=420, labels=False),
-                key=f"{key}_act_{layer}",
-            )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

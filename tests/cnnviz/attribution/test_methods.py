@@ -1,12 +1,16 @@
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 import pytest
 
 from cnnviz import attribution as at
 from cnnviz import datasets, modelutils
+from cnnviz.attribution import base as attribution_base
 from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.preprocessing import unit
+from cnnviz.registry import Registry
 
 L = keras.layers
 FAST_OPTIONS = {"occlusion": {"patch": 4, "stride": 2}, "smoothgrad": {"samples": 3}}
@@ -218,20 +222,50 @@ def test_smoothgrad_is_deterministic_for_a_seed(model):
     assert not np.array_equal(a, c)
 
 
-def test_register_adds_a_method_in_a_few_lines(model):
+def test_register_adds_a_method_in_a_few_lines(model, monkeypatch):
+    # A scratch registry holding the real methods, so the test leaves the real one as it was.
+    scratch = Registry("method")
+    for method in at.REGISTRY:
+        scratch.register(method)
+    monkeypatch.setattr(attribution_base, "REGISTRY", scratch)
+
+    @dataclass(frozen=True)
     class MaxGradCAM(at.CAMMethod):
-        key = "test-maxgrad"
-        label = "Max-gradient CAM"
+        key: str = "test-maxgrad"
+        title: str = "Max-gradient CAM"
+        help: str = "weights each feature map by its largest gradient."
 
         def channel_weights(self, maps, grads):
             return grads.max(axis=(1, 2))
 
     at.register(MaxGradCAM)
-    try:
-        heat = at.attribute("test-maxgrad", model, X).heatmaps
-        assert heat.shape == (3, 16, 16) and heat.max() <= 1
-    finally:
-        del at.METHODS["test-maxgrad"]
+    assert "test-maxgrad" in at.METHODS and at.METHODS["test-maxgrad"].label == "Max-gradient CAM"
+    heat = at.attribute("test-maxgrad", model, X).heatmaps
+    assert heat.shape == (3, 16, 16) and heat.max() <= 1
+    with pytest.raises(ValueError, match="registered twice"):
+        at.register(MaxGradCAM)
+
+
+# ---- every registered method ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", at.REGISTRY.available(), ids=lambda m: m.key)
+def test_every_registered_method_gives_unit_maps_and_leaves_its_inputs(model, method):
+    """Registry-driven: a new method is tested by being registered (defaults only)."""
+    assert method.title and method.help, "each method carries its own title and help text"
+    assert at.METHODS[method.key] is method
+    pair = X[:2].copy()
+    result = method(model, pair)
+    assert result.heatmaps.shape == (2, 16, 16) and result.heatmaps.dtype == np.float32
+    assert result.heatmaps.min() >= 0 and result.heatmaps.max() <= 1
+    np.testing.assert_array_equal(pair, X[:2])
+    im = ImageModel("small", model, (16, 16), unit(), list("abc"))
+    rgb = np.random.default_rng(7).integers(0, 256, (2, 20, 24, 3), dtype=np.uint8)
+    before = rgb.copy()
+    heat = at.attribute(method.key, im, rgb).heatmaps
+    assert heat.shape == (2, 16, 16) and heat.dtype == np.float32
+    assert heat.min() >= 0 and heat.max() <= 1
+    np.testing.assert_array_equal(rgb, before)
 
 
 # ---- display helpers ---------------------------------------------------------------------------

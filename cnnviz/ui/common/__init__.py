@@ -1,0 +1,1 @@
+"""Streamlit pieces that several pages share (image source, drawing pad, Grad-CAM overlay...)."""
