@@ -20,16 +20,16 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------------------------
 
 
-def model_input(model: modelutils.ModelLike, images) -> np.ndarray:
+def model_input(model: models.ModelLike, images) -> np.ndarray:
     """Build the model's input batch from what the caller has.
 
     Args:
@@ -51,7 +51,7 @@ def model_input(model: modelutils.ModelLike, images) -> np.ndarray:
         if isinstance(images, (list, tuple)) and not images:
             raise InputError("No image given.")
         return model.preprocess(images)
-    expected = modelutils.input_shape(model)
+    expected = models.input_shape(model)
     x = np.array(images, dtype=np.float32, copy=True)
     if x.ndim == len(expected):
         x = x[None]
@@ -74,13 +74,13 @@ def model_input(model: modelutils.ModelLike, images) -> np.ndarray:
 
 
 def layer_activations(
-    model: modelutils.ModelLike, images, layer_names: Sequence[str] | None = None
+    model: models.ModelLike, images, layer_names: Sequence[str] | None = None
 ) -> dict[str, np.ndarray]:
     """Outputs of many layers from a single forward pass.
 
     One sub-model with one output per requested layer is built (and cached per model and
     layer list), then called once with ``training=False``. Nested models are flattened, so
-    their inner layers can be requested by name (see :func:`cnnviz.modelutils.layer_infos`).
+    their inner layers can be requested by name (see :func:`cnnviz.models.layer_infos`).
 
     Args:
         model: an ``ImageModel`` (``images`` are RGB uint8, any size) or a ``keras.Model``
@@ -97,11 +97,11 @@ def layer_activations(
     Raises:
         InputError: unknown layer name, or images that do not fit the model.
     """
-    names = modelutils.layer_names(model) if layer_names is None else list(layer_names)
+    names = models.layer_names(model) if layer_names is None else list(layer_names)
     if not names:
         raise InputError("Pick at least one layer.")
     x = model_input(model, images)
-    sub = modelutils.multi_output_model(model, names)
+    sub = models.multi_output_model(model, names)
     outputs = sub(x, training=False)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
@@ -339,7 +339,7 @@ class Kernels:
     weights: np.ndarray
 
 
-def first_conv_kernels(model: modelutils.ModelLike) -> Kernels:
+def first_conv_kernels(model: models.ModelLike) -> Kernels:
     """The kernels of the model's first Conv2D layer, as small RGB images.
 
     Args:
@@ -351,9 +351,9 @@ def first_conv_kernels(model: modelutils.ModelLike) -> Kernels:
     Raises:
         InputError: when the model has no Conv2D layer.
     """
-    km = modelutils.keras_model(model)
+    km = models.keras_model(model)
     layer, key = None, ""
-    for info in modelutils.layer_infos(model):
+    for info in models.layer_infos(model):
         if info.class_name in ("Conv2D", "Convolution2D"):
             layer, key = _find_layer(km, info.name.split("/")[-1].split("#")[0]), info.name
             if layer is not None:

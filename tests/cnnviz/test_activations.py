@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from cnnviz import activations as act
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import caffe_mode, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import caffe_mode, unit
 
 L = keras.layers
 
@@ -66,7 +66,7 @@ def test_values_match_each_layer_alone(model):
 
 def test_one_forward_pass(model, monkeypatch):
     calls = []
-    real = modelutils.multi_output_model
+    real = models.multi_output_model
 
     def counting(*args, **kwargs):
         sub = real(*args, **kwargs)
@@ -77,7 +77,7 @@ def test_one_forward_pass(model, monkeypatch):
 
         return call
 
-    monkeypatch.setattr(modelutils, "multi_output_model", counting)
+    monkeypatch.setattr(models, "multi_output_model", counting)
     act.layer_activations(model, X)
     assert len(calls) == 1
 

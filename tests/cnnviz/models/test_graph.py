@@ -2,10 +2,10 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import modelutils as mu
+from cnnviz import models as mu
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import unit
 
 L = keras.layers
 

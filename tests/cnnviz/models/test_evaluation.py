@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cnnviz.errors import InputError
-from cnnviz.evaluation import Evaluation, evaluate, predict_proba, to_model_input
+from cnnviz.models.evaluation import Evaluation, evaluate, predict_proba, to_model_input
 
 NAMES = ["cat", "dog", "fox"]
 Y_TRUE = np.array([0, 0, 1, 1, 2, 2])
@@ -143,3 +143,23 @@ def test_evaluate_wraps_predictions():
 def test_predict_proba_rejects_non_batches():
     with pytest.raises(InputError):
         predict_proba(_tiny_softmax_model(), np.zeros((8, 8), np.uint8))
+
+
+# --- one softmax and top-k --------------------------------------------------------------------
+
+
+def test_probabilities_softmax_and_top_k_are_the_ones_image_model_uses():
+    from cnnviz.models import ImageModel, predictions
+    from cnnviz.models.preprocessing import unit
+
+    logits = np.array([[1.0, 3.0, 2.0], [0.0, 0.0, 0.0]], dtype=np.float32)
+    probs = predictions.softmax(logits)
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-6)
+    assert probs[0].argmax() == 1 and np.allclose(probs[1], 1 / 3)
+    model = ImageModel("m", None, (2, 2), unit(), NAMES, outputs_logits=True)
+    np.testing.assert_array_equal(model.probabilities(logits), probs)
+    single = predictions.probabilities(np.array([[0.0]]), logits=True)
+    np.testing.assert_allclose(single, [[0.5, 0.5]])
+    top = predictions.top_k(probs, NAMES, k=2)
+    assert [i for i, _, _ in top[0]] == [1, 2] and top[0][0][1] == "dog"
+    assert len(predictions.top_k(probs, NAMES, k=99)[0]) == 3
