@@ -56,12 +56,9 @@ def _download_with_status(entry: pretrained.ModelInfo) -> None:
     with st.status(label, expanded=True) as status:
         bar = st.progress(0.0, text="Connecting…")
 
-        def progress(done: int, total: int | None) -> None:
-            mb = done / 1e6
-            if total:
-                bar.progress(min(done / total, 1.0), text=f"{mb:.1f} of {total / 1e6:.1f} MB")
-            else:
-                bar.progress(0.0, text=f"{mb:.1f} MB")
+        def progress(fraction: float | None, message: str) -> None:
+            # The one progress signature of cnnviz.downloads; no size known: an empty bar.
+            bar.progress(min(fraction or 0.0, 1.0), text=message)
 
         try:
             pretrained.download_weights(entry.name, progress)

@@ -13,11 +13,11 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from cnnviz import torch_pickle
-from cnnviz.efficientnet_lite import weights_file
 from cnnviz.errors import InputError
+from cnnviz.pretrained import torch_pickle
+from cnnviz.pretrained.efficientnet_lite import weights_file
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # --- a tiny writer for checkpoints in PyTorch's formats, without torch -------------------------
@@ -107,8 +107,8 @@ def write_zip(path, obj, storages):
 def test_bundled_checkpoint_loads_without_torch():
     # A fresh interpreter, so nothing imported by other tests can hide a torch import.
     code = (
-        "import sys; from cnnviz.torch_pickle import load_state_dict; "
-        "from cnnviz.efficientnet_lite import weights_file; "
+        "import sys; from cnnviz.pretrained.torch_pickle import load_state_dict; "
+        "from cnnviz.pretrained.efficientnet_lite import weights_file; "
         "sd = load_state_dict(weights_file()); "
         "assert 'torch' not in sys.modules, 'torch was imported'; "
         "print(len(sd), sd['_conv_stem.weight'].shape, sd['_fc.weight'].shape)"

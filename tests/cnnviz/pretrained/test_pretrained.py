@@ -11,7 +11,7 @@ from skimage import data as skdata
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 DOMESTIC_CATS = {281, 282, 283, 284, 285}  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 COFFEE = {967, 968, 504}  # espresso, cup, coffee mug
@@ -34,8 +34,10 @@ def empty_keras_cache(tmp_path, monkeypatch):
 
 
 def _replace_entry(monkeypatch, name, **changes):
+    """Every module of the package reads the catalogue through `pretrained.info`."""
     entry = dataclasses.replace(pretrained.info(name), **changes)
-    monkeypatch.setitem(pretrained._BY_NAME, name, entry)
+    original = pretrained.info
+    monkeypatch.setattr(pretrained, "info", lambda key: entry if key == name else original(key))
     return entry
 
 
@@ -197,9 +199,12 @@ def test_download_with_progress_and_hash_check(empty_keras_cache, tmp_path, monk
         weight_hash=hashlib.md5(payload).hexdigest(),
     )
     seen = []
-    path = pretrained.download_weights("xception", progress=lambda done, total: seen.append(done))
+    path = pretrained.download_weights(
+        "xception", progress=lambda fraction, message: seen.append((fraction, message))
+    )
     assert path == empty_keras_cache / "xception_weights_tf_dim_ordering_tf_kernels.h5"
-    assert path.read_bytes() == payload and seen[-1] == len(payload)
+    assert path.read_bytes() == payload and seen[-1][0] == pytest.approx(1.0)
+    assert "xception_weights_tf_dim_ordering_tf_kernels.h5" in seen[-1][1]
     assert pretrained.is_cached("xception")
     assert pretrained.download_weights("xception") == path  # cached: nothing fetched again
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from cnnviz import efficientnet_lite as el
 from cnnviz.errors import InputError
-from cnnviz.torch_pickle import load_state_dict
+from cnnviz.pretrained import efficientnet_lite as el
+from cnnviz.pretrained.torch_pickle import load_state_dict
 
 RUNNING_STATS = ("running_mean", "running_var", "num_batches_tracked")
 
