@@ -9,15 +9,15 @@ with).
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 import numpy as np
 import streamlit as st
 
 from cnnviz import activations, filters
+from cnnviz.caching import digest as array_digest
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui import figures
 
 #: Kernels fitted at most (the first ones of the layer).
@@ -86,7 +86,7 @@ def gabor_match_section(model: ImageModel, *, key: str = "gabor_match") -> None:
         st.info(f"The first layer's kernels are {kh}×{kw}: a Gabor fit needs square, odd ones.")
         return
     shown = grays[:MAX_KERNELS]
-    digest = f"{key}:{getattr(model, 'name', '')}:{hashlib.blake2b(shown.tobytes()).hexdigest()}"
+    digest = f"{key}:{getattr(model, 'name', '')}:{array_digest(shown)}"
     fits = _fits(digest, shown)
     baseline = noise_baseline(kh)
     maps, titles = [], []
