@@ -15,14 +15,17 @@ import cv2
 import numpy as np
 import plotly.graph_objects as go
 
-#: Red for positive weights, blue for negative, white for zero.
-DIVERGING = "RdBu_r"
-#: Black to white, spelled out so no theme can replace it.
-SEQUENTIAL = [[0.0, "#000000"], [1.0, "#ffffff"]]
-#: Percentile of the values that maps to the ends of a response's colour scale.
-ROBUST_PERCENTILE = 99.5
-_LEVELS = 255
-_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+from cnnviz.ui.figures.layout import (
+    _LEVELS,
+    _MARGIN,
+    DIVERGING,
+    ROBUST_PERCENTILE,
+    SEQUENTIAL,
+    _fmt,
+    _image_layout,
+    _quantize,
+    _rect,
+)
 
 
 def value_range(
@@ -285,138 +288,3 @@ def grid_figure(
         )
     layout["annotations"] = annotations
     return go.Figure(data=data, layout=layout)
-
-
-def windows_figure(padded: int, f: int, p: int, starts: Sequence[int], title: str) -> go.Figure:
-    """One row of a padded input with every position of a sliding window drawn under it.
-
-    Args:
-        padded: N + 2P cells.
-        f: window size.
-        p: padding cells on each side.
-        starts: start cell of each window (from ``cnnviz.filters.window_starts``).
-        title: figure title.
-
-    Returns:
-        A grid figure: the top row is the input (gray = padding, blue = input, red = never
-        reached by any window); each row below is one window position (orange).
-    """
-    grid = np.full((len(starts) + 1, padded), np.nan)
-    covered = np.zeros(padded, bool)
-    for k, start in enumerate(starts):
-        grid[k + 1, start : start + f] = 3
-        covered[start : start + f] = True
-    grid[0] = np.where(covered, 1, 2)
-    grid[0, :p] = 0
-    grid[0, padded - p :] = 0
-    colors = ["#d9d9d9", "#9ecae1", "#f4a6a6", "#fd8d3c"]
-    # A stepped scale: each of the four codes gets one flat colour.
-    scale = [[edge, colors[i]] for i in range(4) for edge in (i / 4, (i + 1) / 4)]
-    heatmap = go.Heatmap(
-        z=grid,
-        zmin=-0.5,
-        zmax=3.5,
-        colorscale=scale,
-        showscale=False,
-        xgap=2,
-        ygap=3,
-        hovertemplate="cell %{x}<extra></extra>",
-    )
-    layout = {
-        "title": {"text": title, "font": {"size": 14}},
-        "height": int(min(110 + 26 * (len(starts) + 1), 700)),
-        "margin": _MARGIN,
-        "plot_bgcolor": "white",
-        "xaxis": {"showgrid": False, "zeroline": False, "title": "cell of the padded input"},
-        "yaxis": {
-            "autorange": "reversed",
-            "tickvals": [0, *range(1, len(starts) + 1)],
-            "ticktext": ["input", *[f"pos {k}" for k in range(len(starts))]],
-            "showgrid": False,
-            "zeroline": False,
-        },
-    }
-    return go.Figure(data=[heatmap], layout=layout)
-
-
-def probability_bars(
-    names: Sequence[str],
-    probs: Sequence[float],
-    highlight: Sequence[bool],
-    *,
-    height: int,
-    margin: dict[str, int],
-) -> go.Figure:
-    """Horizontal bars of class probabilities in percent, the first class on top.
-
-    Args:
-        names: class names, best first (the order the bars are read in, top to bottom).
-        probs: the classes' probabilities in [0, 1], in the same order.
-        highlight: per class, whether its bar is drawn in the darker colour.
-        height: figure height in pixels.
-        margin: plotly layout margins (keys ``l``, ``r``, ``t``, ``b``).
-
-    Returns:
-        The figure; the x axis runs from 0 to 100 %.
-    """
-    names = [str(n) for n in names][::-1]  # plotly draws the first bar at the bottom
-    percents = 100 * np.asarray(probs, dtype=np.float64)[::-1]
-    colors = ["#2171b5" if h else "#9ecae1" for h in highlight][::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=percents,
-            y=names,
-            orientation="h",
-            text=[f"{p:.1f}%" for p in percents],
-            textposition="auto",
-            marker_color=colors,
-            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        height=height,
-        margin=margin,
-        xaxis={"range": [0, 100], "title": "probability (%)"},
-        # Category axis: digit class names ("0".."9") would otherwise read as numbers, and
-        # plotly would label only every other bar.
-        yaxis={"automargin": True, "type": "category"},
-        showlegend=False,
-    )
-    return fig
-
-
-def _quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Map [lo, hi] to 0..255 uint8 (NaN → 0), clipping values outside."""
-    scale = _LEVELS / (hi - lo) if hi > lo else 0.0
-    levels = (np.nan_to_num(np.asarray(values, dtype=np.float32), nan=lo) - lo) * scale
-    return np.clip(np.rint(levels), 0, _LEVELS).astype(np.uint8)
-
-
-def _fmt(value: float) -> str:
-    """Short colour-bar label: 6316 → '6316', 0.01234 → '0.0123', 1e-7 → '1e-07'."""
-    if value == 0 or 0.01 <= abs(value) < 1e5:
-        return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
-    return f"{value:.2g}"
-
-
-def _rect(x0: float, y0: float, x1: float, y1: float, color: str, width: int = 2, dash="solid"):
-    return {
-        "type": "rect",
-        "x0": x0,
-        "y0": y0,
-        "x1": x1,
-        "y1": y1,
-        "line": {"color": color, "width": width, "dash": dash},
-    }
-
-
-def _image_layout(title: str, height: int) -> dict:
-    """Layout for one image-like trace: square pixels, row 0 on top, no ticks."""
-    axis = {"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
-    return {
-        "title": {"text": title, "font": {"size": 14}},
-        "height": height,
-        "margin": _MARGIN,
-        "xaxis": axis,
-        "yaxis": {**axis, "autorange": "reversed", "scaleanchor": "x"},
-    }
