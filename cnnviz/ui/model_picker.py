@@ -164,7 +164,7 @@ def model_picker(
         label: the list's label.
 
     Returns:
-        The loaded :class:`~cnnviz.imagemodel.ImageModel`, or ``None`` when nothing can be
+        The loaded :class:`~cnnviz.models.ImageModel`, or ``None`` when nothing can be
         loaded (an error or hint is shown).
     """
     owner = session_id()
