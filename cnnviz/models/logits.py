@@ -75,6 +75,8 @@ def _final_operation(model: keras.Model) -> Any:
     if isinstance(model, keras.Sequential):
         op = model.layers[-1] if model.layers else None
     elif hasattr(model, "outputs") and model.outputs and len(model.outputs) == 1:
+        # Private: Keras has no public "layer that made this tensor"; the symbolic tensor's
+        # history names it. Guarded by tests/cnnviz/models/test_keras_private_apis.py.
         op = model.outputs[0]._keras_history[0]
     else:
         return None

@@ -115,8 +115,9 @@ def _trace(
             for layer in sub.layers:
                 x = call(layer, path, x)
             return x
-        # Keras's own graph runner, with every operation routed through `call`. This is the
-        # one use of a private Keras API (pinned version); it replays the graph in order.
+        # Private: Keras's own graph runner, with every operation routed through `call`. No
+        # public API replays a functional graph op by op (nested models included); guarded by
+        # tests/cnnviz/models/test_keras_private_apis.py.
         return sub._run_through_graph(
             [x], operation_fn=lambda op: lambda *a, **k: call(op, path, *a, **k)
         )
