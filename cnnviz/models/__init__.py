@@ -28,7 +28,7 @@ from cnnviz.models.layers import (
     spatial_layers,
 )
 from cnnviz.models.logits import outputs_logits
-from cnnviz.models.predictions import probabilities, softmax, top_k
+from cnnviz.models.predictions import probabilities, softmax, top_indices, top_k
 from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.models.receptive_field import Geometry, receptive_field
 from cnnviz.models.submodels import (
@@ -65,5 +65,6 @@ __all__ = [
     "receptive_field",
     "softmax",
     "spatial_layers",
+    "top_indices",
     "top_k",
 ]

@@ -45,6 +45,21 @@ def probabilities(outputs: np.ndarray, *, logits: bool) -> np.ndarray:
     return softmax(outputs) if logits else outputs
 
 
+def top_indices(probs: np.ndarray, k: int = 5) -> np.ndarray:
+    """Indices of the k largest values of each row, largest first.
+
+    Args:
+        probs: (N, K) or (K,) scores.
+        k: how many to keep (clipped to 1..K).
+
+    Returns:
+        (N, k) or (k,) int64 indices, matching ``probs``' leading axes.
+    """
+    probs = np.asarray(probs)
+    k = max(1, min(int(k), probs.shape[-1]))
+    return np.argsort(probs, axis=-1)[..., ::-1][..., :k].astype(np.int64)
+
+
 def top_k(
     probs: np.ndarray, class_names: Sequence[str], k: int = 5
 ) -> list[list[tuple[int, str, float]]]:
@@ -59,9 +74,7 @@ def top_k(
         One list per row of (class index, class name, probability), best first.
     """
     probs = np.asarray(probs)
-    k = max(1, min(int(k), probs.shape[1]))
-    result = []
-    for row in probs:
-        idx = np.argsort(row)[::-1][:k]
-        result.append([(int(i), class_names[i], float(row[i])) for i in idx])
-    return result
+    return [
+        [(int(i), class_names[i], float(row[i])) for i in idx]
+        for row, idx in zip(probs, top_indices(probs, k), strict=True)
+    ]

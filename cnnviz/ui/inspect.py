@@ -21,7 +21,7 @@ import streamlit as st
 
 from cnnviz import attribution
 from cnnviz.caching import LRU
-from cnnviz.models import ImageModel
+from cnnviz.models import ImageModel, top_indices
 from cnnviz.ui import figures
 from cnnviz.ui.pixels import draw_box, enlarge
 from cnnviz.ui.text import plain_html
@@ -98,7 +98,7 @@ def top_k_figure(
         height: figure height in pixels.
     """
     probs = np.asarray(probs, dtype=np.float64)
-    order = np.argsort(probs)[::-1][: max(1, min(int(k), len(probs)))]  # best first
+    order = top_indices(probs, k)  # best first
     names = [plain_html(class_names[i]) if i < len(class_names) else str(i) for i in order]
     return figures.probability_bars(
         names,

@@ -163,3 +163,12 @@ def test_probabilities_softmax_and_top_k_are_the_ones_image_model_uses():
     top = predictions.top_k(probs, NAMES, k=2)
     assert [i for i, _, _ in top[0]] == [1, 2] and top[0][0][1] == "dog"
     assert len(predictions.top_k(probs, NAMES, k=99)[0]) == 3
+
+
+def test_top_indices_for_one_row_and_a_batch():
+    from cnnviz.models import top_indices
+
+    row = np.array([0.1, 0.5, 0.15, 0.25])
+    assert top_indices(row, 2).tolist() == [1, 3]
+    assert top_indices(np.stack([row, row[::-1]]), 1).tolist() == [[1], [2]]
+    assert top_indices(row, 0).shape == (1,) and top_indices(row, 99).shape == (4,)
