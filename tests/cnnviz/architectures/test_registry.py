@@ -10,7 +10,7 @@ TINY_INPUTS = [(28, 28, 1), (32, 32, 3)]
 
 
 def test_available_lists_the_registry_in_order():
-    assert NAMES == arch.REGISTRY.keys() and len(NAMES) == len(set(NAMES)) >= 8
+    assert arch.REGISTRY.keys() == NAMES and len(NAMES) == len(set(NAMES)) >= 8
     assert NAMES[0] == "mnist_cnn"
 
 
