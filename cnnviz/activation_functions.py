@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.errors import InputError
+from cnnviz.registry import Entry, Registry
 
 _SQRT_2 = math.sqrt(2.0)
 ELU_ALPHA = 1.0
@@ -34,14 +35,15 @@ def _erf(x):
     return erf(x)
 
 
-@dataclass(frozen=True)
-class ActivationFunction:
-    """One activation function.
+@dataclass(frozen=True, kw_only=True)
+class ActivationFunction(Entry):
+    """One activation function, a registry entry.
 
     Attributes:
-        name: the key in :data:`FUNCTIONS` (and in the layer table where it exists there).
+        key: the key in :data:`FUNCTIONS` (and in the layer table where it exists there);
+            also ``name``.
         title: shown to students.
-        formula: the function in a line of text.
+        help: the function in a line of text (also ``formula``).
         saturates: True when the derivative goes to 0 on both sides (vanishing gradients).
         layer_name: the name of the layer table's activation, or None when it has none.
         function: ``f(x, slope)`` on a numpy array (``slope`` is used by leaky ReLU and
@@ -49,13 +51,37 @@ class ActivationFunction:
         derivative: ``f'(x, slope)``.
     """
 
-    name: str
-    title: str
-    formula: str
     saturates: bool
     layer_name: str | None
     function: Callable[[np.ndarray, float], np.ndarray]
     derivative: Callable[[np.ndarray, float], np.ndarray]
+
+    @property
+    def name(self) -> str:
+        """The key, e.g. ``"leaky_relu"``."""
+        return self.key
+
+    @property
+    def formula(self) -> str:
+        """The function in a line of text."""
+        return self.help
+
+
+REGISTRY: Registry[ActivationFunction] = Registry("activation")
+
+
+def _register(key, title, formula, saturates, layer_name, function, derivative) -> None:
+    REGISTRY.register(
+        ActivationFunction(
+            key=key,
+            title=title,
+            help=formula,
+            saturates=saturates,
+            layer_name=layer_name,
+            function=function,
+            derivative=derivative,
+        )
+    )
 
 
 def _gelu(x, _):
@@ -67,57 +93,56 @@ def _gelu_prime(x, _):
     return 0.5 * (1.0 + _erf(x / _SQRT_2)) + x * pdf
 
 
-FUNCTIONS: dict[str, ActivationFunction] = {
-    f.name: f
-    for f in [
-        ActivationFunction(
-            "sigmoid", "Sigmoid", "σ(x) = 1 / (1 + e⁻ˣ)", True, "sigmoid",
-            lambda x, _: _sigmoid(x),
-            lambda x, _: _sigmoid(x) * (1.0 - _sigmoid(x)),
-        ),
-        ActivationFunction(
-            "tanh", "tanh", "tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)", True, "tanh",
-            lambda x, _: np.tanh(x),
-            lambda x, _: 1.0 - np.tanh(x) ** 2,
-        ),
-        ActivationFunction(
-            "relu", "ReLU", "max(0, x)", False, "relu",
-            lambda x, _: np.maximum(x, 0.0),
-            lambda x, _: (x > 0).astype(float),
-        ),
-        ActivationFunction(
-            "leaky_relu", "Leaky ReLU", "x if x > 0, else a·x (a fixed)", False, "leaky_relu",
-            lambda x, a: np.where(x > 0, x, a * x),
-            lambda x, a: np.where(x > 0, 1.0, a),
-        ),
-        ActivationFunction(
-            "prelu", "PReLU", "x if x > 0, else a·x (a learned per channel)", False, "prelu",
-            lambda x, a: np.where(x > 0, x, a * x),
-            lambda x, a: np.where(x > 0, 1.0, a),
-        ),
-        ActivationFunction(
-            "elu", "ELU", "x if x > 0, else eˣ − 1", False, "elu",
-            lambda x, _: np.where(x > 0, x, ELU_ALPHA * np.expm1(np.minimum(x, 0.0))),
-            lambda x, _: np.where(x > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(x, 0.0))),
-        ),
-        ActivationFunction(
-            "gelu", "GELU", "x · Φ(x) (Φ: the normal distribution's CDF)", False, "gelu",
-            _gelu, _gelu_prime,
-        ),
-        ActivationFunction(
-            "swish", "Swish (SiLU)", "x · σ(x)", False, "swish",
-            lambda x, _: x * _sigmoid(x),
-            lambda x, _: _sigmoid(x) * (1.0 + x * (1.0 - _sigmoid(x))),
-        ),
-    ]
-}  # fmt: skip
+for _args in [
+    (
+        "sigmoid", "Sigmoid", "σ(x) = 1 / (1 + e⁻ˣ)", True, "sigmoid",
+        lambda x, _: _sigmoid(x),
+        lambda x, _: _sigmoid(x) * (1.0 - _sigmoid(x)),
+    ),
+    (
+        "tanh", "tanh", "tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)", True, "tanh",
+        lambda x, _: np.tanh(x),
+        lambda x, _: 1.0 - np.tanh(x) ** 2,
+    ),
+    (
+        "relu", "ReLU", "max(0, x)", False, "relu",
+        lambda x, _: np.maximum(x, 0.0),
+        lambda x, _: (x > 0).astype(float),
+    ),
+    (
+        "leaky_relu", "Leaky ReLU", "x if x > 0, else a·x (a fixed)", False, "leaky_relu",
+        lambda x, a: np.where(x > 0, x, a * x),
+        lambda x, a: np.where(x > 0, 1.0, a),
+    ),
+    (
+        "prelu", "PReLU", "x if x > 0, else a·x (a learned per channel)", False, "prelu",
+        lambda x, a: np.where(x > 0, x, a * x),
+        lambda x, a: np.where(x > 0, 1.0, a),
+    ),
+    (
+        "elu", "ELU", "x if x > 0, else eˣ − 1", False, "elu",
+        lambda x, _: np.where(x > 0, x, ELU_ALPHA * np.expm1(np.minimum(x, 0.0))),
+        lambda x, _: np.where(x > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(x, 0.0))),
+    ),
+    (
+        "gelu", "GELU", "x · Φ(x) (Φ: the normal distribution's CDF)", False, "gelu",
+        _gelu, _gelu_prime,
+    ),
+    (
+        "swish", "Swish (SiLU)", "x · σ(x)", False, "swish",
+        lambda x, _: x * _sigmoid(x),
+        lambda x, _: _sigmoid(x) * (1.0 + x * (1.0 - _sigmoid(x))),
+    ),
+]:  # fmt: skip
+    _register(*_args)
+
+#: Every activation function by key, in the order a page lists them.
+FUNCTIONS: dict[str, ActivationFunction] = {f.key: f for f in REGISTRY}
 
 
 def get(name: str) -> ActivationFunction:
     """The activation function called ``name``; ``InputError`` for an unknown one."""
-    if name not in FUNCTIONS:
-        raise InputError(f"Unknown activation {name!r}; choose one of {list(FUNCTIONS)}.")
-    return FUNCTIONS[name]
+    return REGISTRY.get(name)
 
 
 def curves(
@@ -148,6 +173,40 @@ def gradient_through_layers(name: str, x: float, layers: int, slope: float = 0.1
     """
     _, _, d = curves(name, np.array([float(x)]), slope)
     return float(d[0] ** int(layers))
+
+
+def slope_rows(names: list[str], slope: float = 0.1) -> list[dict]:
+    """Each function's formula and its slope at 0, 5 and −5, as table rows.
+
+    Returns:
+        One dict per name: ``function`` (title), ``formula``, ``slope at 0``, ``slope at 5``,
+        ``slope at −5`` (floats).
+    """
+    at = np.array([0.0, 5.0, -5.0])
+    rows = []
+    for name in names:
+        d = curves(name, at, slope)[2]
+        fn = get(name)
+        rows.append(
+            {
+                "function": fn.title,
+                "formula": fn.formula,
+                "slope at 0": float(d[0]),
+                "slope at 5": float(d[1]),
+                "slope at −5": float(d[2]),
+            }
+        )
+    return rows
+
+
+def gradient_by_depth(name: str, x: float, layers: int, slope: float = 0.1) -> np.ndarray:
+    """Share of a gradient left after 1..``layers`` activations at input ``x``.
+
+    Returns:
+        (layers,) float64: ``|f'(x)| ** depth`` for depth 1..layers.
+    """
+    d = float(curves(name, np.array([float(x)]), slope)[2][0])
+    return np.abs(d) ** np.arange(1, int(layers) + 1)
 
 
 def keras_function(name: str, slope: float = 0.1):

@@ -1,11 +1,10 @@
 """Activation functions: their curves, their slopes, and why saturating ones stall learning."""
 
-import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
+import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import activation_functions as af
+from cnnviz.ui.activation_functions import curves_figure, vanishing_figure
 
 st.title("Activation functions")
 st.caption(
@@ -38,38 +37,10 @@ if not chosen:
     st.info("Pick at least one function to draw.")
     st.stop()
 
-fig = make_subplots(rows=1, cols=2, subplot_titles=("f(x)", "slope f′(x)"))
-palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-for name in chosen:
-    x, f, d = af.curves(name, slope=slope)
-    colour = palette[names.index(name) % len(palette)]
-    title = af.FUNCTIONS[name].title
-    fig.add_trace(go.Scatter(x=x, y=f, name=title, line={"color": colour}, legendgroup=name), 1, 1)
-    fig.add_trace(
-        go.Scatter(
-            x=x, y=d, name=title, line={"color": colour}, legendgroup=name, showlegend=False
-        ),
-        1,
-        2,
-    )
-fig.update_yaxes(range=[-1.5, 3], row=1, col=1)
-fig.update_yaxes(range=[-0.1, 1.2], row=1, col=2)
-fig.update_xaxes(title_text="x")
-fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                  legend={"orientation": "h", "y": -0.2})  # fmt: skip
-st.plotly_chart(fig, key="actf_curves")
+st.plotly_chart(curves_figure(chosen, slope), key="actf_curves")
 
 st.dataframe(
-    [
-        {
-            "function": af.FUNCTIONS[n].title,
-            "formula": af.FUNCTIONS[n].formula,
-            "slope at 0": float(af.curves(n, np.array([0.0]), slope)[2][0]),
-            "slope at 5": float(af.curves(n, np.array([5.0]), slope)[2][0]),
-            "slope at −5": float(af.curves(n, np.array([-5.0]), slope)[2][0]),
-        }
-        for n in chosen
-    ],
+    af.slope_rows(chosen, slope),
     hide_index=True,
     column_config={
         k: st.column_config.NumberColumn(k, format="%.4f")
@@ -95,29 +66,11 @@ x0 = c2.slider(
     key="actf_x0",
     help="ReLU-like functions have slope 0 for negative inputs (that neuron is off).",
 )
-rows = []
-for name in chosen:
-    kept = af.gradient_through_layers(name, x0, layers, slope)
-    rows.append({"function": af.FUNCTIONS[name].title, "share of the gradient left": kept})
-depth = np.arange(1, layers + 1)
-bars = go.Figure()
-for name in chosen:
-    d = float(af.curves(name, np.array([x0]), slope)[2][0])
-    bars.add_trace(
-        go.Scatter(x=depth, y=np.abs(d) ** depth, mode="lines+markers",
-                   name=af.FUNCTIONS[name].title,
-                   line={"color": palette[names.index(name) % len(palette)]})
-    )  # fmt: skip
-bars.update_layout(
-    height=320,
-    margin={"l": 10, "r": 10, "t": 10, "b": 10},
-    yaxis={"type": "log", "title": "share of the gradient left", "exponentformat": "power"},
-    xaxis={"title": "layers passed back through"},
-)
-st.plotly_chart(bars, key="actf_vanishing")
+st.plotly_chart(vanishing_figure(chosen, x0, layers, slope), key="actf_vanishing")
+kept = {n: af.gradient_through_layers(n, x0, layers, slope) for n in chosen}
 st.markdown(
     f"After **{layers} layers**, each at input {x0:g}, the share of the gradient left: "
-    + " · ".join(f"**{r['function']}** {r['share of the gradient left']:.2g}" for r in rows)
+    + " · ".join(f"**{af.FUNCTIONS[n].title}** {share:.2g}" for n, share in kept.items())
 )
 
 st.subheader("Try one in a network")

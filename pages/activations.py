@@ -1,24 +1,19 @@
 """Activations: what every layer of a network makes of an image."""
 
-import numpy as np
 import streamlit as st
 
 import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
-from cnnviz import activations, modelutils
+from cnnviz import models
 from cnnviz.errors import InputError
+from cnnviz.ui.activations import layer_stats, layer_table
+from cnnviz.ui.activations.sections import (
+    LayerView,
+    channel_maps_section,
+    channel_stats_section,
+    first_conv_section,
+)
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.image_source import image_source
-from cnnviz.ui.inspect import (
-    all_activations,
-    enlarge,
-    grid_figure,
-    kernel_mosaic,
-    layer_grid,
-    layer_stats,
-    layer_table,
-    map_figure,
-    stats_figure,
-)
 from cnnviz.ui.model_picker import model_key, model_picker
 from cnnviz.ui.text import plain
 
@@ -60,7 +55,7 @@ if first is None:
 pictures = [first] + ([second] if second is not None else [])
 
 try:
-    infos = modelutils.layer_infos(model)
+    infos = models.layer_infos(model)
     with busy_sign("Running the image through every layer…"):
         table = layer_table(mkey, first.digest, model, first.image)
 except InputError as err:
@@ -152,118 +147,10 @@ except InputError as err:
     st.error(plain(err), icon=":material/block:")
     st.stop()
 
-# ---- channel maps and zoom -----------------------------------------------------------------
-
-
-def _grid(picture, stat, width: int) -> None:
-    try:
-        grid = layer_grid(mkey, picture.digest, info.name, channels, scale, model, picture.image)
-    except InputError as err:
-        st.error(plain(err), icon=":material/block:")
-        return
-    label = picture.caption + (f" ({picture.true_label})" if picture.true_label else "")
-    st.plotly_chart(
-        grid_figure(
-            grid,
-            f"{label}: channels {lo}–{hi}",
-            colorscale=colorscale,
-            width=width,
-            dead=stat.dead,
-        ),
-        width="stretch",
-        key=f"act_grid_{picture.digest}_{len(pictures)}",
-    )
-
-
-def _zoom_input() -> int:
-    value = st.number_input(
-        f"Zoom into channel (0–{channels_total - 1})",
-        min_value=0,
-        max_value=channels_total - 1,
-        value=int(np.argmax(stats[0].mean)),
-        step=1,
-        key=f"act_zoom_{info.name}",
-        help="Starts at the channel with the highest mean activation for the first image.",
-    )
-    return int(value)
-
-
-def _zoom(picture, channel: int) -> None:
-    maps = all_activations(mkey, picture.digest, model, picture.image)[info.name]
-    st.plotly_chart(
-        map_figure(
-            maps[:, :, channel],
-            f"{picture.caption}: channel {channel} ({maps.shape[0]}×{maps.shape[1]})",
-            colorscale=colorscale,
-            height=380,
-        ),
-        width="stretch",
-        key=f"act_zoomfig_{picture.digest}_{len(pictures)}",
-    )
-
-
-st.subheader(f"Channel maps of {plain(info.name)}")
-if not info.is_spatial:
-    st.info(
-        f"{info.name} is a dense layer: it outputs {channels_total} numbers, not maps. "
-        "Each bar below is one unit."
-    )
-elif len(pictures) == 1:
-    grid_col, zoom_col = st.columns([1.5, 1])
-    with grid_col:
-        _grid(first, stats[0], 540)  # the column: ~380 px at 1024, ~560 at 1400
-    with zoom_col:
-        channel = _zoom_input()
-        _zoom(first, channel)
-        seen, _ = enlarge(model.resize(first.image)[0], 120)
-        st.image(seen, caption="the image as the model sees it", width=140)
-else:
-    for col, picture, stat in zip(st.columns(len(pictures)), pictures, stats, strict=True):
-        with col:
-            _grid(picture, stat, 440)
-    zoom_cols = st.columns([0.8] + [1.4] * len(pictures))
-    with zoom_cols[0]:
-        channel = _zoom_input()
-    for col, picture in zip(zoom_cols[1:], pictures, strict=True):
-        with col:
-            _zoom(picture, channel)
-
-# ---- per-channel statistics ----------------------------------------------------------------
-for col, picture, stat in zip(st.columns(len(pictures)), pictures, stats, strict=True):
-    with col:
-        st.metric(
-            f"Channels that stay at zero ({picture.caption})",
-            f"{stat.dead_count} of {stat.channels}",
-            help="A channel is at zero when every value of its map is 0 for this image "
-            "(e.g. a ReLU that never fires). Red marks below; red numbers in the grid.",
-        )
-        st.plotly_chart(
-            stats_figure(stat, "Mean activation per channel"),
-            width="stretch",
-            key=f"act_stats_{picture.digest}_{len(pictures)}",
-        )
-
-# ---- first convolution's kernels -----------------------------------------------------------
-st.subheader("First convolution layer's kernels")
-try:
-    kernels = activations.first_conv_kernels(model)
-except InputError as err:
-    st.info(str(err))
-else:
-    k, kh, kw, _ = kernels.images.shape
-    shown_k = min(k, 64)
-    st.caption(
-        f"{kernels.layer_name}: {k} kernels of {kh}×{kw} pixels"
-        + (f" (first {shown_k} shown)" if shown_k < k else "")
-        + ". Each is scaled to its own range: bright = large positive weight, dark = "
-        "negative. A coloured kernel looks for that colour; a grey striped one for an edge."
-    )
-    st.image(kernel_mosaic(kernels, max_kernels=shown_k), width=min(900, 40 * 8 + 24))
-    # Fitting takes a second or two, so it runs only when asked for.
-    if st.toggle("Compare each kernel with its closest Gabor kernel", key="act_gabor_match"):
-        from cnnviz.ui.gabor_match import gabor_match_section
-
-        gabor_match_section(model, key="act_gabor")
+view = LayerView(model, mkey, info, channels, scale, colorscale, pictures, stats)
+channel_maps_section(view)
+channel_stats_section(view)
+first_conv_section(model)
 
 if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
     from cnnviz.ui.snapshots_ui import snapshot_viewer_ui

@@ -4,12 +4,9 @@ import streamlit as st
 
 import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import pretrained
-from cnnviz.errors import InputError
-from cnnviz.ui import pretrained_ui
-from cnnviz.ui.busy import busy_sign
+from cnnviz.ui import pretrained as pretrained_ui
 from cnnviz.ui.gradcam_panel import show_gradcam_overlay
 from cnnviz.ui.image_picker import image_picker
-from cnnviz.ui.text import plain
 
 TOP_K = 5
 COLUMNS_PER_ROW = 3
@@ -57,39 +54,12 @@ def per_model_extras(model: pretrained.PretrainedModel, prediction: pretrained.P
         show_gradcam_overlay(model, image)
 
 
-def model_column(name: str) -> pretrained.Prediction | None:
-    """One model's column: what it saw, its top-5 bars and figures; None when it failed."""
-    entry = pretrained.info(name)
-    st.subheader(entry.title)
-    try:
-        model = pretrained_ui.load_model(name)
-        with busy_sign(f"Asking {entry.title} what it sees…"):
-            prediction = pretrained_ui.cached_prediction(name, image, TOP_K)
-    except InputError as err:
-        st.error(plain(err), icon=":material/cloud_off:")
-        return None
-    h, w = model.input_size
-    st.image(prediction.seen, caption=f"What it saw: {w}×{h} pixels", width=180)
-    st.plotly_chart(
-        pretrained_ui.top_k_figure(prediction),
-        key=f"pretrained_top_{name}",
-        config={"displayModeBar": False},
-    )
-    st.markdown(
-        f"Latency **{prediction.latency_ms:.0f} ms** · "
-        f"**{prediction.params / 1e6:.1f} M** parameters · "
-        f"ImageNet top-1 **{entry.top1:.1f}%**"
-    )
-    per_model_extras(model, prediction)
-    return prediction
-
-
 predictions = []
 for row_start in range(0, len(chosen), COLUMNS_PER_ROW):
     row = chosen[row_start : row_start + COLUMNS_PER_ROW]
     for column, name in zip(st.columns(COLUMNS_PER_ROW), row, strict=False):
         with column, st.container(border=True):
-            prediction = model_column(name)
+            prediction = pretrained_ui.model_column(name, image, TOP_K, per_model_extras)
         if prediction is not None:
             predictions.append(prediction)
 
@@ -104,26 +74,4 @@ if len(predictions) < 2:
     st.info("Pick two or more models that load to see where they agree and where they differ.")
     st.stop()
 
-summary = pretrained.agreement(predictions)
-if summary.shared_top1:
-    st.success(f"All {len(predictions)} models put **{summary.shared_top1}** first.")
-else:
-    answers = ", ".join(
-        f"{model} → **{top}**" for model, top in zip(summary.models, summary.top1, strict=True)
-    )
-    st.warning(f"Their first guesses differ: {answers}.")
-if summary.shared_topk:
-    st.markdown(
-        f"In every model's top {TOP_K}: " + ", ".join(f"**{c}**" for c in summary.shared_topk)
-    )
-else:
-    st.markdown(f"No class is in every model's top {TOP_K}.")
-st.plotly_chart(
-    pretrained_ui.agreement_figure(summary),
-    key="pretrained_agreement",
-    config={"displayModeBar": False},
-)
-st.caption(
-    f"Each cell: the probability a model gives a class. Blank: not in that model's top {TOP_K}. "
-    "Classes most models list come first."
-)
+pretrained_ui.agreement_section(predictions, TOP_K)

@@ -10,7 +10,7 @@ ImageNet catalogue (the bundled EfficientNet-Lite0 first; others need a one-time
 The default works with nothing trained: the workspace's newest stored model if it has one,
 otherwise the bundled pretrained model.
 
-Loading is cached: pretrained models through :mod:`cnnviz.ui.pretrained_ui` (one copy per
+Loading is cached: pretrained models through :mod:`cnnviz.ui.pretrained` (one copy per
 server), stored models through the store's own in-memory cache. The models returned are
 shared: never change them (build a sub-model instead).
 """
@@ -24,9 +24,9 @@ import streamlit as st
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.store import ModelStore
-from cnnviz.ui import pretrained_ui
+from cnnviz.ui import pretrained as pretrained_ui
 from cnnviz.ui.busy import LOADING_MODEL, busy_sign
 from cnnviz.ui.session import session_id
 from cnnviz.ui.text import plain
@@ -164,7 +164,7 @@ def model_picker(
         label: the list's label.
 
     Returns:
-        The loaded :class:`~cnnviz.imagemodel.ImageModel`, or ``None`` when nothing can be
+        The loaded :class:`~cnnviz.models.ImageModel`, or ``None`` when nothing can be
         loaded (an error or hint is shown).
     """
     owner = session_id()

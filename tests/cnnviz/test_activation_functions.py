@@ -43,3 +43,20 @@ def test_leaky_slope_is_used_and_checked():
 def test_every_function_can_be_used_in_the_layer_table():
     for fn in af.FUNCTIONS.values():
         assert fn.layer_name in architectures.ACTIVATIONS
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(af.FUNCTIONS))
+def test_every_registered_function_is_complete(name):
+    fn = af.FUNCTIONS[name]
+    assert fn is af.get(name) is af.REGISTRY.get(name) and fn.name == fn.key == name
+    assert fn.title and fn.formula == fn.help
+    row = af.slope_rows([name], 0.1)[0]
+    assert row["function"] == fn.title and row["formula"] == fn.formula
+    d = af.curves(name, np.array([0.0, 5.0, -5.0]), 0.1)[2]
+    assert [row["slope at 0"], row["slope at 5"], row["slope at −5"]] == pytest.approx(d)
+    by_depth = af.gradient_by_depth(name, 1.0, 4, 0.1)
+    assert by_depth.shape == (4,)
+    assert by_depth[-1] == pytest.approx(abs(af.gradient_through_layers(name, 1.0, 4, 0.1)))

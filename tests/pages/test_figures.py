@@ -19,3 +19,19 @@ def test_probability_bars_are_in_percent():
                                    margin={"l": 0, "r": 0, "t": 0, "b": 0})  # fmt: skip
     assert list(fig.data[0].x) == [25.0, 75.0]
     assert tuple(fig.layout.xaxis.range) == (0, 100)
+
+
+def test_gallery_cache_is_the_shared_lru_with_read_only_galleries():
+    import numpy as np
+
+    from cnnviz.caching import LRU
+    from cnnviz.ui.inspect import GalleryCache
+
+    cache = GalleryCache(maxsize=2)
+    assert isinstance(cache, LRU) and cache.get(("a",)) is None
+    gallery = np.zeros((2, 4, 4, 3), np.uint8)
+    cache.put(("a",), gallery)
+    assert cache.get(("a",)) is gallery and not gallery.flags.writeable
+    cache.put(("b",), gallery.copy())
+    cache.put(("c",), gallery.copy())
+    assert ("a",) not in cache and len(cache) == 2

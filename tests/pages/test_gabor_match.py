@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from cnnviz import filters
-from cnnviz.ui.gabor_match import fitted_gabor, gray_kernels
+from cnnviz.ui.activations.gabor_match import fitted_gabor, gray_kernels
 from tests.pages import inspect_helpers
 from tests.pages.inspect_helpers import run_page, texts
 

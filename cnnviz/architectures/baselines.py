@@ -1,0 +1,20 @@
+"""Baselines that show why convolutions matter: an MLP on the flattened pixels."""
+
+from __future__ import annotations
+
+from cnnviz.architectures.presets import _FLAT, REGISTRY, Preset, _dense, _dropout
+
+REGISTRY.register(
+    Preset(
+        key="mlp",
+        title="MLP baseline (no convolutions)",
+        help=(
+            "Two dense layers of 512 units on the flattened pixels: many more parameters than a "
+            "CNN and no notion of neighbouring pixels, to show why convolutions matter."
+        ),
+        input_shape=(28, 28, 1),
+        num_classes=10,
+        params=669_706,
+        spec=(_FLAT, _dense(512), _dropout(0.2), _dense(512), _dropout(0.2)),
+    )
+)

@@ -1,0 +1,5 @@
+"""Streamlit code of the Activation functions page: its figures (the maths is in the core)."""
+
+from cnnviz.ui.activation_functions.plots import curves_figure, vanishing_figure
+
+__all__ = ["curves_figure", "vanishing_figure"]
