@@ -1,19 +1,13 @@
 import os
 import time
 
-import keras
 import pytest
 
 from cnnviz import limits, workspaces
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.workspaces import Workspace
-
-
-def tiny_model():
-    inputs = keras.Input((8, 8, 1))
-    x = keras.layers.Flatten()(inputs)
-    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x))
+from tests.cnnviz.conftest import tiny_dense as tiny_model
 
 
 def save(store, owner, name="m"):
