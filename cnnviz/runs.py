@@ -217,15 +217,13 @@ def final_test_metrics(meta: dict) -> dict[str, float]:
 
 
 def config_from_dict(data: dict) -> TrainingConfig:
-    """Rebuild a :class:`TrainingConfig` from its stored dict (unknown keys ignored)."""
-    import dataclasses
+    """Rebuild a :class:`TrainingConfig` from its stored dict (unknown keys ignored).
 
+    A run kind's settings (transfer, autoencoder) come back as their own objects.
+    """
     if not isinstance(data, dict) or not data:
         raise InputError("This model has no stored training settings, so it cannot be rerun.")
-    names = {f.name for f in dataclasses.fields(TrainingConfig)}
-    kwargs = {k: v for k, v in data.items() if k in names}
-    kwargs["augmentation"] = Augmentation.from_dict(data.get("augmentation"))
-    return TrainingConfig(**kwargs)
+    return TrainingConfig.from_dict(data)
 
 
 def available_changes(meta: dict) -> list[str]:
