@@ -35,7 +35,8 @@ from cnnviz.registry import Entry, Registry
 if TYPE_CHECKING:
     import keras
 
-    from cnnviz.training.config import TrainingConfig
+# A cnnviz.training.TrainingConfig: its module imports this one, so it is not imported here.
+_TrainingConfig = Any
 
 WIRING = "cnnviz.runkinds"
 """The module that imports every package providing a run kind (see the module docstring)."""
@@ -92,7 +93,7 @@ class RunKind(Entry):
     mixed_precision: bool = False
     snapshots: bool = False
 
-    def build(self, config: TrainingConfig, input_shape: tuple, num_classes: int) -> keras.Model:
+    def build(self, config: _TrainingConfig, input_shape: tuple, num_classes: int) -> keras.Model:
         """The uncompiled model a config describes (the one that is saved).
 
         Args:
@@ -102,11 +103,11 @@ class RunKind(Entry):
         """
         raise NotImplementedError(f"The run kind {self.key!r} cannot build a model.")
 
-    def preprocessing(self, config: TrainingConfig, channels: int) -> Preprocessing:
+    def preprocessing(self, config: _TrainingConfig, channels: int) -> Preprocessing:
         """How the model wants its pixels (default: 0..1, one channel for grayscale data)."""
         return unit(grayscale=int(channels) == 1)
 
-    def start(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> Any:
+    def start(self, config: _TrainingConfig, model, preprocessing: Preprocessing) -> Any:
         """The per-job part of the kind (a :class:`~cnnviz.training.classifier.KindRun`)."""
         raise NotImplementedError(f"The run kind {self.key!r} cannot train.")
 
@@ -125,10 +126,14 @@ class _RunKinds(Registry[RunKind]):
             if self._wired:
                 return
             self._wired = True
-        importlib.import_module(WIRING)
+        try:
+            importlib.import_module(WIRING)
+        except BaseException:
+            self._wired = False  # try again next time; the import error says what failed
+            raise
 
     def get(self, key: str) -> RunKind:
-        if key not in self._entries:
+        if key not in self:  # a kind this process has not imported yet
             self._wire()
         return super().get(key)
 
@@ -140,12 +145,20 @@ class _RunKinds(Registry[RunKind]):
         self._wire()
         return super().keys()
 
+    def __iter__(self):
+        self._wire()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._wire()
+        return super().__len__()
+
 
 RUN_KINDS: Registry[RunKind] = _RunKinds()
 """Every run kind by key (``"classifier"``, ``"transfer"``, ``"autoencoder"``)."""
 
 
-def settings_of(config: TrainingConfig) -> RunSettings | None:
+def settings_of(config: _TrainingConfig) -> RunSettings | None:
     """The kind settings a config carries (None for a plain classifier).
 
     Raises:
@@ -166,7 +179,7 @@ def settings_of(config: TrainingConfig) -> RunSettings | None:
     return given[0] if given else None
 
 
-def kind_of(config: TrainingConfig) -> RunKind:
+def kind_of(config: _TrainingConfig) -> RunKind:
     """The :class:`RunKind` that trains ``config``."""
     settings = settings_of(config)
     return RUN_KINDS.get(CLASSIFIER if settings is None else settings.kind)

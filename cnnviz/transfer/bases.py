@@ -102,6 +102,7 @@ class _Bases(Registry[BaseSpec]):
     """The bases by key; registering a key again replaces its base (a script run twice)."""
 
     def register(self, entry: BaseSpec) -> BaseSpec:
+        # Registry refuses a second entry with one key; a base registered again replaces it.
         self._entries.pop(getattr(entry, "key", None), None)
         return super().register(entry)
 
