@@ -121,7 +121,7 @@ def test_cleanup_by_age_removes_stale_workspaces_and_their_models(tmp_path):
 
 
 def test_maybe_cleanup_runs_at_most_once_per_period(tmp_path, monkeypatch):
-    monkeypatch.setattr(workspaces, "_last_cleanup", 0.0)
+    monkeypatch.setattr(workspaces.retention, "_last_cleanup", 0.0)
     assert workspaces.maybe_cleanup(ModelStore(tmp_path / "models")) is not None
     assert workspaces.maybe_cleanup(ModelStore(tmp_path / "models")) is None
 
