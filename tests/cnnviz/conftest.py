@@ -2,16 +2,14 @@
 
 Helpers are plain functions (``from tests.cnnviz.conftest import tiny_dataset``) so a test
 can call them with its own sizes; ``no_leftover_jobs`` is a fixture (use it with
-``pytestmark = pytest.mark.usefixtures("no_leftover_jobs")``).
+``pytestmark = pytest.mark.usefixtures("no_leftover_jobs")``). Keras and training are
+imported inside the helpers, so tests that need neither do not load TensorFlow.
 """
 
 import time
 
-import keras
 import numpy as np
 import pytest
-
-from cnnviz import datasets, training
 
 
 def tiny_dataset(n=64, size=8, channels=1, classes=2, seed=0, name="tiny", n_test=None):
@@ -21,6 +19,8 @@ def tiny_dataset(n=64, size=8, channels=1, classes=2, seed=0, name="tiny", n_tes
         A ``datasets.Dataset`` with ``n`` training and ``n_test`` (default max(8, n // 4))
         test images, (size, size, channels) uint8.
     """
+    from cnnviz import datasets
+
     rng = np.random.default_rng(seed)
 
     def make(count):
@@ -36,8 +36,10 @@ def tiny_dataset(n=64, size=8, channels=1, classes=2, seed=0, name="tiny", n_tes
     )
 
 
-def tiny_config(**kwargs) -> training.TrainingConfig:
+def tiny_config(**kwargs):
     """One epoch of a two-layer network (conv, flatten), batches of 8: seconds to train."""
+    from cnnviz import training
+
     spec = [{"type": "conv2d", "filters": 2, "kernel": 3}, {"type": "flatten"}]
     defaults = {"architecture": spec, "epochs": 1, "batch_size": 8, "learning_rate": 0.01}
     return training.TrainingConfig(**{**defaults, **kwargs})
@@ -45,6 +47,8 @@ def tiny_config(**kwargs) -> training.TrainingConfig:
 
 def tiny_classifier(channels=3, classes=3, size=12):
     """An uncompiled conv net (N, size, size, channels) → (N, classes) softmax, seeded."""
+    import keras
+
     keras.utils.set_random_seed(1)
     inputs = keras.Input((size, size, channels))
     x = keras.layers.Conv2D(4, 3, activation="relu", name="conv1")(inputs)
@@ -57,6 +61,8 @@ def tiny_classifier(channels=3, classes=3, size=12):
 
 def tiny_dense(size=8, channels=1, classes=2):
     """The smallest classifier: Flatten then one softmax Dense layer."""
+    import keras
+
     inputs = keras.Input((size, size, channels))
     x = keras.layers.Flatten()(inputs)
     return keras.Model(inputs, keras.layers.Dense(classes, activation="softmax")(x))
@@ -74,6 +80,8 @@ def wait_for(job, kind, timeout=120):
 
 def run_job(dataset, config, timeout=240, **kwargs):
     """Start a ``TrainingJob``, wait for it, and check it finished; returns the job."""
+    from cnnviz import training
+
     job = training.TrainingJob(dataset, config, **kwargs).start()
     assert job.wait(timeout), f"job {job.id} did not end within {timeout} s"
     assert job.status == "finished", job.error
@@ -83,6 +91,8 @@ def run_job(dataset, config, timeout=240, **kwargs):
 @pytest.fixture
 def no_leftover_jobs():
     """Stop every training job a test left behind, and wait until each has ended."""
+    from cnnviz import training
+
     yield
     for job in training.jobs():
         job.stop()
