@@ -20,25 +20,36 @@ Example (no server needed)::
     job.wait()
     print(job.status, job.result.test_accuracy)
 
-The package is split along its own sections: ``config`` (settings), ``events``,
+What a job trains is its *run kind* (:mod:`cnnviz.training.kinds`): the classifier here
+(:mod:`cnnviz.training.classifier`), transfer learning and the denoising autoencoder in their
+own packages, which register their kinds in :data:`RUN_KINDS`; ``cnnviz.runkinds`` imports
+them all. Training never imports those packages.
+
+The package is split along its own sections: ``config`` and ``augmentation`` (settings),
+``kinds`` and ``classifier`` (run kinds), ``events``, ``progress`` (the fit callback),
 ``device``, ``scheduler`` (queue and registry), ``build`` (model, optimizer, wrapper) and
 ``job``. Every public name is importable from ``cnnviz.training``.
 """
 
 from cnnviz.training.build import (
+    build_classifier,
     build_model,
     gabor_bank,
     make_optimizer,
     model_preprocessing,
+    output_units,
     stored_model_copy,
     training_wrapper,
 )
+from cnnviz.training.classifier import CLASSIFIER_KIND, ClassifierKind, KindRun
 from cnnviz.training.config import (
+    BATCH_SIZES,
     COURSES_IMAGE_DATA_GENERATOR,
     DEFAULT_ARCHITECTURE,
     FILL_MODES,
     FIRST_LAYERS,
     FLIP_MODES,
+    LEARNING_RATES,
     OPTIMIZERS,
     SCHEDULES,
     Augmentation,
@@ -60,10 +71,13 @@ from cnnviz.training.events import (
     TrainingResult,
 )
 from cnnviz.training.job import DONE_STATUSES, STATUSES, TrainingJob
+from cnnviz.training.kinds import RUN_KINDS, RunKind, RunSettings, kind_of
 from cnnviz.training.scheduler import KEEP_FINISHED_PER_OWNER, SCHEDULER, get_job, jobs
 
 __all__ = [
     "BATCH_EVENTS_PER_SECOND",
+    "BATCH_SIZES",
+    "CLASSIFIER_KIND",
     "COURSES_IMAGE_DATA_GENERATOR",
     "DEFAULT_ARCHITECTURE",
     "DONE_STATUSES",
@@ -71,22 +85,29 @@ __all__ = [
     "FIRST_LAYERS",
     "FLIP_MODES",
     "KEEP_FINISHED_PER_OWNER",
+    "LEARNING_RATES",
     "OPTIMIZERS",
+    "RUN_KINDS",
     "SCHEDULER",
     "SCHEDULES",
     "STATUSES",
     "Augmentation",
     "BatchEnd",
+    "ClassifierKind",
     "EpochEnd",
     "Event",
     "Extracting",
     "Failed",
     "Finished",
     "JobStarted",
+    "KindRun",
+    "RunKind",
+    "RunSettings",
     "Stopped",
     "TrainingConfig",
     "TrainingJob",
     "TrainingResult",
+    "build_classifier",
     "build_model",
     "cpu_cores",
     "detect_device",
@@ -95,9 +116,11 @@ __all__ = [
     "gpu_name",
     "has_gpu",
     "jobs",
+    "kind_of",
     "make_optimizer",
     "max_concurrent_jobs",
     "model_preprocessing",
+    "output_units",
     "recommended_config",
     "shear_factor",
     "stored_model_copy",

@@ -36,10 +36,25 @@ def make_optimizer(
 
 
 def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
-    """Build the (uncompiled) classifier a config describes.
+    """Build the (uncompiled) model a config describes, whatever its run kind.
 
     Args:
-        config: architecture name or layer spec, dropout, L2 weight decay and seed.
+        config: the training config (its run kind builds the model).
+        input_shape: (H, W, C) of the dataset.
+        num_classes: number of classes (2 classes give one sigmoid unit).
+
+    Returns:
+        A Keras model taking (N, h, w, c) float32 made by :func:`model_preprocessing`.
+    """
+    return config.run_kind.build(config, tuple(input_shape), int(num_classes))
+
+
+def build_classifier(config: TrainingConfig, input_shape: tuple, num_classes: int):
+    """Build the (uncompiled) classifier of ``config.architecture``.
+
+    Args:
+        config: architecture name or layer spec, dropout, L2 weight decay, first layer
+            and seed.
         input_shape: (H, W, C) of the dataset.
         num_classes: number of classes (2 classes give one sigmoid unit).
 
@@ -48,16 +63,6 @@ def build_model(config: TrainingConfig, input_shape: tuple, num_classes: int):
     """
     from cnnviz import architectures
 
-    if config.transfer is not None:
-        from cnnviz import transfer
-
-        return transfer.build_model(config.transfer, int(num_classes), seed=int(config.seed))
-    if getattr(config, "autoencoder", None) is not None:
-        from cnnviz import autoencoder
-
-        return autoencoder.build_model(
-            tuple(input_shape), int(config.autoencoder.filters), seed=int(config.seed)
-        )
     if isinstance(config.architecture, str):
         hyper = {"seed": int(config.seed)}
         if config.dropout is not None:
@@ -130,17 +135,13 @@ def _gabor_start(model, frozen: bool) -> None:
 
 
 def model_preprocessing(config: TrainingConfig, channels: int) -> Preprocessing:
-    """How the model a config trains wants its pixels.
+    """How the model a config trains wants its pixels (its run kind says).
 
     Args:
         config: the training config (a transfer config brings its base's preprocessing).
         channels: 1 or 3, the dataset's channels.
     """
-    if config.transfer is not None:
-        from cnnviz import transfer
-
-        return transfer.base_preprocessing(config.transfer.base)
-    return unit(grayscale=int(channels) == 1)
+    return config.run_kind.preprocessing(config, int(channels))
 
 
 def training_wrapper(
@@ -184,8 +185,12 @@ def training_wrapper(
     return keras.Model(inputs, model(x), name="training_wrapper")
 
 
-def _output_units(model) -> int:
+def output_units(model) -> int:
+    """Units of a classifier's output layer (1 for a single sigmoid unit)."""
     return int(model.outputs[0].shape[-1])
+
+
+_output_units = output_units  # the earlier private name
 
 
 def stored_model_copy(store, model_id: str, owner: str | None = None):
@@ -215,6 +220,4 @@ def stored_model_copy(store, model_id: str, owner: str | None = None):
 
 
 def _unit_for(model):
-    from cnnviz.preprocessing import unit
-
     return unit(grayscale=int(model.inputs[0].shape[-1]) == 1)

@@ -1,15 +1,40 @@
-"""Training settings: what to train and how, and the recommended defaults per dataset."""
+"""Training settings: what to train and how, and the recommended defaults per dataset.
+
+The augmentation settings live in :mod:`cnnviz.training.augmentation` and a run kind's own
+settings in its package (see :mod:`cnnviz.training.kinds`); both are importable from here.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
-
-import keras
-import numpy as np
 
 from cnnviz.errors import InputError
+from cnnviz.training.augmentation import (
+    _LIMITS,
+    COURSES_IMAGE_DATA_GENERATOR,
+    FILL_MODES,
+    FLIP_MODES,
+    Augmentation,
+    shear_factor,
+)
+from cnnviz.training.kinds import RunKind, RunSettings, kind_of, settings_from_dict, settings_of
+
+__all__ = [
+    "BATCH_SIZES",
+    "COURSES_IMAGE_DATA_GENERATOR",
+    "DEFAULT_ARCHITECTURE",
+    "FILL_MODES",
+    "FIRST_LAYERS",
+    "FLIP_MODES",
+    "LEARNING_RATES",
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "_LIMITS",
+    "Augmentation",
+    "TrainingConfig",
+    "recommended_config",
+    "shear_factor",
+]
 
 DEFAULT_ARCHITECTURE = "mnist_cnn"
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
@@ -17,256 +42,9 @@ SCHEDULES = ("constant", "cosine")
 # The choices the pages (and class links) offer, including the courses' own values.
 BATCH_SIZES = (8, 16, 20, 32, 64, 128, 256)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1)
-FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
 FIRST_LAYERS = ("random", "gabor", "gabor_frozen")
-
-
-FILL_MODES = ("nearest", "reflect", "constant", "wrap")
-
-# The courses' ImageDataGenerator arguments, as they write them.
-COURSES_IMAGE_DATA_GENERATOR = {
-    "rotation_range": 40,
-    "width_shift_range": 0.2,
-    "height_shift_range": 0.2,
-    "shear_range": 0.2,
-    "zoom_range": 0.2,
-    "horizontal_flip": True,
-    "fill_mode": "nearest",
-}
-_LIMITS = {
-    "rotation_deg": 180.0,
-    "width_shift": 0.5,
-    "height_shift": 0.5,
-    "shear_deg": 45.0,
-    "zoom": 0.9,
-    "contrast": 1.0,
-}
-
-
-def shear_factor(degrees: float) -> float:
-    """Keras 3 ``RandomShear`` factor for an ``ImageDataGenerator`` shear angle.
-
-    ``ImageDataGenerator(shear_range=θ)`` takes θ in **degrees** and moves row ``y`` of the
-    image sideways by ``y · sin θ`` pixels (its matrix is ``[[1, -sin θ], [0, cos θ]]``).
-    ``RandomShear(x_factor=s)`` moves row ``y`` by ``y · s`` pixels (matrix ``[[1, s],
-    [0, 1]]``, measured from the top row). So ``s = sin θ``: the same sideways slope; the
-    ``cos θ`` row squeeze of ImageDataGenerator (under 3.5% up to 15°) is not reproduced.
-
-    Args:
-        degrees: shear angle in degrees, in [0, 90].
-
-    Returns:
-        The factor, in [0, 1].
-    """
-    return float(math.sin(math.radians(float(degrees))))
-
-
-@dataclass(frozen=True, init=False)
-class Augmentation:
-    """Random changes applied to training batches only (Keras 3 preprocessing layers).
-
-    The settings use the units of Keras' ``ImageDataGenerator``, which the courses use
-    (:meth:`from_image_data_generator` reads its arguments directly).
-
-    Attributes:
-        flip: one of ``FLIP_MODES`` (``horizontal_flip=True`` is ``"horizontal"``).
-        rotation_deg: maximum rotation either way in degrees, in [0, 180] (``rotation_range``).
-        width_shift: maximum sideways shift as a fraction of the width, in [0, 0.5]
-            (``width_shift_range``).
-        height_shift: maximum up/down shift as a fraction of the height, in [0, 0.5]
-            (``height_shift_range``).
-        shear_deg: maximum shear angle either way in degrees, in [0, 45] (``shear_range``;
-            see :func:`shear_factor` for the conversion to ``RandomShear``).
-        zoom: maximum zoom in or out as a fraction, in [0, 0.9]; 0.2 scales by 0.8..1.2,
-            width and height drawn independently, as ``zoom_range=0.2`` does.
-        contrast: maximum contrast change as a fraction, in [0, 1].
-        fill_mode: how pixels moved in from outside are filled: one of ``FILL_MODES``
-            (constant fills with black, as ``cval=0``).
-
-    The constructor also takes the earlier keywords ``rotation`` (a fraction of a full turn)
-    and ``shift`` (both shifts), and the properties of those names read the same way.
-    """
-
-    flip: str
-    rotation_deg: float
-    width_shift: float
-    height_shift: float
-    shear_deg: float
-    zoom: float
-    contrast: float
-    fill_mode: str
-
-    def __init__(
-        self,
-        flip: str = "none",
-        rotation_deg: float = 0.0,
-        width_shift: float = 0.0,
-        height_shift: float = 0.0,
-        shear_deg: float = 0.0,
-        zoom: float = 0.0,
-        contrast: float = 0.0,
-        fill_mode: str = "nearest",
-        *,
-        rotation: float | None = None,
-        shift: float | None = None,
-    ):
-        if rotation is not None:  # earlier unit: a fraction of a full turn
-            rotation_deg = float(rotation) * 360.0
-        if shift is not None:
-            width_shift = height_shift = float(shift)
-        values = {
-            "flip": str(flip),
-            "rotation_deg": float(rotation_deg),
-            "width_shift": float(width_shift),
-            "height_shift": float(height_shift),
-            "shear_deg": float(shear_deg),
-            "zoom": float(zoom),
-            "contrast": float(contrast),
-            "fill_mode": str(fill_mode),
-        }
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-    @property
-    def rotation(self) -> float:
-        """Maximum rotation as a fraction of a full turn (the earlier unit)."""
-        return self.rotation_deg / 360.0
-
-    @property
-    def shift(self) -> float:
-        """The larger of the two shifts (the earlier single setting)."""
-        return max(self.width_shift, self.height_shift)
-
-    @property
-    def active(self) -> bool:
-        """True when at least one augmentation is switched on."""
-        return self.flip != "none" or any(getattr(self, name) > 0 for name in _LIMITS)
-
-    def validate(self) -> None:
-        """Raise ``InputError`` naming the first value out of range."""
-        if self.flip not in FLIP_MODES:
-            raise InputError(f"Flip must be one of {', '.join(FLIP_MODES)}; got {self.flip!r}.")
-        if self.fill_mode not in FILL_MODES:
-            raise InputError(
-                f"Fill mode must be one of {', '.join(FILL_MODES)}; got {self.fill_mode!r}."
-            )
-        for name, top in _LIMITS.items():
-            value = getattr(self, name)
-            if not (0.0 <= float(value) <= top):
-                label = name.replace("_deg", " (degrees)").replace("_", " ")
-                raise InputError(
-                    f"Augmentation {label} must be between 0 and {top:g}; got {value}."
-                )
-
-    def layers(self, seed: int | None = None) -> list:
-        """The Keras preprocessing layers, working on pixel values in 0..255.
-
-        Args:
-            seed: makes the random draws repeatable.
-
-        Returns:
-            A list of layers (empty when nothing is switched on), in ImageDataGenerator's
-            order: rotation, shifts, shear, zoom, then flip and contrast.
-        """
-        self.validate()
-        fill = {"fill_mode": self.fill_mode, "fill_value": 0.0, "seed": seed}
-        out = []
-        if self.rotation_deg > 0:
-            out.append(keras.layers.RandomRotation(self.rotation_deg / 360.0, **fill))
-        if self.width_shift > 0 or self.height_shift > 0:
-            out.append(keras.layers.RandomTranslation(self.height_shift, self.width_shift, **fill))
-        if self.shear_deg > 0:
-            out.append(keras.layers.RandomShear(x_factor=shear_factor(self.shear_deg), **fill))
-        if self.zoom > 0:
-            out.append(keras.layers.RandomZoom(self.zoom, self.zoom, **fill))
-        if self.flip != "none":
-            out.append(keras.layers.RandomFlip(self.flip, seed=seed))
-        if self.contrast > 0:
-            out.append(keras.layers.RandomContrast(self.contrast, value_range=(0, 255), seed=seed))
-        return out
-
-    def apply(self, images: np.ndarray, seed: int = 0) -> np.ndarray:
-        """Augment a batch once, as training would (for the preview grid).
-
-        Args:
-            images: (N, H, W, C) uint8 in 0..255.
-            seed: repeatable random draws.
-
-        Returns:
-            (N, H, W, C) uint8 augmented copies; the input is not changed.
-        """
-        images = np.asarray(images)
-        layers = self.layers(seed=seed)
-        if not layers or len(images) == 0:
-            return images.copy()
-        x = images.astype(np.float32)
-        for layer in layers:
-            x = layer(x, training=True)
-        return np.clip(np.round(keras.ops.convert_to_numpy(x)), 0, 255).astype(np.uint8)
-
-    @classmethod
-    def from_image_data_generator(cls, **kwargs) -> Augmentation:
-        """The augmentation ``keras.preprocessing.image.ImageDataGenerator(**kwargs)`` does.
-
-        Args:
-            **kwargs: ``rotation_range``, ``width_shift_range``, ``height_shift_range``,
-                ``shear_range``, ``zoom_range`` (a number), ``horizontal_flip``,
-                ``vertical_flip`` and ``fill_mode``; shifts are fractions (below 1).
-
-        Raises:
-            InputError: an argument this app does not reproduce.
-        """
-        known = {*COURSES_IMAGE_DATA_GENERATOR, "vertical_flip"}
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            raise InputError(f"ImageDataGenerator arguments not reproduced here: {unknown}.")
-        h, v = bool(kwargs.get("horizontal_flip")), bool(kwargs.get("vertical_flip"))
-        flip = {(False, False): "none", (True, False): "horizontal", (False, True): "vertical"}
-        return cls(
-            flip=flip.get((h, v), "horizontal_and_vertical"),
-            rotation_deg=float(kwargs.get("rotation_range", 0)),
-            width_shift=float(kwargs.get("width_shift_range", 0)),
-            height_shift=float(kwargs.get("height_shift_range", 0)),
-            shear_deg=float(kwargs.get("shear_range", 0)),
-            zoom=float(kwargs.get("zoom_range", 0)),
-            fill_mode=str(kwargs.get("fill_mode", "nearest")),
-        )
-
-    def as_image_data_generator(self) -> dict:
-        """The ``ImageDataGenerator`` arguments of these settings (contrast has none)."""
-        return {
-            "rotation_range": self.rotation_deg,
-            "width_shift_range": self.width_shift,
-            "height_shift_range": self.height_shift,
-            "shear_range": self.shear_deg,
-            "zoom_range": self.zoom,
-            "horizontal_flip": self.flip in ("horizontal", "horizontal_and_vertical"),
-            "vertical_flip": self.flip in ("vertical", "horizontal_and_vertical"),
-            "fill_mode": self.fill_mode,
-        }
-
-    @classmethod
-    def courses(cls) -> Augmentation:
-        """The courses' settings (:data:`COURSES_IMAGE_DATA_GENERATOR`)."""
-        return cls.from_image_data_generator(**COURSES_IMAGE_DATA_GENERATOR)
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> Augmentation:
-        """Inverse of ``dataclasses.asdict``, also for metadata stored in the earlier units.
-
-        Earlier metadata has ``rotation`` as a fraction of a turn and one ``shift``.
-        """
-        data = dict(data or {})
-        number = {k: float(data[k]) for k in _LIMITS if data.get(k) is not None}
-        if "rotation_deg" not in data and data.get("rotation") is not None:
-            number["rotation_deg"] = float(data["rotation"]) * 360.0
-        if "width_shift" not in data and data.get("shift") is not None:
-            number["width_shift"] = number["height_shift"] = float(data["shift"])
-        return cls(
-            flip=str(data.get("flip", "none")),
-            fill_mode=str(data.get("fill_mode", "nearest")),
-            **number,
-        )
+# Marks the fields that hold a run kind's settings (named like the kind).
+_KIND_FIELD = {"run_kind": True}
 
 
 @dataclass
@@ -292,8 +70,9 @@ class TrainingConfig:
         augmentation: random changes applied to training batches only.
         mixed_precision: float16 compute with float32 weights; None = automatically on a
             GPU only; True forces it (slow on a CPU). The saved model is always float32.
-        transfer: a ``cnnviz.transfer.TransferConfig``: train a new head on a pretrained
-            base instead of ``architecture`` (None = train ``architecture`` from scratch).
+        transfer: a ``cnnviz.transfer.TransferConfig`` (a :class:`RunSettings` of the
+            ``"transfer"`` run kind): train a new head on a pretrained base instead of
+            ``architecture`` (None = train ``architecture`` from scratch).
         l2: L2 weight decay: ``kernel_regularizer=l2(l2)`` on every convolution and dense
             layer that sets none of its own in the layer table (0 = off), in [0, 1].
         continue_from: id of a stored model whose weights training starts from (the
@@ -301,8 +80,9 @@ class TrainingConfig:
         first_layer: ``"random"`` (the initialiser's start), ``"gabor"`` (the first
             convolution starts as a bank of Gabor filters and keeps learning) or
             ``"gabor_frozen"`` (the bank stays fixed).
-        autoencoder: a ``cnnviz.autoencoder.AutoencoderConfig``: train the course's
-            denoising autoencoder (images as targets) instead of a classifier.
+        autoencoder: a ``cnnviz.autoencoder.AutoencoderConfig`` (the ``"autoencoder"``
+            run kind's settings): train the course's denoising autoencoder (images as
+            targets) instead of a classifier.
     """
 
     architecture: str | list = DEFAULT_ARCHITECTURE
@@ -317,11 +97,11 @@ class TrainingConfig:
     seed: int = 0
     augmentation: Augmentation = field(default_factory=Augmentation)
     mixed_precision: bool | None = None
-    transfer: Any = None
+    transfer: RunSettings | None = field(default=None, metadata=_KIND_FIELD)
     l2: float = 0.0
     continue_from: str | None = None
     first_layer: str = "random"
-    autoencoder: Any = None
+    autoencoder: RunSettings | None = field(default=None, metadata=_KIND_FIELD)
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -356,21 +136,22 @@ class TrainingConfig:
                 f"First layer must be one of {', '.join(FIRST_LAYERS)}; got {self.first_layer!r}."
             )
         self.augmentation.validate()
-        if self.transfer is not None:
-            self.transfer.validate()
-        if self.autoencoder is not None:
-            if self.transfer is not None:
-                raise InputError("A model is either an autoencoder or a transfer model.")
-            self.autoencoder.validate()
+        settings = settings_of(self)
+        if settings is not None:
+            settings.validate()
 
     @property
     def architecture_name(self) -> str:
         """The preset name, ``"custom"`` for a layer spec, ``"<base> (<mode>)"`` for transfer."""
-        if self.transfer is not None:
-            return f"{self.transfer.base} ({self.transfer.mode})"
-        if self.autoencoder is not None:
-            return "denoising autoencoder"
+        settings = settings_of(self)
+        if settings is not None:
+            return settings.architecture_name
         return self.architecture if isinstance(self.architecture, str) else "custom"
+
+    @property
+    def run_kind(self) -> RunKind:
+        """The run kind that trains this config (see :mod:`cnnviz.training.kinds`)."""
+        return kind_of(self)
 
     def to_dict(self) -> dict:
         """JSON-ready form (stored with the model)."""
@@ -408,10 +189,9 @@ class TrainingConfig:
         data = dict(data or {})
         names = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in names and k != "augmentation"}
-        if isinstance(kwargs.get("autoencoder"), dict):
-            from cnnviz.autoencoder import AutoencoderConfig
-
-            kwargs["autoencoder"] = AutoencoderConfig.from_dict(kwargs["autoencoder"])
+        for f in fields(cls):  # a run kind's settings, found by the kind's registry
+            if f.metadata.get("run_kind") and isinstance(kwargs.get(f.name), dict):
+                kwargs[f.name] = settings_from_dict(f.name, kwargs[f.name])
         return cls(augmentation=Augmentation.from_dict(data.get("augmentation")), **kwargs)
 
 

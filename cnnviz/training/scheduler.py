@@ -1,16 +1,33 @@
-"""A first-in-first-out scheduler for training jobs and the registry that finds them by id."""
+"""A first-in-first-out scheduler for training jobs and the registry that finds them by id.
+
+The scheduler knows a job only by the small :class:`Schedulable` interface (``launch()``,
+``id``, ``owner``, ``done``), so it never imports :mod:`cnnviz.training.job`.
+"""
 
 from __future__ import annotations
 
 import collections
 import itertools
 import threading
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from cnnviz.training.device import max_concurrent_jobs
 
-if TYPE_CHECKING:
-    from cnnviz.training.job import TrainingJob
+
+class Schedulable(Protocol):
+    """What the scheduler and the registry need of a job."""
+
+    id: str
+    owner: str
+
+    @property
+    def done(self) -> bool:
+        """True once the job has ended."""
+        ...
+
+    def launch(self) -> None:
+        """Start running now (the scheduler calls it when a place is free)."""
+
 
 # Finished jobs kept in the registry per owner (older ones are forgotten).
 KEEP_FINISHED_PER_OWNER = 3
@@ -21,10 +38,10 @@ class _Scheduler:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: list[TrainingJob] = []
-        self._waiting: collections.deque[TrainingJob] = collections.deque()
+        self._running: list[Schedulable] = []
+        self._waiting: collections.deque[Schedulable] = collections.deque()
 
-    def submit(self, job: TrainingJob) -> None:
+    def submit(self, job: Schedulable) -> None:
         with self._lock:
             start = len(self._running) < max_concurrent_jobs() and not self._waiting
             if start:
@@ -32,9 +49,9 @@ class _Scheduler:
             else:
                 self._waiting.append(job)
         if start:
-            job._launch()
+            job.launch()
 
-    def cancel(self, job: TrainingJob) -> bool:
+    def cancel(self, job: Schedulable) -> bool:
         """Remove a waiting job; True when it was still waiting."""
         with self._lock:
             if job in self._waiting:
@@ -42,7 +59,7 @@ class _Scheduler:
                 return True
             return False
 
-    def release(self, job: TrainingJob) -> None:
+    def release(self, job: Schedulable) -> None:
         """A running job ended: start the next waiting ones."""
         to_start = []
         with self._lock:
@@ -53,9 +70,9 @@ class _Scheduler:
                 self._running.append(nxt)
                 to_start.append(nxt)
         for nxt in to_start:
-            nxt._launch()
+            nxt.launch()
 
-    def position(self, job: TrainingJob) -> int:
+    def position(self, job: Schedulable) -> int:
         """1-based place in the queue; 0 when not waiting."""
         with self._lock:
             try:
@@ -70,15 +87,20 @@ class _Scheduler:
 
 
 SCHEDULER = _Scheduler()
-_REGISTRY: dict[str, TrainingJob] = {}
+_REGISTRY: dict[str, Schedulable] = {}
 _REGISTRY_LOCK = threading.Lock()
 # keras.utils.set_random_seed touches process-wide generators (Python, NumPy, TensorFlow):
 # seeding and building happen under this lock so concurrent jobs do not interleave.
-_SETUP_LOCK = threading.Lock()
+SETUP_LOCK = threading.Lock()
 _COUNTER = itertools.count(1)
 
 
-def get_job(job_id: str | None) -> TrainingJob | None:
+def next_number() -> int:
+    """1, 2, 3...: the running number in job ids (``job-<n>-<random>``)."""
+    return next(_COUNTER)
+
+
+def get_job(job_id: str | None) -> Schedulable | None:
     """The job with this id, or None (unknown or forgotten)."""
     if not job_id:
         return None
@@ -86,14 +108,15 @@ def get_job(job_id: str | None) -> TrainingJob | None:
         return _REGISTRY.get(job_id)
 
 
-def jobs(owner: str | None = None) -> list[TrainingJob]:
+def jobs(owner: str | None = None) -> list[Schedulable]:
     """Registered jobs, oldest first; only ``owner``'s when given."""
     with _REGISTRY_LOCK:
         items = list(_REGISTRY.values())
     return [j for j in items if owner is None or j.owner == owner]
 
 
-def _register(job: TrainingJob) -> None:
+def register(job: Schedulable) -> None:
+    """Keep ``job`` findable by id; only the newest finished jobs of its owner are kept."""
     with _REGISTRY_LOCK:
         _REGISTRY[job.id] = job
         done = [j for j in _REGISTRY.values() if j.owner == job.owner and j.done]

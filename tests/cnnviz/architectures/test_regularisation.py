@@ -8,7 +8,7 @@ from cnnviz import architectures, training
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.training import TrainingConfig, TrainingJob
-from tests.cnnviz.test_training import tiny_config, tiny_dataset
+from tests.cnnviz.conftest import tiny_config, tiny_dataset
 
 SPEC = [
     {"type": "conv2d", "filters": 2, "kernel": 3},

@@ -1,19 +1,13 @@
 import os
 import time
 
-import keras
 import pytest
 
 from cnnviz import limits, workspaces
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.workspaces import Workspace
-
-
-def tiny_model():
-    inputs = keras.Input((8, 8, 1))
-    x = keras.layers.Flatten()(inputs)
-    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x))
+from tests.cnnviz.conftest import tiny_dense as tiny_model
 
 
 def save(store, owner, name="m"):
@@ -127,7 +121,7 @@ def test_cleanup_by_age_removes_stale_workspaces_and_their_models(tmp_path):
 
 
 def test_maybe_cleanup_runs_at_most_once_per_period(tmp_path, monkeypatch):
-    monkeypatch.setattr(workspaces, "_last_cleanup", 0.0)
+    monkeypatch.setattr(workspaces.retention, "_last_cleanup", 0.0)
     assert workspaces.maybe_cleanup(ModelStore(tmp_path / "models")) is not None
     assert workspaces.maybe_cleanup(ModelStore(tmp_path / "models")) is None
 

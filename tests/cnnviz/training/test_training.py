@@ -16,40 +16,10 @@ from cnnviz.training import (
     TrainingConfig,
     TrainingJob,
 )
+from tests.cnnviz.conftest import tiny_config, tiny_dataset, wait_for
 
+pytestmark = pytest.mark.usefixtures("no_leftover_jobs")
 TERMINAL = (Finished, Stopped, Failed)
-
-
-def tiny_dataset(n=64, size=8, channels=1, classes=2, seed=0, name="tiny"):
-    """Class k = images of brightness ~ k: learnable by anything."""
-    rng = np.random.default_rng(seed)
-
-    def make(count):
-        y = np.arange(count) % classes
-        base = (y * (200 // max(1, classes - 1)) + 20).astype(np.float32)
-        x = base[:, None, None, None] + rng.normal(0, 10, (count, size, size, channels))
-        return np.clip(x, 0, 255).astype(np.uint8), y.astype(np.int64)
-
-    x_train, y_train = make(n)
-    x_test, y_test = make(max(8, n // 4))
-    return datasets.Dataset(
-        name, x_train, y_train, x_test, y_test, [f"c{i}" for i in range(classes)]
-    )
-
-
-def tiny_config(**kwargs):
-    spec = [{"type": "conv2d", "filters": 2, "kernel": 3}, {"type": "flatten"}]
-    defaults = {"architecture": spec, "epochs": 1, "batch_size": 8, "learning_rate": 0.01}
-    return TrainingConfig(**{**defaults, **kwargs})
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120), f"job {job.id} did not end"
 
 
 def assert_in_order(events, epochs=None):
@@ -144,17 +114,6 @@ def test_result_is_saved_with_metadata(shapes_job):
 
 
 # ---- stop, queue, failures ----------------------------------------------------------------
-
-
-def wait_for(job, kind, timeout=120):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if job.latest(kind) is not None or job.done:
-            return job.latest(kind)
-        time.sleep(0.02)
-    raise AssertionError(f"no {kind.__name__} event within {timeout} s")
 
 
 def long_job(store=None, **kwargs):

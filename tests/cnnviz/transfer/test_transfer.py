@@ -6,9 +6,11 @@ import pytest
 
 from cnnviz import attribution, datasets, modelutils, preprocessing, pretrained, training, transfer
 from cnnviz.errors import InputError
+from cnnviz.imagemodel import ImageModel
 from cnnviz.store import ModelStore
 from cnnviz.training import Extracting, Finished, TrainingConfig, TrainingJob
 from cnnviz.transfer import TransferConfig
+from tests.cnnviz.conftest import run_job
 
 TINY = "tiny_test_base"
 
@@ -48,6 +50,9 @@ def _shared_model():
     return _SHARED["m"]
 
 
+pytestmark = pytest.mark.usefixtures("no_leftover_jobs")
+
+
 @pytest.fixture(autouse=True)
 def _tiny_base():
     transfer.register_base(
@@ -61,10 +66,6 @@ def _tiny_base():
         )
     )
     yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        job.wait(120)
 
 
 def dataset(n=48, size=12, channels=1, classes=2, name="tinyset"):
@@ -91,14 +92,6 @@ def config(mode="features", **kwargs):
     )
     defaults = {"epochs": 4, "batch_size": 8, "learning_rate": 5e-2, "validation_split": 0.0}
     return TrainingConfig(transfer=tcfg, **{**defaults, **kwargs})
-
-
-def run(ds, cfg, store=None):
-    job = TrainingJob(ds, cfg, store=store)
-    job.start()
-    assert job.wait(240)
-    assert job.status == "finished", job.error
-    return job
 
 
 def base_weights(model):
@@ -145,7 +138,7 @@ def test_flatten_head_and_binary_output():
 @pytest.mark.parametrize("mode", ["features", "frozen"])
 def test_frozen_base_is_bit_identical_after_training(mode):
     cfg = config(mode, augmentation=training.Augmentation(flip="horizontal"))
-    job = run(dataset(), cfg)
+    job = run_job(dataset(), cfg)
     assert_same(base_weights(job.model), pretrained_weights())
     head = job.model.get_layer("transfer_output").get_weights()[0]
     fresh = transfer.build_model(cfg.transfer, 2).get_layer("transfer_output").get_weights()[0]
@@ -155,7 +148,7 @@ def test_frozen_base_is_bit_identical_after_training(mode):
 
 def test_finetune_changes_only_the_top_layers_and_keeps_bn_statistics():
     cfg = config("finetune", fine_tune_layers=3)  # conv2, bn2, act2
-    job = run(dataset(), cfg)
+    job = run_job(dataset(), cfg)
     before, after = pretrained_weights(), base_weights(job.model)
     assert_same(after, before, ["conv1", "bn1", "bn2"])  # bn2 is in the top 3 but stays frozen
     assert not np.array_equal(after["conv2"][0], before["conv2"][0])
@@ -177,7 +170,7 @@ def test_batchnorm_runs_in_inference_mode_while_training(mode):
 
 
 def test_finetune_from_a_head_trained_first():
-    job = run(
+    job = run_job(
         dataset(),
         config("finetune", fine_tune_layers=2, head_epochs=4, epochs=2, learning_rate=1e-3),
     )
@@ -228,8 +221,8 @@ def test_feature_cache_keeps_the_newest_files_under_its_cap():
 
 def test_second_head_on_same_data_reads_the_cache():
     ds = dataset()
-    run(ds, config("features"))
-    job = run(ds, config("features", head_units=16))
+    run_job(ds, config("features"))
+    job = run_job(ds, config("features", head_units=16))
     cached = [e.cached for e in job.events() if isinstance(e, Extracting)]
     assert cached and all(cached)
     assert job.result.test_accuracy > 0.9
@@ -278,12 +271,19 @@ def test_stored_model_is_whole_with_base_preprocessing_and_metadata(tmp_path):
     assert modelutils.default_cam_layer(loaded) == "act2"
     heat = attribution.grad_cam(loaded, datasets.to_rgb(ds.x_test[:2]))
     assert heat.shape[0] == 2 and np.isfinite(heat).all()
+    # The preprocessing travels with the stored model, not as an attribute of the Keras model.
+    assert not hasattr(job.model, "_cnnviz_preprocessing")
+    from_store, _ = transfer.extract_features(loaded, ds.x_test, cache=False)
+    explicit, _ = transfer.extract_features(
+        job.model, ds.x_test, preprocessing=preprocessing.torch_mode(), cache=False
+    )
+    np.testing.assert_allclose(from_store, explicit, atol=1e-5)
 
 
 def test_imagenet_preprocessing_model_trains_evaluates_and_saves_from_scratch_path(tmp_path):
     """A frozen-base model (torch preprocessing) evaluates through its Preprocessing, not /255."""
     ds = dataset(channels=3)
-    job = run(ds, config("frozen"), store=ModelStore(tmp_path / "s"))
+    job = run_job(ds, config("frozen"), store=ModelStore(tmp_path / "s"))
     ev = job.result.evaluation
     direct = job.model.predict(
         preprocessing.torch_mode().apply(
@@ -320,7 +320,7 @@ def test_bundled_base_on_faces_beats_chance_and_stays_frozen():
     cfg = TrainingConfig(
         transfer=TransferConfig(mode="features"), epochs=5, batch_size=32, validation_split=0.0
     )
-    job = run(ds, cfg)
+    job = run_job(ds, cfg)
     model = job.model
     assert modelutils.default_cam_layer(model) == "head_activation"
     src = pretrained.load(pretrained.BUNDLED).model
@@ -352,3 +352,24 @@ def test_keras_application_base_is_cut_below_its_classifier():
     plan = transfer.describe(cfg, 5)
     assert plan.layers == transfer.layer_table(model)
     assert (plan.trainable, plan.non_trainable) == transfer.parameter_counts(model)
+
+
+def test_every_registered_base_is_a_complete_entry():
+    listed = [spec.name for spec in transfer.bases()]
+    assert listed[:4] == list(transfer.COURSE_BASES)
+    for spec in transfer.BASES.available():
+        assert spec.key == spec.name and spec.title and spec.cut_layer
+        assert len(spec.input_size) == 2 and all(side > 0 for side in spec.input_size)
+        assert spec.preprocessing.channels == 3 and isinstance(spec.offline, bool)
+        assert transfer.base_spec(spec.name) is spec
+    assert transfer.base_spec(pretrained.BUNDLED).offline
+
+
+def test_preprocessing_of_reads_the_image_model_or_the_base():
+    model = transfer.build_model(TransferConfig(base=TINY), 2)
+    assert transfer.base_name(model) == TINY
+    assert transfer.preprocessing_of(model) == preprocessing.torch_mode()
+    image_model = ImageModel("tiny", model, (16, 16), preprocessing.tf_mode(), ["a", "b"])
+    assert transfer.preprocessing_of(image_model) == preprocessing.tf_mode()
+    images = dataset(channels=3).x_train[:4]
+    assert transfer.features_key(images, image_model) != transfer.features_key(images, model)

@@ -15,7 +15,7 @@ from cnnviz import workspaces
 from cnnviz.store import ModelStore
 from cnnviz.training import records
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _spawn(code: str, home: Path) -> subprocess.Popen:

@@ -11,7 +11,7 @@ import pytest
 
 from cnnviz.training import device
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(

@@ -12,19 +12,9 @@ from cnnviz.errors import InputError
 from cnnviz.imagemodel import ImageModel
 from cnnviz.preprocessing import Preprocessing, tf_mode, unit
 from cnnviz.store import ModelStore, StoredModel, last_spatial_layer
+from tests.cnnviz.conftest import tiny_classifier as tiny_model
 
 ALICE, BOB = "alice-session", "bob-session"
-
-
-def tiny_model(channels=3, classes=3, size=12):
-    keras.utils.set_random_seed(1)
-    inputs = keras.Input((size, size, channels))
-    x = keras.layers.Conv2D(4, 3, activation="relu", name="conv1")(inputs)
-    x = keras.layers.MaxPooling2D(name="pool1")(x)
-    x = keras.layers.Conv2D(4, 3, activation="relu", name="conv2")(x)
-    x = keras.layers.Flatten(name="flatten")(x)
-    outputs = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs)
 
 
 def meta(owner=ALICE, **extra):
@@ -339,7 +329,7 @@ def test_upload_labels_must_fit_the_model(store, tmp_path, kwargs, message):
 
 
 def test_upload_size_limit(store, monkeypatch):
-    monkeypatch.setattr(store_module, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(store_module.uploads, "MAX_UPLOAD_BYTES", 10)
     with pytest.raises(InputError, match="larger"):
         store.import_keras(io.BytesIO(b"x" * 100), ALICE)
 

@@ -1,21 +1,13 @@
-import time
-
 import numpy as np
 import pytest
 
-from cnnviz import autoencoder, datasets, training
+from cnnviz import autoencoder, datasets
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.training import BatchEnd, EpochEnd, Finished, Stopped, TrainingConfig, TrainingJob
+from tests.cnnviz.conftest import wait_for
 
-
-@pytest.fixture(autouse=True)
-def _no_leftover_jobs():
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120), f"job {job.id} did not end"
+pytestmark = pytest.mark.usefixtures("no_leftover_jobs")
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +126,7 @@ def test_stop_keeps_and_saves_the_autoencoder(tmp_path, digits):
     cfg = autoencoder.recommended_config("digits")
     cfg.epochs, cfg.batch_size = 50, 4
     job = TrainingJob(digits, cfg, store=store).start()
-    deadline = time.monotonic() + 120
-    while job.latest(BatchEnd) is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_for(job, BatchEnd) is not None
     job.stop()
     assert job.wait(120)
     assert job.status == "stopped", job.error

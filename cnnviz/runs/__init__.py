@@ -1,0 +1,43 @@
+"""Training runs side by side: their settings, what differs, their histories, "same again".
+
+A *run* is the metadata of a model in :class:`cnnviz.store.ModelStore` (``meta.json``):
+``history`` holds the per-epoch lists ``fit`` returned (``loss``, ``accuracy``,
+``val_loss``, ``val_accuracy``) and ``training`` the :class:`TrainingConfig` as a dict.
+Nothing here retrains or loads a model: the comparison is read from the stored metadata.
+
+The package: ``settings`` (the settings table and what differs), ``history`` (per-epoch
+columns, CSV, final metrics) and ``again`` ("same again, but ..." configs).
+"""
+
+from cnnviz.runs.again import (
+    CHANGES,
+    MLP_ARCHITECTURE,
+    SAME_AGAIN_AUGMENTATION,
+    SAME_AGAIN_DROPOUT,
+    available_changes,
+    config_from_dict,
+    same_again,
+    same_again_name,
+)
+from cnnviz.runs.history import HISTORY_COLUMNS, final_test_metrics, history_csv, history_table
+from cnnviz.runs.settings import SETTINGS, dropout_label, run_labels, settings, settings_diff
+
+__all__ = [
+    "CHANGES",
+    "HISTORY_COLUMNS",
+    "MLP_ARCHITECTURE",
+    "SAME_AGAIN_AUGMENTATION",
+    "SAME_AGAIN_DROPOUT",
+    "SETTINGS",
+    "available_changes",
+    "config_from_dict",
+    "dropout_label",
+    "final_test_metrics",
+    "history_csv",
+    "history_table",
+    "run_labels",
+    "same_again",
+    "same_again_name",
+    "settings",
+    "settings_diff",
+]

@@ -1,0 +1,76 @@
+"""What a training job feeds ``fit`` and what it stores with the model it saves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnviz.datasets import stratified_split
+from cnnviz.errors import InputError
+from cnnviz.preprocessing import unit
+from cnnviz.training.events import EpochEnd
+
+
+def fit_split(dataset, validation_split: float, seed: int):
+    """Training and validation data for ``fit``: (x_train, y_train, x_val, y_val).
+
+    The validation data is the dataset's own validation set, or a stratified split of the
+    training set (None, None when ``validation_split`` is 0).
+
+    Args:
+        dataset: a ``cnnviz.datasets.Dataset`` (uint8 images (N, H, W, C), int labels).
+        validation_split: fraction held out when the dataset has no validation set.
+        seed: seed of the split.
+
+    Raises:
+        InputError: images that are not uint8 (N, H, W, C), or fewer than two classes.
+    """
+    ds = dataset
+    x_train = np.asarray(ds.x_train)
+    y_train = np.asarray(ds.y_train).astype(np.int64)
+    if x_train.ndim != 4 or x_train.dtype != np.uint8:
+        raise InputError(
+            f"Training images must be uint8 (N, H, W, C); got {x_train.dtype} {x_train.shape}."
+        )
+    if len(np.unique(y_train)) < 2:
+        raise InputError("The training set needs images of at least two classes.")
+    if getattr(ds, "x_val", None) is not None and len(ds.x_val):
+        return x_train, y_train, np.asarray(ds.x_val), np.asarray(ds.y_val).astype(np.int64)
+    fraction = float(validation_split)
+    if fraction <= 0:
+        return x_train, y_train, None, None
+    tr, va = stratified_split(y_train, fraction, seed=[int(seed), 2])
+    return x_train[tr], y_train[tr], x_train[va], y_train[va]
+
+
+def stored_metadata(job, evaluation, status: str, seconds: float) -> dict:
+    """The metadata a finished or stopped job saves with its model (see ``ModelStore``).
+
+    The job's own (name, owner, dataset, classes, input shape, preprocessing, history,
+    test metrics, settings, device...), then what its run kind adds
+    (:meth:`~cnnviz.training.KindRun.metadata`).
+    """
+    ds = job.dataset
+    channels = int(ds.x_train.shape[-1])
+    metadata = {
+        "name": job.name,
+        "owner": job.owner,
+        "architecture": job.config.architecture,
+        "dataset": {"name": ds.name, "options": dict(getattr(ds, "options", {}) or {})},
+        "class_names": [str(c) for c in ds.class_names],
+        "input_shape": [int(v) for v in job.model.inputs[0].shape[1:]],
+        "preprocessing": (job.preprocessing or unit(grayscale=channels == 1)).to_dict(),
+        "history": job.history,
+        # Training images per second, epoch by epoch (the first includes tracing).
+        "images_per_sec": [
+            round(e.images_per_sec, 1) for e in job.events() if isinstance(e, EpochEnd)
+        ],
+        "test_metrics": evaluation.metrics(),
+        "training": job.config.to_dict(),
+        "device": job.device,
+        "seconds": round(seconds, 2),
+        "status": status,
+        "params": int(job.model.count_params()),
+        "page": job.page,
+    }
+    metadata.update(job.kind_run.metadata())
+    return metadata

@@ -1,0 +1,107 @@
+"""Transfer settings: the pretrained base, the new head, and the mode that trains them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnnviz import pretrained
+from cnnviz.errors import InputError
+from cnnviz.training import Augmentation, RunSettings, TrainingConfig
+from cnnviz.transfer.bases import base_spec
+
+MODES = ("features", "frozen", "finetune")
+POOLINGS = ("avg", "flatten")
+MODE_TITLES = {
+    "features": "Feature extraction (fast)",
+    "frozen": "Frozen base with augmentation",
+    "finetune": "Fine-tuning",
+}
+MODE_SENTENCES = {
+    "features": (
+        "Run the pretrained base once over your images and train only a small head on what "
+        "it sees: the fastest way, and the place to start with few images."
+    ),
+    "frozen": (
+        "Keep the base frozen but send every image through it at every step, so random "
+        "flips and shifts (augmentation) can show the head more variety: slower, less "
+        "overfitting."
+    ),
+    "finetune": (
+        "Also retrain the top layers of the base with a small learning rate, so its most "
+        "specific features adapt to your classes: the last few percent, once a head works."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TransferConfig(RunSettings):
+    """A pretrained base, a new head, and how to train them.
+
+    Attributes:
+        base: a base name from :func:`bases` (default the bundled EfficientNet-Lite0).
+        mode: ``"features"``, ``"frozen"`` or ``"finetune"`` (see the module docstring).
+        fine_tune_layers: in ``"finetune"``, how many of the base's top layers train
+            (BatchNorm layers among them stay frozen); ignored in the other modes.
+        head_units: units of the head's hidden Dense layer (ReLU); 0 = no hidden layer.
+        head_dropout: dropout rate before the output layer, in [0, 1).
+        pooling: ``"avg"`` (global average pooling) or ``"flatten"`` (as the courses do
+            with VGG16; many more head weights).
+        head_epochs: in ``"finetune"``, epochs of head training on cached features before
+            fine-tuning starts (0 = start from a fresh head).
+    """
+
+    kind = "transfer"  # the run kind (and the TrainingConfig field) these settings are for
+
+    base: str = pretrained.BUNDLED
+    mode: str = "features"
+    fine_tune_layers: int = 0
+    head_units: int = 256
+    head_dropout: float = 0.5
+    pooling: str = "avg"
+    head_epochs: int = 0
+
+    def validate(self) -> None:
+        """Raise ``InputError`` naming the first unusable setting."""
+        if self.mode not in MODES:
+            raise InputError(f"Transfer mode must be one of {', '.join(MODES)}; got {self.mode!r}.")
+        if self.pooling not in POOLINGS:
+            raise InputError(f"Pooling must be one of {', '.join(POOLINGS)}; got {self.pooling!r}.")
+        base_spec(self.base)
+        if int(self.fine_tune_layers) < 0:
+            raise InputError(f"Layers to fine-tune must be ≥ 0; got {self.fine_tune_layers}.")
+        if self.mode == "finetune" and int(self.fine_tune_layers) < 1:
+            raise InputError("Fine-tuning needs at least one unfrozen layer of the base.")
+        if int(self.head_units) < 0:
+            raise InputError(f"Head units must be ≥ 0; got {self.head_units}.")
+        if not 0 <= float(self.head_dropout) < 1:
+            raise InputError(f"Head dropout must be in [0, 1); got {self.head_dropout}.")
+        if int(self.head_epochs) < 0:
+            raise InputError(f"Head epochs must be ≥ 0; got {self.head_epochs}.")
+
+    @property
+    def architecture_name(self) -> str:
+        """``"<base> (<mode>)"``: what the job calls the model."""
+        return f"{self.base} ({self.mode})"
+
+
+def recommended_config(mode: str = "features", base: str = pretrained.BUNDLED, **transfer):
+    """A ``TrainingConfig`` that works out of the box for a transfer mode.
+
+    Feature extraction and the frozen base use Adam at 1e-3 (only the head learns);
+    fine-tuning uses 1e-4 with the top 20 layers, from a head trained first for 5 epochs
+    on cached features, as the Keras guide and the courses do.
+    """
+    if mode == "finetune":
+        transfer = {"fine_tune_layers": 20, "head_epochs": 5, **transfer}
+        tcfg = TransferConfig(base=base, mode=mode, **transfer)
+        return TrainingConfig(
+            transfer=tcfg, learning_rate=1e-4, epochs=5, batch_size=16,
+            augmentation=Augmentation(flip="horizontal"), schedule="constant",
+        )  # fmt: skip
+    tcfg = TransferConfig(base=base, mode=mode, **transfer)
+    if mode == "frozen":
+        return TrainingConfig(
+            transfer=tcfg, learning_rate=1e-3, epochs=10, batch_size=16,
+            augmentation=Augmentation(flip="horizontal", rotation=0.05, zoom=0.1),
+        )  # fmt: skip
+    return TrainingConfig(transfer=tcfg, learning_rate=1e-3, epochs=20, batch_size=32)

@@ -1,0 +1,193 @@
+"""The transfer model: a copy of the base cut below its classifier, then a new head.
+
+The model is one flat functional network: the base's layers (a copy of the pretrained
+model's, with their pretrained names, so the inspection pages can reach them), then the head
+layers, named ``transfer_*``. BatchNorm layers of the base always stay frozen, which in
+Keras 3 also keeps them in inference mode.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cnnviz.errors import InputError
+from cnnviz.transfer.bases import SUFFIX, base_spec
+from cnnviz.transfer.config import TransferConfig
+
+if TYPE_CHECKING:
+    import keras
+
+HEAD_PREFIX = "transfer_"
+
+
+def build_model(config: TransferConfig, num_classes: int, seed: int = 0) -> keras.Model:
+    """The whole network: a copy of the base cut below its classifier, then a new head.
+
+    The shared pretrained model is never changed: its layers are cloned (same names, same
+    weights). Trainable flags are set for ``config.mode`` (:func:`set_trainable`).
+
+    Args:
+        config: base, head and mode.
+        num_classes: classes of the dataset (2 classes give one sigmoid unit).
+        seed: seed of the head's initial weights.
+
+    Returns:
+        A functional model, (N, h, w, 3) float32 preprocessed as the base wants →
+        (N, K) probabilities (softmax; K = 1 sigmoid unit for 2 classes).
+    """
+    import keras
+
+    config.validate()
+    if int(num_classes) < 2:
+        raise InputError(f"A classifier needs at least two classes; got {num_classes}.")
+    spec = base_spec(config.base)
+    full = spec.load()
+    try:
+        cut_output = full.get_layer(spec.cut_layer).output
+    except ValueError:
+        raise InputError(f"{spec.title} has no layer {spec.cut_layer!r} to cut at.") from None
+    cut = keras.Model(full.inputs, cut_output, name=f"{spec.name}_base")
+    base = keras.models.clone_model(cut)
+    base.set_weights(cut.get_weights())
+    layers = keras.layers
+    init = {"kernel_initializer": keras.initializers.GlorotUniform(seed=int(seed))}
+    pool = (
+        layers.GlobalAveragePooling2D(name=f"{HEAD_PREFIX}pool")
+        if config.pooling == "avg"
+        else layers.Flatten(name=f"{HEAD_PREFIX}flatten")
+    )
+    x = pool(base.outputs[0])
+    if int(config.head_units) > 0:
+        x = layers.Dense(
+            int(config.head_units), activation="relu", name=f"{HEAD_PREFIX}dense", **init
+        )(x)
+    if float(config.head_dropout) > 0:
+        x = layers.Dropout(
+            float(config.head_dropout), seed=int(seed), name=f"{HEAD_PREFIX}dropout"
+        )(x)
+    units, activation = (1, "sigmoid") if int(num_classes) == 2 else (int(num_classes), "softmax")
+    out = layers.Dense(units, activation=activation, name=f"{HEAD_PREFIX}output", **init)(x)
+    model = keras.Model(base.inputs, out, name=f"{spec.name}{SUFFIX}")
+    set_trainable(model, config)
+    return model
+
+
+def is_head_layer(layer) -> bool:
+    """True for the layers of the new head (named ``transfer_*``)."""
+    return layer.name.startswith(HEAD_PREFIX)
+
+
+def base_layers(model) -> list:
+    """The base's layers of a transfer model, input first (input layer excluded)."""
+    import keras
+
+    return [
+        layer
+        for layer in model.layers
+        if not is_head_layer(layer) and not isinstance(layer, keras.layers.InputLayer)
+    ]
+
+
+def set_trainable(model, config: TransferConfig) -> None:
+    """Freeze the base for ``config.mode``: all of it, or all but the top layers.
+
+    In ``"finetune"`` the top ``fine_tune_layers`` layers train, except BatchNorm layers,
+    which stay frozen and so in inference mode (the Keras transfer-learning guide's rule).
+    The head always trains.
+    """
+    import keras
+
+    layers = base_layers(model)
+    top = int(config.fine_tune_layers) if config.mode == "finetune" else 0
+    unfrozen = set(id(layer) for layer in layers[len(layers) - top :]) if top else set()
+    for layer in layers:
+        trainable = id(layer) in unfrozen
+        if isinstance(layer, keras.layers.BatchNormalization):
+            trainable = False
+        layer.trainable = trainable
+    for layer in model.layers:
+        if is_head_layer(layer):
+            layer.trainable = True
+
+
+def layer_table(model) -> list[dict]:
+    """The base's layers with their state, for the page's layer list.
+
+    Returns:
+        One dict per base layer, input side first: ``layer, type, params, trainable``
+        (``trainable`` False for frozen layers; layers without weights show their flag too).
+    """
+    rows = []
+    for layer in base_layers(model):
+        rows.append(
+            {
+                "layer": layer.name,
+                "type": type(layer).__name__,
+                "params": int(sum(int(np.prod(w.shape)) for w in layer.weights)),
+                "trainable": bool(layer.trainable),
+            }
+        )
+    return rows
+
+
+def parameter_counts(model) -> tuple[int, int]:
+    """(trainable, non-trainable) weights, as ``model.summary()`` prints them."""
+    trainable = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+    total = int(sum(int(np.prod(w.shape)) for w in model.weights))
+    return trainable, total - trainable
+
+
+def summary_text(model) -> str:
+    """The three parameter lines the courses print after ``model.summary()``."""
+    trainable, frozen = parameter_counts(model)
+    return (
+        f"Total params: {trainable + frozen:,}\n"
+        f"Trainable params: {trainable:,}\n"
+        f"Non-trainable params: {frozen:,}"
+    )
+
+
+def model_input_size(model) -> tuple[int, int]:
+    """(h, w) a model takes."""
+    h, w = model.inputs[0].shape[1:3]
+    return int(h), int(w)
+
+
+def pool_layer(model):
+    """The head's first layer (pooling or Flatten): its output is the features."""
+    for name in (f"{HEAD_PREFIX}pool", f"{HEAD_PREFIX}flatten"):
+        try:
+            return model.get_layer(name)
+        except ValueError:
+            continue
+    raise InputError("This is not a transfer model (no transfer_pool or transfer_flatten layer).")
+
+
+def feature_extractor(model) -> keras.Model:
+    """The frozen part of a transfer model: input → base → pooling (shares its layers)."""
+    import keras
+
+    return keras.Model(model.inputs, pool_layer(model).output, name="feature_extractor")
+
+
+def head_model(model) -> keras.Model:
+    """A copy of the head alone (pooled features → output), with the model's head weights."""
+    import keras
+
+    pool = pool_layer(model)
+    inputs = keras.Input(tuple(int(v) for v in pool.output.shape[1:]), name="features")
+    x = inputs
+    for layer in model.layers[model.layers.index(pool) + 1 :]:
+        clone = layer.__class__.from_config(layer.get_config())
+        x = clone(x)
+        clone.set_weights(layer.get_weights())
+    return keras.Model(inputs, x, name="transfer_head")
+
+
+def copy_head_weights(head: keras.Model, model: keras.Model) -> None:
+    """Put the weights of a trained :func:`head_model` back into the whole model."""
+    for layer in head.layers:
+        if is_head_layer(layer):
+            model.get_layer(layer.name).set_weights(layer.get_weights())
