@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import streamlit as st
 
-from cnnviz import config, datasets, workspaces
+from cnnviz import caching, config, datasets, workspaces
 from cnnviz.errors import InputError
 from cnnviz.ui import training_plots
 from cnnviz.ui.busy import busy_sign
@@ -113,7 +112,7 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
             st.caption(f"Using your upload **{plain(kept.name)}**; upload another to change.")
         return kept
     data = upload.getvalue()
-    digest = f"{hashlib.sha256(data).hexdigest()[:16]}{size:04d}"
+    digest = f"{caching.digest(data, size=8)}{size:04d}"  # 16 hex digits, then the size
     if state.get(f"{prefix}_zip_digest") != digest:
         state.pop(f"{prefix}_zip_dataset", None)
         state[f"{prefix}_zip_digest"] = digest
