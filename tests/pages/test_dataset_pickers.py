@@ -45,3 +45,15 @@ def test_every_dataset_option_is_kept_on_every_page_that_offers_it():
             assert f"transfer_opt_{spec.key}_{option.key}" in transfer_ui._kept()
             if spec.key in autoencoder_ui.DATASETS:
                 assert f"autoencoder_opt_{spec.key}_{option.key}" in autoencoder_ui._kept()
+
+
+def test_a_class_link_sets_a_dataset_option_from_its_spec():
+    at = app_test("pages/train.py")
+    at.query_params["dataset"] = "find_shapes"
+    at.query_params["images"] = "1200"
+    at.query_params["size"] = "32"  # find_shapes has no size option
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="train_dataset").value == "find_shapes"
+    assert at.select_slider(key="train_opt_find_shapes_n").value == 1200
+    assert any("size does not apply to find_shapes" in w.value for w in at.warning)
