@@ -202,32 +202,17 @@ def recommended_config(dataset_name: str) -> TrainingConfig:
     CNN; ``digits`` (1,438 upscaled images) needs small shifts for ~98%. Each takes under a
     minute on 2 CPU cores.
 
+    Each dataset states its settings in its spec (``DatasetSpec.training``).
+
     Args:
         dataset_name: a ``cnnviz.datasets`` name, or anything else for an uploaded set.
     """
-    if dataset_name == "shapes":
-        return TrainingConfig(architecture="mnist_cnn", epochs=10, learning_rate=2e-3)
-    if dataset_name == "find_shapes":  # small figures among clutter: a CAM-style network
-        return TrainingConfig(architecture="cam_cnn", epochs=15, learning_rate=3e-3)
-    if dataset_name == "digits":
-        return TrainingConfig(
-            architecture="mnist_cnn",
-            epochs=20,
-            learning_rate=2e-3,
-            augmentation=Augmentation(width_shift=0.1, height_shift=0.1),
-        )
-    if dataset_name == "faces":
-        return TrainingConfig(architecture="mnist_cnn", epochs=15, validation_split=0.15)
-    if dataset_name in ("mnist", "fashion_mnist"):
-        arch = "mnist_cnn" if dataset_name == "mnist" else "fashion_cnn"
-        return TrainingConfig(architecture=arch, epochs=3, batch_size=64)
-    if dataset_name == "cifar10":
-        return TrainingConfig(
-            architecture="cifar10_cnn",
-            epochs=10,
-            batch_size=64,
-            augmentation=Augmentation(flip="horizontal", width_shift=0.1, height_shift=0.1),
-        )
+    from cnnviz import datasets
+
+    if dataset_name in datasets.REGISTRY:  # the dataset's own settings, plain data
+        fields = dict(datasets.get(dataset_name).training)
+        augmentation = Augmentation(**fields.pop("augmentation", {}))
+        return TrainingConfig(**fields, augmentation=augmentation)
     return TrainingConfig(
         architecture="mnist_cnn", epochs=10, augmentation=Augmentation(flip="horizontal")
     )

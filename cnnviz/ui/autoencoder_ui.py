@@ -17,7 +17,7 @@ from cnnviz import autoencoder, datasets
 from cnnviz.activations import channel_grid, tile_images
 from cnnviz.errors import InputError
 from cnnviz.training import TrainingConfig
-from cnnviz.ui import kept_settings
+from cnnviz.ui import dataset_options, kept_settings
 from cnnviz.ui.inspect import grid_figure
 from cnnviz.ui.session import session_id
 from cnnviz.ui.text import plain
@@ -27,6 +27,9 @@ from cnnviz.ui.train.state import _default, enlarge, model_store
 PREFIX = "autoencoder"
 PAGE = "pages/autoencoder.py"
 DATASETS = ("digits", "mnist", "fashion_mnist")
+# The course's 28 × 28 (pooled twice: 7 × 7); a subset trains faster on a CPU.
+_FIXED = {"digits": {"upscale": 28}}
+_DEFAULTS = {"n_train": 10000}
 BATCH_SIZES = [16, 32, 64, 128, 256]
 SHOWN = 8  # test images in the rows of original / noisy / reconstructed
 
@@ -38,20 +41,25 @@ def _key(name: str) -> str:
 # Widget values kept while the student visits other pages (Streamlit forgets the state of
 # widgets that a run did not draw).
 PERSISTENT = (
-    "dataset", "opt_mnist_n", "opt_fashion_mnist_n", "noise", "loss", "epochs", "batch",
+    "dataset", "noise", "loss", "epochs", "batch",
     "defaults_for", "model", "view_noise", "noise_for", "first", "seed",
 )  # fmt: skip
 _SAVED = _key("saved_settings")
 
 
+def _kept() -> list[str]:
+    """Session keys kept: the page's own and its datasets' options (from the specs)."""
+    return [_key(k) for k in PERSISTENT] + list(dataset_options.kept_keys(PREFIX, DATASETS))
+
+
 def restore_settings() -> None:
     """Bring back the settings of earlier visits (first thing on the page; see kept_settings)."""
-    kept_settings.restore([_key(k) for k in PERSISTENT], _SAVED)
+    kept_settings.restore(_kept(), _SAVED)
 
 
 def remember_settings() -> None:
     """Keep the current settings for the next visit (call last thing on the page)."""
-    kept_settings.remember([_key(k) for k in PERSISTENT], _SAVED)
+    kept_settings.remember(_kept(), _SAVED)
 
 
 # --- data and settings ------------------------------------------------------------------------
@@ -70,18 +78,12 @@ def dataset_ui() -> datasets.Dataset | None:
     name = c1.selectbox(
         "Dataset", list(infos), format_func=label, key=_default(_key("dataset"), "digits")
     )
-    options: dict = {}
-    if name == "digits":
-        options["upscale"] = 28  # the course's 28 × 28 (pooled twice: 7 × 7)
-        c2.caption("1,797 scikit-learn digits, upscaled to 28 × 28 and framed like MNIST.")
-    else:
-        n = c2.select_slider(
-            "Training images",
-            [5000, 10000, 20000, "all"],
-            key=_default(_key(f"opt_{name}_n"), 10000),
-            help="The course trains on all 60,000; a subset trains faster on a CPU.",
+    with c2:
+        options = dataset_options.options_ui(
+            infos[name].spec, PREFIX, defaults=_DEFAULTS, fixed=_FIXED.get(name), where=c2
         )
-        options["n_train"] = None if n == "all" else int(n)
+        if name in _FIXED:
+            st.caption("1,797 scikit-learn digits, upscaled to 28 × 28 and framed like MNIST.")
     try:
         return _load_builtin(infos[name], options, prefix=PREFIX)
     except InputError as err:

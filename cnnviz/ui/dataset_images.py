@@ -1,9 +1,11 @@
-"""Pick one image from a dataset (digits, shapes, faces, MNIST, Fashion-MNIST) for filtering.
+"""Pick one image from a dataset (digits, shapes, faces, stripes, MNIST...) for filtering.
 
-The offline datasets are always offered; MNIST and Fashion-MNIST only when their files are
-already in the Keras cache (nothing is downloaded here). Dataset images are tiny (8 to 32
-pixels), so they are enlarged by a whole factor to at least ``MIN_SIDE`` pixels (cubic
-interpolation): a 21×21 kernel on a 28×28 digit would cover most of it.
+Every registered dataset that loads without the network is offered (the offline ones always,
+the downloaded ones only when their files are already in the Keras cache: nothing is
+downloaded here), each loaded with its spec's ``small`` options (only test images are shown).
+Dataset images are tiny (8 to 64 pixels), so they are enlarged by a whole factor to at least
+``MIN_SIDE`` pixels (cubic interpolation): a 21×21 kernel on a 28×28 digit would cover most
+of it.
 """
 
 from __future__ import annotations
@@ -16,34 +18,23 @@ import streamlit as st
 
 from cnnviz import datasets
 
-#: The datasets offered, in this order, when they can be loaded without the network.
-NAMES = ("digits", "fashion_mnist", "mnist", "shapes", "faces")
+#: The dataset shown first.
+FIRST = "digits"
 #: Dataset images are enlarged to at least this side.
 MIN_SIDE = 112
-#: Options that keep the loads small (only the test images are shown).
-_LOAD_OPTIONS = {
-    "shapes": {"n_train": 1, "n_test": 120},
-    "digits": {"upscale": 28},
-    "faces": {"upscale": None},
-    "mnist": {"n_train": 1},
-    "fashion_mnist": {"n_train": 1},
-}
 
 
 def offered() -> dict[str, str]:
     """{name: title} of the datasets that can be loaded now without the network."""
-    infos = {info.name: info for info in datasets.available()}
-    return {
-        name: infos[name].title
-        for name in NAMES
-        if name in infos and (infos[name].offline or infos[name].cached)
-    }
+    infos = [info for info in datasets.available() if info.offline or info.cached]
+    infos.sort(key=lambda info: info.name != FIRST)
+    return {info.name: info.title for info in infos}
 
 
 @st.cache_resource(max_entries=5, show_spinner="Loading the dataset…")
 def _test_images(name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """(images (N, H, W, 3) uint8 read-only, labels (N,), class names), once per server."""
-    ds = datasets.load(name, **_LOAD_OPTIONS.get(name, {}))
+    ds = datasets.load(name, **datasets.get(name).small)
     rgb = datasets.to_rgb(ds.x_test)
     rgb.setflags(write=False)
     return rgb, np.asarray(ds.y_test), tuple(str(c) for c in ds.class_names)

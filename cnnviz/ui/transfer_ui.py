@@ -14,7 +14,7 @@ import streamlit as st
 from cnnviz import datasets, pretrained, transfer
 from cnnviz.errors import InputError
 from cnnviz.training import Augmentation, TrainingConfig
-from cnnviz.ui import kept_settings
+from cnnviz.ui import dataset_options, kept_settings
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.session import session_id
 from cnnviz.ui.train.state import BATCH_SIZES, model_store
@@ -37,22 +37,25 @@ def _key(name: str) -> str:
 # Widget values kept while the student visits other pages (Streamlit forgets the state of
 # widgets that a run did not draw).
 PERSISTENT = (
-    "dataset", "zip_size", "opt_shapes_size", "opt_shapes_n", "opt_shapes_noise",
-    "opt_digits_size", "opt_faces_size", "opt_textures_patch", "opt_mnist_n",
-    "opt_fashion_mnist_n", "opt_cifar10_n", "base", "mode", "epochs", "lr", "batch", "units",
+    "dataset", "zip_size", "base", "mode", "epochs", "lr", "batch", "units",
     "dropout", "pooling", "depth", "head_first", "flip", "rotation", "zoom",
 )  # fmt: skip
 _SAVED = _key("saved_settings")
 
 
+def _kept() -> list[str]:
+    """Session keys kept: the page's own and every dataset option (from the specs)."""
+    return [_key(k) for k in PERSISTENT] + list(dataset_options.kept_keys(PREFIX))
+
+
 def restore_settings() -> None:
     """Bring back the settings of earlier visits (first thing on the page; see kept_settings)."""
-    kept_settings.restore([_key(k) for k in PERSISTENT], _SAVED)
+    kept_settings.restore(_kept(), _SAVED)
 
 
 def remember_settings() -> None:
     """Keep the current settings for the next visit (call last thing on the page)."""
-    kept_settings.remember([_key(k) for k in PERSISTENT], _SAVED)
+    kept_settings.remember(_kept(), _SAVED)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -7,7 +7,7 @@ import pytest
 
 from cnnviz import datasets
 from cnnviz.errors import InputError, network_problem
-from tests.cnnviz.test_kerasdata import keras_home, offline  # noqa: F401 (fixtures)
+from tests.cnnviz.datasets.test_kerasdata import keras_home, offline  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize(

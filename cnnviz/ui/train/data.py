@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import streamlit as st
 
-from cnnviz import config, datasets, workspaces
+from cnnviz import caching, config, datasets, workspaces
 from cnnviz.errors import InputError
 from cnnviz.ui import training_plots
 from cnnviz.ui.busy import busy_sign
+from cnnviz.ui.dataset_options import options_ui
 from cnnviz.ui.session import session_id, workspace
 from cnnviz.ui.text import plain
 from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge, model_store
@@ -20,49 +20,6 @@ from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge, model_store
 def _cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Dataset:
     """Built-in datasets are shared read-only by every session."""
     return datasets.load(name, **json.loads(options_json), progress=_progress)
-
-
-def _dataset_options_ui(info: datasets.DatasetInfo, prefix: str = "train") -> dict:
-    """Widgets for the options of one built-in dataset; returns the options to load with."""
-    name = info.name
-    options: dict = {}
-    if name == "textures":
-        options["patch"] = st.select_slider(
-            "Patch size", [32, 48, 64, 96], key=_default(f"{prefix}_opt_textures_patch", 64)
-        )
-    elif name == "shapes":
-        c1, c2, c3 = st.columns(3)
-        options["image_size"] = c1.select_slider(
-            "Image size", [24, 32, 48, 64], key=_default(f"{prefix}_opt_shapes_size", 32)
-        )
-        options["n_train"] = c2.select_slider(
-            "Training images",
-            [600, 1200, 2400, 4800, 9600],
-            key=_default(f"{prefix}_opt_shapes_n", 4800),
-            help="More images: slower epochs, better accuracy.",
-        )
-        options["noise"] = c3.slider(
-            "Noise", 0.0, 0.3, step=0.01, key=_default(f"{prefix}_opt_shapes_noise", 0.05)
-        )
-        options["n_test"] = max(300, options["n_train"] // 4)
-    elif name in ("digits", "faces"):
-        native = 8 if name == "digits" else 25
-        options["upscale"] = st.select_slider(
-            "Image size (upscaled)",
-            [native, 28, 32, 48],
-            key=_default(f"{prefix}_opt_{name}_size", 28 if name == "digits" else 32),
-        )
-        if options["upscale"] == native:
-            options["upscale"] = None
-    else:
-        options["n_train"] = st.select_slider(
-            "Training images (a random subset trains faster)",
-            [5000, 10000, 20000, 50000, "all"],
-            key=_default(f"{prefix}_opt_{name}_n", "all"),
-        )
-        if options["n_train"] == "all":
-            options["n_train"] = None
-    return options
 
 
 def _load_builtin(
@@ -155,7 +112,7 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
             st.caption(f"Using your upload **{plain(kept.name)}**; upload another to change.")
         return kept
     data = upload.getvalue()
-    digest = f"{hashlib.sha256(data).hexdigest()[:16]}{size:04d}"
+    digest = f"{caching.digest(data, size=8)}{size:04d}"  # 16 hex digits, then the size
     if state.get(f"{prefix}_zip_digest") != digest:
         state.pop(f"{prefix}_zip_dataset", None)
         state[f"{prefix}_zip_digest"] = digest
@@ -193,7 +150,7 @@ def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
         return _zip_ui(prefix)
     info = infos[name]
     st.caption(info.description)
-    options = _dataset_options_ui(info, prefix)
+    options = options_ui(info.spec, prefix)  # drawn from the dataset's spec
     try:
         return _load_builtin(info, options, prefix)
     except InputError as err:

@@ -12,19 +12,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from cnnviz import presets, training
+from cnnviz import datasets, presets, training
 from cnnviz.errors import InputError
+from cnnviz.ui import dataset_options
 from cnnviz.ui.train.settings import _defaults_to_state
 from cnnviz.ui.train.state import SIMPLE_KEY, ZIP_CHOICE
 
-# Options of the dataset sliders a preset may choose (they must be among the widget's).
-_SIZES = {
-    "shapes": (24, 32, 48, 64),
-    "digits": (8, 28, 32, 48),
-    "faces": (25, 28, 32, 48),
-}
-_IMAGES = {"shapes": (600, 1200, 2400, 4800, 9600)}
-_KERAS_IMAGES = (5000, 10000, 20000, 50000)
 _PLAIN_KEYS = {
     "arch": "train_arch",
     "epochs": "train_epochs",
@@ -47,16 +40,15 @@ _PLAIN_KEYS = {
 
 
 def _option_keys(dataset: str) -> dict[str, tuple[str, tuple | None]]:
-    """Preset name -> (session key, allowed values) of this dataset's own sliders."""
-    if dataset == "shapes":
-        return {
-            "size": ("train_opt_shapes_size", _SIZES["shapes"]),
-            "images": ("train_opt_shapes_n", _IMAGES["shapes"]),
-            "noise": ("train_opt_shapes_noise", None),
-        }
-    if dataset in ("digits", "faces"):
-        return {"size": (f"train_opt_{dataset}_size", _SIZES[dataset])}
-    return {"images": (f"train_opt_{dataset}_n", _KERAS_IMAGES)}
+    """Preset name -> (session key, allowed values) of this dataset's own widgets (its spec)."""
+    if dataset not in datasets.REGISTRY:
+        return {}
+    return dataset_options.preset_keys("train", dataset)
+
+
+def _dataset_preset_names() -> set[str]:
+    """Every preset name some dataset's options use (``size``, ``images``, ``noise``...)."""
+    return {name for spec in datasets.REGISTRY for name in _option_keys(spec.key)}
 
 
 def preset_to_state(settings: dict) -> list[str]:
@@ -88,7 +80,7 @@ def preset_to_state(settings: dict) -> list[str]:
         elif name == "dropout":
             state["train_dropout_on"] = True
             state["train_dropout"] = float(value)
-        elif name in ("size", "images", "noise"):
+        elif name in _dataset_preset_names():
             problems.append(f"{name} does not apply to {dataset}")
     state[SIMPLE_KEY] = bool(settings.get("simple", False))
     return problems

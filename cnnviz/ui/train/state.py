@@ -9,7 +9,7 @@ import streamlit as st
 from cnnviz import datasets, preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import config as training_config
-from cnnviz.ui import kept_settings
+from cnnviz.ui import dataset_options, kept_settings
 
 JOB_KEY = "train_job_id"
 # Set by a class link with simple=1: the advanced settings are hidden (their values kept).
@@ -43,16 +43,10 @@ SPEC_COLUMNS = [
 
 # Widget values worth keeping while the student visits other pages (Streamlit forgets the
 # state of widgets that a run did not draw).
+# The dataset options come from the datasets' specs, so every dataset's are kept.
 PERSISTENT_KEYS = (
     "train_dataset",
-    "train_opt_shapes_size",
-    "train_opt_shapes_n",
-    "train_opt_shapes_noise",
-    "train_opt_digits_size",
-    "train_opt_faces_size",
-    "train_opt_mnist_n",
-    "train_opt_fashion_mnist_n",
-    "train_opt_cifar10_n",
+    *dataset_options.kept_keys("train"),
     "train_arch",
     "train_custom",
     "train_epochs",

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cnnviz import shapes
+from cnnviz.datasets import figures as shapes
 from cnnviz.errors import InputError
 
 

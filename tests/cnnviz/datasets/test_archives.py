@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz import archives, datasets
+from cnnviz import datasets
+from cnnviz.datasets import zip_checks, zip_read
 from cnnviz.errors import InputError
 
 COLOURS = {"cat": (220, 40, 40), "dog": (40, 40, 220), "fox": (40, 200, 40)}
@@ -490,13 +491,13 @@ def test_entries_declaring_a_smaller_size_than_they_hold_are_refused(sandbox):
     ],
 )
 def test_decode_image_modes(mode, colour, expected):
-    rgb, gray = archives.decode_image(
+    rgb, gray = zip_read.decode_image(
         png(colour, mode=mode if mode != "CMYK" else "RGB"), "x.png", 10_000
     )
     if mode == "CMYK":
         buffer = io.BytesIO()
         Image.new("RGB", (12, 10), colour).convert("CMYK").save(buffer, format="JPEG")
-        rgb, gray = archives.decode_image(buffer.getvalue(), "x.jpg", 10_000)
+        rgb, gray = zip_read.decode_image(buffer.getvalue(), "x.jpg", 10_000)
     assert rgb.shape == (10, 12, 3) and rgb.dtype == np.uint8
     np.testing.assert_allclose(rgb.reshape(-1, 3).mean(axis=0), expected, atol=3)
     assert gray == (mode == "L")
@@ -506,35 +507,35 @@ def test_decode_image_transparency_16_bit_and_exif():
     rgba = Image.new("RGBA", (4, 4), (255, 0, 0, 0))  # fully transparent red
     buffer = io.BytesIO()
     rgba.save(buffer, format="PNG")
-    rgb, _ = archives.decode_image(buffer.getvalue(), "t.png", 100)
+    rgb, _ = zip_read.decode_image(buffer.getvalue(), "t.png", 100)
     assert (rgb == 255).all()  # composited on white
 
     deep = Image.fromarray(np.full((3, 5), 65535 // 2, np.uint16))
     buffer = io.BytesIO()
     deep.save(buffer, format="PNG")
-    rgb, gray = archives.decode_image(buffer.getvalue(), "d.png", 100)
+    rgb, gray = zip_read.decode_image(buffer.getvalue(), "d.png", 100)
     assert gray and rgb.shape == (3, 5, 3) and abs(int(rgb[0, 0, 0]) - 127) <= 1
 
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: rotate 90° to display
     buffer = io.BytesIO()
     Image.new("RGB", (20, 10), (0, 0, 0)).save(buffer, format="JPEG", exif=exif)
-    rgb, _ = archives.decode_image(buffer.getvalue(), "e.jpg", 1000)
+    rgb, _ = zip_read.decode_image(buffer.getvalue(), "e.jpg", 1000)
     assert rgb.shape == (20, 10, 3)
 
-    assert archives.decode_image(b"GIF89a broken", "b.gif", 100) is None
-    assert archives.decode_image(b"%PDF-1.4", "x.png", 100) is None
+    assert zip_read.decode_image(b"GIF89a broken", "b.gif", 100) is None
+    assert zip_read.decode_image(b"%PDF-1.4", "x.png", 100) is None
 
 
 def test_entry_count_is_read_before_the_directory_is_parsed(sandbox, monkeypatch):
     data = make_zip(class_files(n=10))
-    assert archives._declared_entries(data) == 20
-    monkeypatch.setattr(archives, "_MAX_FOLDERS", 0)
+    assert zip_checks.declared_entries(data) == 20
+    monkeypatch.setattr(zip_checks, "MAX_FOLDERS", 0)
 
     def parse(*args, **kwargs):
         raise AssertionError("the directory was parsed")
 
-    monkeypatch.setattr(archives.zipfile, "ZipFile", parse)
+    monkeypatch.setattr(zip_checks.zipfile, "ZipFile", parse)
     with pytest.raises(InputError, match="20 entries; the limit is 5"):
         datasets.from_zip(data, sandbox / "w", max_files=5)
 
@@ -543,15 +544,15 @@ def test_zip64_entry_count(monkeypatch):
     monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 5)  # force the zip64 end records
     data = make_zip(class_files(n=10))
     assert b"PK\x06\x06" in data
-    assert archives._declared_entries(data) == 20
-    assert archives._declared_entries(b"no zip here") is None
+    assert zip_checks.declared_entries(data) == 20
+    assert zip_checks.declared_entries(b"no zip here") is None
 
 
 def test_large_jpegs_are_decoded_at_a_reduced_scale():
     buffer = io.BytesIO()
     Image.new("RGB", (2000, 1600), (90, 10, 10)).save(buffer, format="JPEG")
-    budget = archives.PixelBudget(10_000_000)
-    rgb, _ = archives.decode_image(
+    budget = zip_read.PixelBudget(10_000_000)
+    rgb, _ = zip_read.decode_image(
         buffer.getvalue(), "big.jpg", 10_000_000, target_size=64, budget=budget
     )
     assert rgb.shape[0] >= 64 and rgb.shape[1] >= 64
@@ -562,6 +563,6 @@ def test_large_jpegs_are_decoded_at_a_reduced_scale():
 def test_upload_limit_fits_the_course_archives_and_the_reader_cap():
     import tomllib
 
-    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit/config.toml").read_text())
+    config = tomllib.loads((Path(__file__).parents[3] / ".streamlit/config.toml").read_text())
     upload_mb = config["server"]["maxUploadSize"]
-    assert 225 <= upload_mb <= archives.Limits().max_archive_bytes / 2**20
+    assert 225 <= upload_mb <= zip_checks.Limits().max_archive_bytes / 2**20

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnviz import datasets, downloads, kerasdata
+from cnnviz import datasets, downloads
+from cnnviz.datasets import keras_files as kerasdata
 from cnnviz.errors import InputError
 
 
