@@ -465,6 +465,7 @@ def test_a_slider_moved_in_its_fragment_is_kept_on_a_real_server():
     reruns the whole page, so this talks to ``streamlit run`` over its websocket, with the
     classroom benchmark's student."""
     import asyncio
+    import threading
 
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -511,6 +512,20 @@ def test_a_slider_moved_in_its_fragment_is_kept_on_a_real_server():
         finally:
             await student.close()
 
+    # A thread of its own: Playwright's sync API (the e2e tests in the same pytest run)
+    # leaves an event loop running in the main thread, where asyncio.run refuses to start.
+    errors: list[BaseException] = []
+
+    def run_visit(url: str) -> None:
+        try:
+            asyncio.run(visit(url))
+        except BaseException as exc:  # re-raised in the test's thread below
+            errors.append(exc)
+
     with server.serve(ROOT, {}) as (url, _pid):
-        asyncio.run(visit(url))
+        visitor = threading.Thread(target=run_visit, args=(url,))
+        visitor.start()
+        visitor.join()
+    if errors:
+        raise errors[0]
     assert sliders["gabor_theta"] == [45.0]
