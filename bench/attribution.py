@@ -127,8 +127,8 @@ def main() -> None:
 def trust() -> None:
     """Seconds for the Grad-CAM page's trust section: localisation table and sanity cascade."""
     from cnnviz import architectures, datasets
-    from cnnviz.imagemodel import ImageModel
-    from cnnviz.preprocessing import unit
+    from cnnviz.models import ImageModel
+    from cnnviz.models.preprocessing import unit
 
     fast = bool(os.environ.get("CNNVIZ_FAST"))
     n = 60 if fast else 300

@@ -89,7 +89,7 @@ def _pair(value: Any) -> tuple[int, int]:
     return int(value), int(value)
 
 
-def _layers_by_name(model: keras.Model) -> dict[str, Any]:
+def layers_by_name(model: keras.Model) -> dict[str, Any]:
     """Every layer of a (possibly nested) model by its Keras name."""
     out: dict[str, Any] = {}
     stack = [model]
@@ -125,7 +125,7 @@ def receptive_field(model: ModelLike, layer_name: str) -> Geometry | None:
         return None
 
     def build() -> Geometry | None:
-        layers = _layers_by_name(km)
+        layers = layers_by_name(km)
         in_shape = _input_shape(km)[1:3]
         hw = [int(d) if d is not None else None for d in in_shape]
         offset, jump, size = [0.0, 0.0], [1.0, 1.0], [1, 1]

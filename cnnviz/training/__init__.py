@@ -8,7 +8,7 @@ on CPU, 2 on a GPU); the others wait in a first-in-first-out queue that reports 
 position. Jobs live in a module-level registry keyed by id, so a job keeps running while
 its student visits other pages; the page only keeps the job id.
 
-Model inputs follow the model's :class:`cnnviz.preprocessing.Preprocessing` (0..1 pixels for a
+Model inputs follow the model's :class:`cnnviz.models.Preprocessing` (0..1 pixels for a
 network trained here, the base's own for transfer learning). Scaling and augmentation run
 inside a training-only wrapper model, so the model that is evaluated and saved contains
 neither.

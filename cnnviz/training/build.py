@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models.preprocessing import Preprocessing, unit
 from cnnviz.training.config import OPTIMIZERS, SCHEDULES, Augmentation, TrainingConfig
 
 

@@ -36,12 +36,12 @@ _LOG = logging.getLogger(__name__)
 CORE_MODULES = (
     "cnnviz.training",
     "cnnviz.store",
-    "cnnviz.evaluation",
+    "cnnviz.models.evaluation",
     "cnnviz.activations",
     "cnnviz.attribution",
     "cnnviz.featureviz",
     "cnnviz.pretrained",
-    "cnnviz.modelutils",
+    "cnnviz.models",
     "cnnviz.transfer",
 )
 

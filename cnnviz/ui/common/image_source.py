@@ -19,7 +19,7 @@ import streamlit as st
 from cnnviz import datasets
 from cnnviz.caching import digest
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui.common.drawing_pad import draw_ui, drawable
 from cnnviz.ui.image_picker import image_picker
 from cnnviz.ui.text import plain

@@ -7,7 +7,7 @@ import streamlit as st
 
 from cnnviz import featureviz, images
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest, test_set
 from cnnviz.ui.featureviz.controls import Settings

@@ -10,7 +10,7 @@ import streamlit as st
 from cnnviz import featureviz
 from cnnviz.errors import InputError
 from cnnviz.featureviz import RECIPES
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui.featureviz.controls import Settings
 from cnnviz.ui.inspect import enlarge, gallery_cache
 from cnnviz.ui.text import plain

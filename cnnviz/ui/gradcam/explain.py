@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cnnviz import attribution, modelutils
+from cnnviz import attribution, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui.busy import PREDICTING, busy_sign
 from cnnviz.ui.common.image_source import PickedImage
 from cnnviz.ui.gradcam.trust import coarse_map_notice
@@ -84,8 +84,8 @@ def method_controls(model: ImageModel, mkey: str) -> Settings:
     with controls[1]:
         if entry.uses_layer:
             try:
-                spatial = modelutils.spatial_layers(model)
-                default_layer = modelutils.default_cam_layer(model)
+                spatial = models.spatial_layers(model)
+                default_layer = models.default_cam_layer(model)
             except InputError as err:
                 st.error(plain(err), icon=":material/block:")
                 st.stop()

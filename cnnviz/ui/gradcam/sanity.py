@@ -7,7 +7,7 @@ import streamlit as st
 
 from cnnviz import attribution
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.model_picker import model_key
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from cnnviz import adversarial
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui import inspect
 from cnnviz.ui.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest

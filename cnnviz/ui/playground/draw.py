@@ -7,8 +7,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from cnnviz import modelutils
-from cnnviz.imagemodel import ImageModel
+from cnnviz import models
+from cnnviz.models import ImageModel
 from cnnviz.ui import inspect
 from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
 from cnnviz.ui.common.image_source import image_digest
@@ -40,7 +40,7 @@ def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
             show_gradcam_overlay(model, big)
         else:
             st.caption("No convolution layer: no Grad-CAM for this network.")
-    layers = modelutils.spatial_layers(model)[:2]
+    layers = models.spatial_layers(model)[:2]
     if layers:
         acts = inspect.all_activations(mkey, digest, model, image)
         act_cols = st.columns(len(layers))

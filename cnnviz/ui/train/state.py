@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from cnnviz import datasets, preprocessing
+from cnnviz import datasets
+from cnnviz.models import preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import config as training_config
 from cnnviz.ui import dataset_options, kept_settings

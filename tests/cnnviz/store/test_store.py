@@ -9,8 +9,8 @@ import pytest
 
 from cnnviz import store as store_module
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import Preprocessing, tf_mode, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import Preprocessing, tf_mode, unit
 from cnnviz.store import ModelStore, StoredModel, last_spatial_layer
 from tests.cnnviz.conftest import tiny_classifier as tiny_model
 
