@@ -5,7 +5,7 @@ import streamlit as st
 import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import pretrained
 from cnnviz.ui import pretrained as pretrained_ui
-from cnnviz.ui.gradcam_panel import show_gradcam_overlay
+from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
 from cnnviz.ui.image_picker import image_picker
 
 TOP_K = 5

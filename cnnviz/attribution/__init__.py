@@ -48,7 +48,6 @@ from cnnviz.attribution.cam import CAMMethod
 from cnnviz.attribution.display import COLORMAPS, colorize, heatmap_panels, overlay
 from cnnviz.attribution.grad_cam import GradCAM, GradCAMPlusPlus, grad_cam, grad_cam_plus_plus
 from cnnviz.attribution.gradients import GradientMethod
-from cnnviz.attribution.inputs import Batch as _Batch  # noqa: F401  (bench/attribution.py)
 from cnnviz.attribution.maps import EPSILON, normalize, upsample
 from cnnviz.attribution.metrics import (
     SCORES,

@@ -31,6 +31,13 @@ The package is split along its own sections: ``config`` and ``augmentation`` (se
 ``job``. Every public name is importable from ``cnnviz.training``.
 """
 
+from cnnviz.training.augmentation import (
+    COURSES_IMAGE_DATA_GENERATOR,
+    FILL_MODES,
+    FLIP_MODES,
+    Augmentation,
+    shear_factor,
+)
 from cnnviz.training.build import (
     build_classifier,
     build_model,
@@ -44,18 +51,13 @@ from cnnviz.training.build import (
 from cnnviz.training.classifier import CLASSIFIER_KIND, ClassifierKind, KindRun
 from cnnviz.training.config import (
     BATCH_SIZES,
-    COURSES_IMAGE_DATA_GENERATOR,
     DEFAULT_ARCHITECTURE,
-    FILL_MODES,
     FIRST_LAYERS,
-    FLIP_MODES,
     LEARNING_RATES,
     OPTIMIZERS,
     SCHEDULES,
-    Augmentation,
     TrainingConfig,
     recommended_config,
-    shear_factor,
 )
 from cnnviz.training.device import cpu_cores, detect_device, gpu_name, has_gpu, max_concurrent_jobs
 from cnnviz.training.events import (

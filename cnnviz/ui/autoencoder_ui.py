@@ -18,11 +18,11 @@ from cnnviz.activations import channel_grid, tile_images
 from cnnviz.errors import InputError
 from cnnviz.training import TrainingConfig
 from cnnviz.ui import dataset_options, kept_settings
-from cnnviz.ui.inspect import grid_figure
+from cnnviz.ui.activations.plots import grid_figure
 from cnnviz.ui.session import session_id
 from cnnviz.ui.text import plain
-from cnnviz.ui.train.data import _cached_dataset, _load_builtin
-from cnnviz.ui.train.state import _default, enlarge, model_store
+from cnnviz.ui.train.data import cached_dataset, load_builtin
+from cnnviz.ui.train.state import enlarge, model_store, widget_default
 
 PREFIX = "autoencoder"
 PAGE = "pages/autoencoder.py"
@@ -76,7 +76,7 @@ def dataset_ui() -> datasets.Dataset | None:
 
     c1, c2 = st.columns(2)
     name = c1.selectbox(
-        "Dataset", list(infos), format_func=label, key=_default(_key("dataset"), "digits")
+        "Dataset", list(infos), format_func=label, key=widget_default(_key("dataset"), "digits")
     )
     with c2:
         options = dataset_options.options_ui(
@@ -85,7 +85,7 @@ def dataset_ui() -> datasets.Dataset | None:
         if name in _FIXED:
             st.caption("1,797 scikit-learn digits, upscaled to 28 × 28 and framed like MNIST.")
     try:
-        return _load_builtin(infos[name], options, prefix=PREFIX)
+        return load_builtin(infos[name], options, prefix=PREFIX)
     except InputError as err:
         st.error(plain(err), icon=":material/cloud_off:")
         return None
@@ -216,7 +216,7 @@ def _test_images(meta: dict, fallback: datasets.Dataset | None) -> np.ndarray:
     if fallback is not None and fallback.name == name and fallback.input_shape == shape:
         return np.asarray(fallback.x_test)
     if name in DATASETS:
-        ds = _cached_dataset(name, json.dumps(data.get("options") or {}, sort_keys=True))
+        ds = cached_dataset(name, json.dumps(data.get("options") or {}, sort_keys=True))
         return np.asarray(ds.x_test)
     if fallback is not None and tuple(fallback.input_shape) == shape:
         return np.asarray(fallback.x_test)

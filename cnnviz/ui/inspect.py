@@ -2,13 +2,10 @@
 
 Heatmaps and probabilities are pure functions of (model, image, settings), so they are cached
 (``st.cache_data``) on a model key (:func:`cnnviz.ui.model_picker.model_key`) and an image
-digest (:func:`cnnviz.ui.image_source.image_digest`); the model and the image themselves are
+digest (:func:`cnnviz.ui.common.image_source.image_digest`); the model and the image themselves are
 passed as underscore arguments, which Streamlit does not hash. Filter-visualization galleries
 are kept in one server-wide LRU (:class:`GalleryCache`, a :class:`cnnviz.caching.LRU`): they
 take seconds to minutes and the same defaults are asked for by a whole classroom.
-
-The Activations page's cached activations and figures live in :mod:`cnnviz.ui.activations`;
-they are re-exported here for the modules that still import them from this one.
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from cnnviz import attribution
 from cnnviz.caching import LRU
 from cnnviz.models import ImageModel, top_indices
 from cnnviz.ui import figures
-from cnnviz.ui.pixels import draw_box, enlarge
 from cnnviz.ui.text import plain_html
 
 # ---------------------------------------------------------------------------------------------
@@ -109,34 +105,10 @@ def top_k_figure(
     )
 
 
-# Re-exported for the modules that import them from here (their home: cnnviz.ui.activations).
-from cnnviz.ui.activations.cached import (  # noqa: E402
-    all_activations,
-    layer_grid,
-    layer_stats,
-    layer_table,
-)
-from cnnviz.ui.activations.plots import (  # noqa: E402
-    grid_figure,
-    kernel_mosaic,
-    map_figure,
-    stats_figure,
-)
-
 __all__ = [
     "GalleryCache",
-    "all_activations",
-    "draw_box",
-    "enlarge",
     "gallery_cache",
-    "grid_figure",
     "heatmap",
-    "kernel_mosaic",
-    "layer_grid",
-    "layer_stats",
-    "layer_table",
-    "map_figure",
     "probabilities",
-    "stats_figure",
     "top_k_figure",
 ]

@@ -13,7 +13,8 @@ from cnnviz.ui.common.image_source import image_digest, test_set
 from cnnviz.ui.featureviz.controls import Settings
 from cnnviz.ui.featureviz.gallery import cache_keys
 from cnnviz.ui.image_picker import decode_upload
-from cnnviz.ui.inspect import enlarge, gallery_cache
+from cnnviz.ui.inspect import gallery_cache
+from cnnviz.ui.pixels import enlarge
 from cnnviz.ui.text import plain
 
 EXEMPLARS = 9  # real patches per filter, shown as a 3 × 3 grid

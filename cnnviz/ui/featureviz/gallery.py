@@ -12,7 +12,8 @@ from cnnviz.errors import InputError
 from cnnviz.featureviz import RECIPES
 from cnnviz.models import ImageModel
 from cnnviz.ui.featureviz.controls import Settings
-from cnnviz.ui.inspect import enlarge, gallery_cache
+from cnnviz.ui.inspect import gallery_cache
+from cnnviz.ui.pixels import enlarge
 from cnnviz.ui.text import plain
 
 

@@ -16,10 +16,6 @@ from cnnviz.ui.figures.layout import (
     ROBUST_PERCENTILE,
     SEQUENTIAL,
 )
-
-# ui.filter_figures reads these two helpers from here.
-from cnnviz.ui.figures.layout import _fmt as _fmt
-from cnnviz.ui.figures.layout import _image_layout as _image_layout
 from cnnviz.ui.figures.maps import (
     grid_figure,
     image_source,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.ui.figures.layout import _MARGIN
+from cnnviz.ui.figures.layout import MARGIN
 
 
 def windows_figure(padded: int, f: int, p: int, starts: Sequence[int], title: str) -> go.Figure:
@@ -48,7 +48,7 @@ def windows_figure(padded: int, f: int, p: int, starts: Sequence[int], title: st
     layout = {
         "title": {"text": title, "font": {"size": 14}},
         "height": int(min(110 + 26 * (len(starts) + 1), 700)),
-        "margin": _MARGIN,
+        "margin": MARGIN,
         "plot_bgcolor": "white",
         "xaxis": {"showgrid": False, "zeroline": False, "title": "cell of the padded input"},
         "yaxis": {

@@ -16,15 +16,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.ui.figures.layout import (
-    _LEVELS,
-    _MARGIN,
     DIVERGING,
+    LEVELS,
+    MARGIN,
     ROBUST_PERCENTILE,
     SEQUENTIAL,
-    _fmt,
-    _image_layout,
-    _quantize,
-    _rect,
+    image_layout,
+    quantize,
+    rect_shape,
+    short_number,
 )
 
 
@@ -89,17 +89,17 @@ def response_figure(
     if zrange is None:
         zrange = value_range(values, symmetric=diverging, percentile=ROBUST_PERCENTILE)
     lo, hi = zrange
-    ticks = np.linspace(0, _LEVELS, 5)
-    labels = [_fmt(lo + (hi - lo) * t / _LEVELS) for t in ticks]
+    ticks = np.linspace(0, LEVELS, 5)
+    labels = [short_number(lo + (hi - lo) * t / LEVELS) for t in ticks]
     finite = values[np.isfinite(values)]
     if finite.size and float(finite.min()) < lo:
         labels[0] = "≤ " + labels[0]
     if finite.size and float(finite.max()) > hi:
         labels[-1] = "≥ " + labels[-1]
     heatmap = go.Heatmap(
-        z=_quantize(values, lo, hi),
+        z=quantize(values, lo, hi),
         zmin=0,
-        zmax=_LEVELS,
+        zmax=LEVELS,
         colorscale=colorscale or (DIVERGING if diverging else SEQUENTIAL),
         showscale=colorbar,
         colorbar={
@@ -121,7 +121,7 @@ def response_figure(
                 marker={"color": "#fd8d3c", "size": 14, "symbol": "x"},
             )
         )
-    return go.Figure(data=data, layout=_image_layout(title, height))
+    return go.Figure(data=data, layout=image_layout(title, height))
 
 
 def rgb_figure(rgb: np.ndarray, title: str, *, height: int = 420) -> go.Figure:
@@ -131,7 +131,7 @@ def rgb_figure(rgb: np.ndarray, title: str, *, height: int = 420) -> go.Figure:
     faster to encode than PNG and about five times smaller — and as lossless PNG otherwise.
     """
     image = go.Image(source=image_source(rgb), hovertemplate="row %{y}, col %{x}<extra></extra>")
-    return go.Figure(data=[image], layout=_image_layout(title, height))
+    return go.Figure(data=[image], layout=image_layout(title, height))
 
 
 def image_source(rgb: np.ndarray) -> str:
@@ -197,13 +197,13 @@ def matrix_figure(
     shapes = []
     if highlight is not None:
         shapes += [
-            _rect(c - 0.5, r - 0.5, c + 0.5, r + 0.5, "#888", dash="dot")
+            rect_shape(c - 0.5, r - 0.5, c + 0.5, r + 0.5, "#888", dash="dot")
             for r, c in zip(*np.nonzero(highlight), strict=True)
         ]
     if box is not None:
         top, left, bottom, right = box
-        shapes.append(_rect(left - 0.5, top - 0.5, right + 0.5, bottom + 0.5, "#fd8d3c", 3))
-    layout = _image_layout(title, height)
+        shapes.append(rect_shape(left - 0.5, top - 0.5, right + 0.5, bottom + 0.5, "#fd8d3c", 3))
+    layout = image_layout(title, height)
     layout["shapes"] = shapes
     return go.Figure(data=[heatmap], layout=layout)
 
@@ -239,7 +239,7 @@ def grid_figure(
     colorscale = DIVERGING if diverging else SEQUENTIAL
     axis_style = {"showticklabels": False, "showgrid": False, "zeroline": False}
     data, annotations = [], []
-    layout: dict = {"height": cell_height * rows + 40, "margin": _MARGIN}
+    layout: dict = {"height": cell_height * rows + 40, "margin": MARGIN}
     for i, values in enumerate(maps):
         row, col = divmod(i, columns)
         x0 = col * (width + gap_x)
@@ -249,9 +249,9 @@ def grid_figure(
         lo, hi = shared_range or value_range(values, symmetric=diverging, percentile=percentile)
         data.append(
             go.Heatmap(
-                z=_quantize(values, lo, hi),
+                z=quantize(values, lo, hi),
                 zmin=0,
-                zmax=_LEVELS,
+                zmax=LEVELS,
                 colorscale=colorscale,
                 showscale=False,
                 hoverinfo="skip",

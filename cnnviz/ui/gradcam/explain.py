@@ -13,7 +13,8 @@ from cnnviz.models import ImageModel
 from cnnviz.ui.busy import PREDICTING, busy_sign
 from cnnviz.ui.common.image_source import PickedImage
 from cnnviz.ui.gradcam.trust import coarse_map_notice
-from cnnviz.ui.inspect import draw_box, enlarge, heatmap, probabilities, top_k_figure
+from cnnviz.ui.inspect import heatmap, probabilities, top_k_figure
+from cnnviz.ui.pixels import draw_box, enlarge
 from cnnviz.ui.text import plain
 
 DISPLAY_SIDE = 288

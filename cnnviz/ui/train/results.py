@@ -10,7 +10,7 @@ from cnnviz.training import (
     TrainingJob,
 )
 from cnnviz.ui import training_plots
-from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui
 from cnnviz.ui.text import duration
 from cnnviz.ui.train.state import enlarge
 

@@ -123,7 +123,7 @@ def enlarge(images: np.ndarray, side: int = 64) -> np.ndarray:
     )
 
 
-def _default(key: str, value) -> str:
+def widget_default(key: str, value) -> str:
     """Give a widget its first value through session state; returns the key.
 
     Widgets then get no ``value=``, so a value restored from an earlier visit never clashes
