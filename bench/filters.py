@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from cnnviz import filters  # noqa: E402
 from cnnviz.images import fit_within, load_image, samples, to_gray  # noqa: E402
-from cnnviz.ui import figures  # noqa: E402
+from cnnviz.ui.common import figures  # noqa: E402
 from cnnviz.ui.filters import response_figures as light  # noqa: E402
 
 

@@ -12,10 +12,10 @@ from cnnviz.ui.activations.sections import (
     channel_stats_section,
     first_conv_section,
 )
-from cnnviz.ui.busy import busy_sign
+from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.image_source import image_source
-from cnnviz.ui.model_picker import model_key, model_picker
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.model_picker import model_key, model_picker
+from cnnviz.ui.common.text import plain
 
 MAX_CHANNELS = 128
 COLOR_SCALES = ["Viridis", "Gray", "Inferno", "Cividis"]

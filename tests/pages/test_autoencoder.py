@@ -1,7 +1,7 @@
 import pytest
 
 from cnnviz.store import ModelStore
-from cnnviz.ui import model_picker
+from cnnviz.ui.common import model_picker
 from tests.pages.conftest import app_test, run_until_done
 
 PAGE = "pages/autoencoder.py"

@@ -14,11 +14,11 @@ import streamlit as st
 from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
-from cnnviz.ui.busy import busy_sign
+from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest
-from cnnviz.ui.inspect import heatmap
-from cnnviz.ui.model_picker import model_key
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.inspect import heatmap
+from cnnviz.ui.common.model_picker import model_key
+from cnnviz.ui.common.text import plain
 
 
 def gradcam_heatmap_for(

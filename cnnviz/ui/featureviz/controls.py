@@ -10,7 +10,7 @@ from cnnviz import config, featureviz, models
 from cnnviz.errors import InputError
 from cnnviz.featureviz import RECIPES
 from cnnviz.models import ImageModel
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.text import plain
 
 MAX_FILTERS = 32
 SIZES = [32, 48, 64, 96, 128, 160, 224]

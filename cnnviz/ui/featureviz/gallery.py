@@ -11,10 +11,10 @@ from cnnviz import featureviz
 from cnnviz.errors import InputError
 from cnnviz.featureviz import RECIPES
 from cnnviz.models import ImageModel
+from cnnviz.ui.common.inspect import gallery_cache
+from cnnviz.ui.common.pixels import enlarge
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.featureviz.controls import Settings
-from cnnviz.ui.inspect import gallery_cache
-from cnnviz.ui.pixels import enlarge
-from cnnviz.ui.text import plain
 
 
 def cache_keys(mkey: str, s: Settings) -> dict[str, tuple]:

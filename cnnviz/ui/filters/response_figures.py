@@ -19,8 +19,8 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
-from cnnviz.ui import figures
-from cnnviz.ui.figures.layout import image_layout, short_number
+from cnnviz.ui.common import figures
+from cnnviz.ui.common.figures.layout import image_layout, short_number
 
 #: Colour of a strong unsigned response drawn over a photo.
 HOT = np.array([255, 120, 0], np.float32)
@@ -112,7 +112,7 @@ def response_image(
     colorbar: bool = True,
     mark: tuple[int, int] | None = None,
 ) -> go.Figure:
-    """:func:`cnnviz.ui.figures.response_figure`, sent as a picture instead of a heatmap.
+    """:func:`cnnviz.ui.common.figures.response_figure`, sent as a picture instead of a heatmap.
 
     Args:
         values: (H, W) response.

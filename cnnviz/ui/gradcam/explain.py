@@ -10,12 +10,12 @@ import streamlit as st
 from cnnviz import attribution, models
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
-from cnnviz.ui.busy import PREDICTING, busy_sign
+from cnnviz.ui.common.busy import PREDICTING, busy_sign
 from cnnviz.ui.common.image_source import PickedImage
+from cnnviz.ui.common.inspect import heatmap, probabilities, top_k_figure
+from cnnviz.ui.common.pixels import draw_box, enlarge
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.gradcam.trust import coarse_map_notice
-from cnnviz.ui.inspect import heatmap, probabilities, top_k_figure
-from cnnviz.ui.pixels import draw_box, enlarge
-from cnnviz.ui.text import plain
 
 DISPLAY_SIDE = 288
 """Side (pixels) the picked image is enlarged to for the three panels."""

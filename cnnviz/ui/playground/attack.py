@@ -11,10 +11,10 @@ import streamlit as st
 from cnnviz import adversarial
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
-from cnnviz.ui import inspect, pixels
-from cnnviz.ui.busy import busy_sign
+from cnnviz.ui.common import inspect, pixels
+from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest
-from cnnviz.ui.model_picker import model_key
+from cnnviz.ui.common.model_picker import model_key
 
 DEFAULT_EPSILONS = tuple(np.round(np.linspace(0.0, 0.3, 10), 4))
 

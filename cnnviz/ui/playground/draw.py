@@ -9,10 +9,11 @@ import streamlit as st
 
 from cnnviz import models
 from cnnviz.models import ImageModel
-from cnnviz.ui import activations, inspect, pixels
+from cnnviz.ui import activations
+from cnnviz.ui.common import inspect, pixels
 from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
 from cnnviz.ui.common.image_source import image_digest
-from cnnviz.ui.model_picker import model_key
+from cnnviz.ui.common.model_picker import model_key
 
 
 def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:

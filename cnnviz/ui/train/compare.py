@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from cnnviz import datasets, runs
 from cnnviz.errors import InputError
-from cnnviz.ui.session import session_id
+from cnnviz.ui.common.session import session_id
 from cnnviz.ui.train.data import cached_dataset
 from cnnviz.ui.train.state import model_store
 

@@ -8,11 +8,11 @@ import streamlit as st
 
 from cnnviz import caching, config, datasets, workspaces
 from cnnviz.errors import InputError
-from cnnviz.ui import training_plots
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.dataset_options import options_ui
-from cnnviz.ui.session import session_id, workspace
-from cnnviz.ui.text import plain
+from cnnviz.ui.common import training_plots
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.dataset_options import options_ui
+from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import ZIP_CHOICE, enlarge, model_store, widget_default
 
 

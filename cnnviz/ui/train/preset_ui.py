@@ -14,7 +14,7 @@ import streamlit as st
 
 from cnnviz import datasets, presets, training
 from cnnviz.errors import InputError
-from cnnviz.ui import dataset_options
+from cnnviz.ui.common import dataset_options
 from cnnviz.ui.train.settings import defaults_to_state
 from cnnviz.ui.train.state import SIMPLE_KEY, ZIP_CHOICE
 

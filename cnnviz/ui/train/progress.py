@@ -17,8 +17,8 @@ from cnnviz.training import (
     TrainingJob,
     records,
 )
-from cnnviz.ui import training_plots
-from cnnviz.ui.text import duration, plain
+from cnnviz.ui.common import training_plots
+from cnnviz.ui.common.text import duration, plain
 from cnnviz.ui.train.state import (
     POLL_QUEUED_SECONDS,
     POLL_SECONDS,

@@ -11,7 +11,7 @@ from cnnviz.training import (
     Augmentation,
     TrainingConfig,
 )
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import (
     BATCH_SIZES,
     LEARNING_RATES,

@@ -10,7 +10,7 @@ from cnnviz import datasets
 from cnnviz.models import preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import config as training_config
-from cnnviz.ui import dataset_options, kept_settings
+from cnnviz.ui.common import dataset_options, kept_settings
 
 JOB_KEY = "train_job_id"
 # Set by a class link with simple=1: the advanced settings are hidden (their values kept).
@@ -83,7 +83,7 @@ _SAVED_KEY = "train_saved_settings"
 def restore_settings() -> None:
     """Bring back the settings of earlier runs (call first thing on the page).
 
-    See :mod:`cnnviz.ui.kept_settings`; the layer table's last edit comes back too.
+    See :mod:`cnnviz.ui.common.kept_settings`; the layer table's last edit comes back too.
     """
     kept_settings.restore(PERSISTENT_KEYS, _SAVED_KEY)
     state = st.session_state

@@ -5,18 +5,18 @@ with a colour bar labelled in the real values, and RGB pictures travel as JPEG. 
 matrices (kernels, patches) keep their exact values for hovering and can show them as text.
 Row 0 is at the top, as in an image, and pixels are square.
 
-* :mod:`~cnnviz.ui.figures.maps` — responses, RGB pictures, matrices and grids of them.
-* :mod:`~cnnviz.ui.figures.charts` — sliding-window positions and probability bars.
-* :mod:`~cnnviz.ui.figures.layout` — colour scales, margins and the shared layout.
+* :mod:`~cnnviz.ui.common.figures.maps` — responses, RGB pictures, matrices and grids of them.
+* :mod:`~cnnviz.ui.common.figures.charts` — sliding-window positions and probability bars.
+* :mod:`~cnnviz.ui.common.figures.layout` — colour scales, margins and the shared layout.
 """
 
-from cnnviz.ui.figures.charts import probability_bars, windows_figure
-from cnnviz.ui.figures.layout import (
+from cnnviz.ui.common.figures.charts import probability_bars, windows_figure
+from cnnviz.ui.common.figures.layout import (
     DIVERGING,
     ROBUST_PERCENTILE,
     SEQUENTIAL,
 )
-from cnnviz.ui.figures.maps import (
+from cnnviz.ui.common.figures.maps import (
     grid_figure,
     image_source,
     matrix_figure,

@@ -32,7 +32,9 @@ from cnnviz.errors import InputError
 
 def _settings_file(saved_key: str) -> Path | None:
     """Where this workspace keeps ``saved_key`` (None for a test's plain owner id)."""
-    from cnnviz.ui.session import workspace  # session imports the core; keep this module light
+    from cnnviz.ui.common.session import (
+        workspace,  # session imports the core; keep this module light
+    )
 
     try:
         ws = workspace()

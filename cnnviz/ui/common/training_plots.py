@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.training import BatchEnd, EpochEnd
-from cnnviz.ui.text import plain_html
+from cnnviz.ui.common.text import plain_html
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"

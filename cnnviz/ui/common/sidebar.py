@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from cnnviz.ui import startup
-from cnnviz.ui.session import session_id
-from cnnviz.ui.text import plain
-from cnnviz.ui.workspace_ui import workspace_link_ui
+from cnnviz.ui.common import startup
+from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
+from cnnviz.ui.common.workspace_ui import workspace_link_ui
 
 LOADING_POLL_SECONDS = 2.0
 
@@ -21,7 +21,7 @@ def _training_status() -> None:
     """This session's unfinished training jobs and the device, once training has been used.
 
     The training module (and with it TensorFlow) is only looked at once the start-up import
-    has finished (:mod:`cnnviz.ui.startup`): the sidebar never waits for it and never sees a
+    has finished (:mod:`cnnviz.ui.common.startup`): the sidebar never waits for it and never sees a
     half-imported module, and no job can exist before that import anyway.
     """
     if not startup.core_loaded():

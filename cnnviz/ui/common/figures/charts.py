@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.ui.figures.layout import MARGIN
+from cnnviz.ui.common.figures.layout import MARGIN
 
 
 def windows_figure(padded: int, f: int, p: int, starts: Sequence[int], title: str) -> go.Figure:

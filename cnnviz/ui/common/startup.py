@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 
-from cnnviz.ui.busy import LOADING_TENSORFLOW, busy_sign
+from cnnviz.ui.common.busy import LOADING_TENSORFLOW, busy_sign
 
 _LOG = logging.getLogger(__name__)
 

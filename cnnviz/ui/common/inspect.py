@@ -1,7 +1,7 @@
 """What the inspection pages share: enlarged images, boxes, probabilities, heatmaps, galleries.
 
 Heatmaps and probabilities are pure functions of (model, image, settings), so they are cached
-(``st.cache_data``) on a model key (:func:`cnnviz.ui.model_picker.model_key`) and an image
+(``st.cache_data``) on a model key (:func:`cnnviz.ui.common.model_picker.model_key`) and an image
 digest (:func:`cnnviz.ui.common.image_source.image_digest`); the model and the image themselves are
 passed as underscore arguments, which Streamlit does not hash. Filter-visualization galleries
 are kept in one server-wide LRU (:class:`GalleryCache`, a :class:`cnnviz.caching.LRU`): they
@@ -19,8 +19,8 @@ import streamlit as st
 from cnnviz import attribution
 from cnnviz.caching import LRU
 from cnnviz.models import ImageModel, top_indices
-from cnnviz.ui import figures
-from cnnviz.ui.text import plain_html
+from cnnviz.ui.common import figures
+from cnnviz.ui.common.text import plain_html
 
 # ---------------------------------------------------------------------------------------------
 # Predictions and heatmaps

@@ -12,7 +12,7 @@ import streamlit as st
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
-from cnnviz.ui.busy import busy_sign
+from cnnviz.ui.common.busy import busy_sign
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -10,8 +10,8 @@ ImageNet catalogue (the bundled EfficientNet-Lite0 first; others need a one-time
 The default works with nothing trained: the workspace's newest stored model if it has one,
 otherwise the bundled pretrained model.
 
-Loading is cached: pretrained models through :mod:`cnnviz.ui.pretrained` (one copy per
-server), stored models through the store's own in-memory cache. The models returned are
+Loading is cached: pretrained models through :mod:`cnnviz.ui.common.pretrained_models` (one
+copy per server), stored models through the store's own in-memory cache. The models returned are
 shared: never change them (build a sub-model instead).
 """
 
@@ -26,10 +26,10 @@ from cnnviz import pretrained
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
 from cnnviz.store import ModelStore
-from cnnviz.ui import pretrained as pretrained_ui
-from cnnviz.ui.busy import LOADING_MODEL, busy_sign
-from cnnviz.ui.session import session_id
-from cnnviz.ui.text import plain
+from cnnviz.ui.common import pretrained_models
+from cnnviz.ui.common.busy import LOADING_MODEL, busy_sign
+from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
 
 CHOICE_KEY = "cnnviz_model_choice"
 """Session-state key of the model chosen on any inspection page (a choice string)."""
@@ -75,7 +75,7 @@ def model_options(owner: str) -> list[ModelOption]:
     """Everything ``owner`` may pick: own stored models (newest first), shared ones, pretrained.
 
     Args:
-        owner: the workspace key (:func:`cnnviz.ui.session.session_id`).
+        owner: the workspace key (:func:`cnnviz.ui.common.session.session_id`).
 
     Returns:
         Options in display order; pretrained models after the stored ones, bundled first.
@@ -90,7 +90,7 @@ def model_options(owner: str) -> list[ModelOption]:
         options.append(
             ModelOption(
                 _PRETRAINED + entry.name,
-                "ImageNet: " + pretrained_ui.model_label(entry.name),
+                "ImageNet: " + pretrained_models.model_label(entry.name),
                 needs_download=not pretrained.is_cached(entry.name),
             )
         )
@@ -123,7 +123,7 @@ def load_choice(choice: str, owner: str) -> ImageModel:
         with busy_sign(LOADING_MODEL):
             return store().load(choice[len(_STORED) :], owner)
     if choice.startswith(_PRETRAINED):  # a download box or "Building …" sign of its own
-        return pretrained_ui.load_model(choice[len(_PRETRAINED) :])
+        return pretrained_models.load_model(choice[len(_PRETRAINED) :])
     raise InputError(f"Unknown model choice {choice!r}.")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cnnviz.registry import Entry, Registry
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 START = "Start"
 INTUITION = "Build intuition"

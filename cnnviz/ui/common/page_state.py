@@ -1,7 +1,7 @@
 """What a page keeps in a browser session, keyed by that page and kept in one place.
 
 Every page's session state (its settings, its current job, its chosen model and image)
-lives under keys that start with the page's key from :mod:`cnnviz.ui.navigation`
+lives under keys that start with the page's key from :mod:`cnnviz.ui.common.navigation`
 (``train_job_id``, ``transfer_saved_settings``...). Sections shared by several pages (the
 progress of a training, the dataset picker) take the page's :class:`PageState`, so Transfer
 learning never finds Train's job and a reload finds each page's own.
@@ -14,15 +14,15 @@ from typing import Any
 
 import streamlit as st
 
-from cnnviz.ui import kept_settings
-from cnnviz.ui.navigation import PAGES
+from cnnviz.ui.common import kept_settings
+from cnnviz.ui.common.navigation import PAGES
 
 
 class PageState:
     """The session state of one page.
 
     Args:
-        page: a page key of :data:`cnnviz.ui.navigation.PAGES` (``"train"``).
+        page: a page key of :data:`cnnviz.ui.common.navigation.PAGES` (``"train"``).
 
     Raises:
         InputError: no such page.

@@ -10,7 +10,7 @@ import streamlit as st
 
 from cnnviz.errors import InputError
 from cnnviz.images import ALLOWED_EXTENSIONS, MAX_FILE_BYTES, fit_within, load_image, samples
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.text import plain
 
 PREVIEW_WIDTH = 240  # pixels, of the picked image's preview in the page
 
@@ -75,7 +75,7 @@ def image_picker(
         label: heading shown above the controls ("": none).
         preview: show a small thumbnail of the chosen image.
         datasets: also offer images from the datasets (digits, shapes, faces, and MNIST /
-            Fashion-MNIST when cached), see :mod:`cnnviz.ui.dataset_images`.
+            Fashion-MNIST when cached), see :mod:`cnnviz.ui.common.dataset_images`.
 
     Returns:
         (H, W, 3) uint8 RGB with longer side ≤ ``max_side``, or ``None`` while nothing usable
@@ -100,7 +100,7 @@ def image_picker(
             name = st.selectbox("Sample image", names, index=index, key=f"{key}_sample")
             image, caption = sample_image(name, max_side), f"sample: {name}"
         elif source == DATASET_SOURCE:
-            from cnnviz.ui.dataset_images import pick_dataset_image
+            from cnnviz.ui.common.dataset_images import pick_dataset_image
 
             image, caption = pick_dataset_image(key)
         elif source == "Upload":

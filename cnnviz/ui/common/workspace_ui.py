@@ -6,7 +6,7 @@ import streamlit as st
 
 from cnnviz import workspaces
 from cnnviz.store import ModelStore
-from cnnviz.ui.session import workspace_id, workspace_link, workspace_notice
+from cnnviz.ui.common.session import workspace_id, workspace_link, workspace_notice
 
 
 def workspace_link_ui() -> None:

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.ui.figures.layout import (
+from cnnviz.ui.common.figures.layout import (
     DIVERGING,
     LEVELS,
     MARGIN,
