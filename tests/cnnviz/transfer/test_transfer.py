@@ -1,5 +1,7 @@
 """Transfer learning on a tiny pretrained-like base built in code (one test: the bundled one)."""
 
+import urllib.request
+
 import keras
 import numpy as np
 import pytest
@@ -309,7 +311,7 @@ def test_keras_application_offline_names_the_file(monkeypatch, tmp_path):
     def no_network(*args, **kwargs):
         raise __import__("urllib.error").error.URLError("no network")
 
-    monkeypatch.setattr(pretrained.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
     with pytest.raises(InputError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels\.h5"):
         transfer.build_model(TransferConfig(base="vgg16"), 2)
 
