@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from cnnviz.ui import rerun_gate, startup
-from cnnviz.ui.navigation import no_core_urls, sections
-from cnnviz.ui.sidebar import render_sidebar
+from cnnviz.ui.common import rerun_gate, startup
+from cnnviz.ui.common.navigation import no_core_urls, sections
+from cnnviz.ui.common.sidebar import render_sidebar
 
 st.set_page_config(page_title="cnnviz", page_icon="🧠", layout="wide")
 startup.prepare_server()

@@ -141,11 +141,11 @@ def activation_curves() -> None:
 
 def activation_grid() -> None:
     """Activations: the 12 liveliest first-layer maps of the bundled model."""
-    from cnnviz import activations, images, modelutils, pretrained
+    from cnnviz import activations, images, models, pretrained
 
     model = pretrained.load(pretrained.BUNDLED)
     photo = images.samples()["cat"]
-    first = next(i.name for i in modelutils.layer_infos(model) if i.is_conv)
+    first = next(i.name for i in models.layer_infos(model) if i.is_conv)
     maps = activations.layer_activations(model, photo[None], [first])[first][0]
     order = np.argsort(maps.reshape(-1, maps.shape[-1]).std(axis=0))[::-1][:12]
     tiles = [
@@ -180,10 +180,10 @@ def _train_small(dataset: str, epochs: int, **options):
 
 def filter_pictures() -> None:
     """Filter visualization: what six filters of a small trained network like most."""
-    from cnnviz import featureviz, modelutils
+    from cnnviz import featureviz, models
 
     model = _train_small("shapes", 6, n_train=1200, n_test=200, image_size=32)
-    layer = modelutils.conv_layers(model)[-1]
+    layer = models.conv_layers(model)[-1]
     pictures = featureviz.visualize_filters(model, layer, list(range(6)), steps=256, size=64)
     tiles = [cv2.resize(p, (96, 96), interpolation=cv2.INTER_CUBIC) for p in pictures]
     _save("featureviz", _mosaic(tiles, 3, pad=6), levels=16)
@@ -205,7 +205,8 @@ def draw_and_attack() -> None:
 
     The smallest ε of a few tried that changes the network's answer is used.
     """
-    from cnnviz import adversarial, drawing
+    from cnnviz import adversarial
+    from cnnviz.images import drawing
 
     model = _train_small("digits", 8)
     side = int(model.input_size[0])

@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 
 from bench.reference_tools import tf_keras_vis  # noqa: E402
 from cnnviz import attribution, pretrained  # noqa: E402
+from cnnviz.attribution.inputs import Batch  # noqa: E402
 from cnnviz.images import samples  # noqa: E402
 
 
@@ -101,7 +102,7 @@ def main() -> None:
             normalize_cam=False,
         )
     )[0]
-    batch1 = attribution._Batch.make(model, image)
+    batch1 = Batch.make(model, image)
     ours_coarse, _ = attribution.METHODS["gradcam"].raw_maps(
         batch1, np.array([top[0]], np.int32), layer
     )
@@ -127,8 +128,8 @@ def main() -> None:
 def trust() -> None:
     """Seconds for the Grad-CAM page's trust section: localisation table and sanity cascade."""
     from cnnviz import architectures, datasets
-    from cnnviz.imagemodel import ImageModel
-    from cnnviz.preprocessing import unit
+    from cnnviz.models import ImageModel
+    from cnnviz.models.preprocessing import unit
 
     fast = bool(os.environ.get("CNNVIZ_FAST"))
     n = 60 if fast else 300

@@ -35,12 +35,12 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.reference_tools import tf_keras_vis  # noqa: E402
-from cnnviz import featureviz, modelutils, pretrained  # noqa: E402
+from cnnviz import featureviz, models, pretrained  # noqa: E402
 
 
 def mean_activation(model, layer: str, pictures: np.ndarray, filters: list[int]) -> np.ndarray:
     """(N,) mean over positions of filter ``filters[i]`` for picture i ((N, H, W, 3) uint8)."""
-    sub, _ = modelutils.layer_model(model, layer, flexible=True, pre_activation=True)
+    sub, _ = models.layer_model(model, layer, flexible=True, pre_activation=True)
     x = model.preprocessing.apply(pictures.astype(np.float32))
     act = keras.ops.convert_to_numpy(sub(x, training=False))  # (N, h, w, C)
     return act.mean(axis=(1, 2))[np.arange(len(filters)), filters]
@@ -55,7 +55,7 @@ def versus_tf_keras_vis(steps: int, size: int, count: int) -> None:
     filters = list(range(count))
     print(f"model {model.name}, layer {layer}, {count} filters, {steps} steps, {size} px")
 
-    sub, _ = modelutils.layer_model(model, layer, flexible=False, pre_activation=True)
+    sub, _ = models.layer_model(model, layer, flexible=False, pre_activation=True)
     inp = keras.Input((size, size, 3))
     net = keras.Model(inp, sub(model.preprocessing.apply(inp, ops=keras.ops)))
     am = am_module.ActivationMaximization(net, clone=False)

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from cnnviz import filters  # noqa: E402
 from cnnviz.images import fit_within, load_image, samples, to_gray  # noqa: E402
-from cnnviz.ui import figures  # noqa: E402
-from cnnviz.ui import filter_figures as light  # noqa: E402
+from cnnviz.ui.common import figures  # noqa: E402
+from cnnviz.ui.filters import response_figures as light  # noqa: E402
 
 
 def median_ms(fn, repeats: int = 15, warmup: int = 2) -> float:

@@ -3,7 +3,7 @@
 1. Seconds for the FGSM accuracy-against-ε curve (10 values of ε) over the ``digits``
    test set: one gradient pass, then one batched forward pass per ε.
 2. Milliseconds from the end of a canvas stroke to the prediction on the server: framing
-   the 280×280 RGBA canvas (:func:`cnnviz.drawing.frame_drawing`) plus
+   the 280×280 RGBA canvas (:func:`cnnviz.images.drawing.frame_drawing`) plus
    ``predict_proba``, and Grad-CAM of the drawing on top.
 
 A small MNIST-CNN is trained on digits first (a few epochs). Usage:
@@ -26,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2
 import numpy as np
 
-from cnnviz import adversarial, attribution, datasets, drawing, training
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import unit
+from cnnviz import adversarial, attribution, datasets, training
+from cnnviz.images import drawing
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import unit
 from cnnviz.store import last_spatial_layer
 
 

@@ -26,8 +26,9 @@ def main() -> None:
     import numpy as np
     from skimage import data as skdata
 
-    from cnnviz import efficientnet_lite, pretrained
-    from cnnviz.torch_pickle import load_state_dict
+    from cnnviz import pretrained
+    from cnnviz.pretrained import efficientnet_lite
+    from cnnviz.pretrained.torch_pickle import load_state_dict
 
     print(f"cpu cores: {os.cpu_count()}, keras backend import: {t_import:.2f} s")
 

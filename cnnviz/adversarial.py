@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import autodiff, modelutils
+from cnnviz import autodiff, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 BATCH_SIZE = 256
 
@@ -43,12 +43,12 @@ def _pixels01(model, images) -> tuple[np.ndarray, bool]:
     return x, False
 
 
-_COMPILED = modelutils.ModelCache(maxsize=8)
+_COMPILED = models.ModelCache(maxsize=8)
 
 
 def _loss_for(model) -> _Loss:
     """One compiled loss per Keras model and preprocessing (no retracing on each call)."""
-    km = modelutils.keras_model(model)
+    km = models.keras_model(model)
     pre = model.preprocessing if isinstance(model, ImageModel) else None
     return _COMPILED.get(km, ("fgsm", pre), lambda: _Loss(model))
 
@@ -57,7 +57,7 @@ class _Loss:
     """Per-sample cross-entropy from logits of 0..1 pixels, and its gradient (compiled)."""
 
     def __init__(self, model):
-        self.logits_model = modelutils.logits_model(model)
+        self.logits_model = models.logits_model(model)
         pre = model.preprocessing if isinstance(model, ImageModel) else None
 
         def logits(x01):

@@ -12,10 +12,10 @@ from cnnviz.ui.activations.sections import (
     channel_stats_section,
     first_conv_section,
 )
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.image_source import image_source
-from cnnviz.ui.model_picker import model_key, model_picker
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.image_source import image_source
+from cnnviz.ui.common.model_picker import model_key, model_picker
+from cnnviz.ui.common.text import plain
 
 MAX_CHANNELS = 128
 COLOR_SCALES = ["Viridis", "Gray", "Inferno", "Cividis"]
@@ -153,7 +153,7 @@ channel_stats_section(view)
 first_conv_section(model)
 
 if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
-    from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
+    from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui
 
     with st.expander("Scrub through training: how the kernels and maps formed"):
         snapshot_viewer_ui("act", model.info["id"], model.class_names)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.ui import autoencoder_ui as ui
+from cnnviz.ui import autoencoder as ui
 from cnnviz.ui import train as train_ui
 
 st.title("Denoising autoencoder")

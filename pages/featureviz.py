@@ -5,7 +5,7 @@ import streamlit as st
 import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import featureviz
 from cnnviz.ui import featureviz as ui
-from cnnviz.ui.model_picker import model_key, model_picker
+from cnnviz.ui.common.model_picker import model_key, model_picker
 
 st.title("Filter visualization")
 st.caption(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cnnviz.ui import filters as sections
-from cnnviz.ui.image_picker import image_picker
+from cnnviz.ui.common.image_picker import image_picker
 
 sections.restore_settings()  # first: the settings of earlier tabs and visits come back
 st.title("Filters")

@@ -6,7 +6,7 @@ import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through
 from cnnviz.errors import InputError
 from cnnviz.ui import gradcam as ui
 from cnnviz.ui.common.image_source import image_source, test_set
-from cnnviz.ui.model_picker import model_key, model_picker
+from cnnviz.ui.common.model_picker import model_key, model_picker
 
 st.title("Grad-CAM")
 st.caption(

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from cnnviz.ui.navigation import ROOT, PageSpec, home_steps
+from cnnviz.ui.common.navigation import ROOT, PageSpec, home_steps
 
 PICTURES = ROOT / "assets" / "home"  # made by assets/make_pictures.py
 

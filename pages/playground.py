@@ -4,7 +4,7 @@ import streamlit as st
 
 from cnnviz.ui import playground as ui
 from cnnviz.ui.common.image_source import image_source, test_set
-from cnnviz.ui.model_picker import model_picker
+from cnnviz.ui.common.model_picker import model_picker
 
 st.title("Draw & attack")
 st.caption(

@@ -5,8 +5,9 @@ import streamlit as st
 import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import pretrained
 from cnnviz.ui import pretrained as pretrained_ui
-from cnnviz.ui.gradcam_panel import show_gradcam_overlay
-from cnnviz.ui.image_picker import image_picker
+from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
+from cnnviz.ui.common.image_picker import image_picker
+from cnnviz.ui.common.pretrained_models import model_label
 
 TOP_K = 5
 COLUMNS_PER_ROW = 3
@@ -26,7 +27,7 @@ chosen = st.multiselect(
     "Models to compare",
     names,
     default=[pretrained.BUNDLED],
-    format_func=pretrained_ui.model_label,
+    format_func=model_label,
     key="pretrained_models",
     help="Pick several to compare them side by side. Larger models are slower on this server.",
 )

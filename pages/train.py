@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz.ui.busy import LOADING_TENSORFLOW, busy_sign
+from cnnviz.ui.common.busy import LOADING_TENSORFLOW, busy_sign
 
 st.title("Train")
 st.caption(

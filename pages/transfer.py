@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cnnviz.ui import train as train_ui
-from cnnviz.ui import transfer_ui as ui
+from cnnviz.ui import transfer as ui
 
 st.title("Transfer learning")
 st.caption(

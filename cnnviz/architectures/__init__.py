@@ -32,9 +32,9 @@ from cnnviz.architectures.rows import (
     describe_layer,
 )
 from cnnviz.architectures.shapes import (
-    _check_classes,
-    _check_input_shape,
-    _fmt,
+    check_classes,
+    check_input_shape,
+    format_shape,
     minimum_input_side,
     spec_summary,
     validate_spec,
@@ -94,8 +94,8 @@ def build(name: str, input_shape: Sequence[int], num_classes: int, **hyperparame
         )
     seed = hyperparameters.pop("seed", None)
     spec = apply_hyperparameters(p.spec, **hyperparameters)
-    shape = _check_input_shape(input_shape)
-    classes = _check_classes(num_classes)
+    shape = check_input_shape(input_shape)
+    classes = check_classes(num_classes)
     problems = validate_spec(spec, shape, classes)
     if problems:
         smallest = minimum_input_side(spec, shape[2])
@@ -103,8 +103,8 @@ def build(name: str, input_shape: Sequence[int], num_classes: int, **hyperparame
         if smallest is not None and smallest > min(shape[:2]):
             hint = f" It needs images of at least {smallest}×{smallest} pixels."
         raise InputError(
-            f"The {p.title} does not fit {_fmt(shape)} images: {problems[0]}{hint} "
-            f"(It was designed for {_fmt(p.input_shape)}.) Pick another architecture or "
+            f"The {p.title} does not fit {format_shape(shape)} images: {problems[0]}{hint} "
+            f"(It was designed for {format_shape(p.input_shape)}.) Pick another architecture or "
             "dataset."
         )
     return build_from_spec(spec, shape, classes, name=name, seed=seed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.architectures.presets import _FLAT, REGISTRY, Preset, _dense, _dropout
+from cnnviz.architectures.presets import FLAT, REGISTRY, Preset, dense, dropout
 
 REGISTRY.register(
     Preset(
@@ -15,6 +15,6 @@ REGISTRY.register(
         input_shape=(28, 28, 1),
         num_classes=10,
         params=669_706,
-        spec=(_FLAT, _dense(512), _dropout(0.2), _dense(512), _dropout(0.2)),
+        spec=(FLAT, dense(512), dropout(0.2), dense(512), dropout(0.2)),
     )
 )

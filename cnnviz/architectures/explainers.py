@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.architectures.presets import _BN, _FLAT, REGISTRY, Preset, _conv, _pool
+from cnnviz.architectures.presets import BN, FLAT, REGISTRY, Preset, conv, pool
 
 REGISTRY.register(
     Preset(
@@ -15,7 +15,7 @@ REGISTRY.register(
         input_shape=(64, 64, 3),
         num_classes=10,
         params=19_920,
-        spec=(_conv(10), _conv(10), _pool(), _conv(10), _conv(10), _pool(), _FLAT),
+        spec=(conv(10), conv(10), pool(), conv(10), conv(10), pool(), FLAT),
     )
 )
 
@@ -33,17 +33,17 @@ REGISTRY.register(
         num_classes=6,
         params=61_606,
         spec=(
-            _conv(16, padding="same"),
-            _BN,
-            _pool(),
-            _conv(32, padding="same"),
-            _BN,
-            _pool(),
-            _conv(64, padding="same"),
-            _BN,
-            _pool(),
-            _conv(64, padding="same"),
-            _BN,
+            conv(16, padding="same"),
+            BN,
+            pool(),
+            conv(32, padding="same"),
+            BN,
+            pool(),
+            conv(64, padding="same"),
+            BN,
+            pool(),
+            conv(64, padding="same"),
+            BN,
             {"type": "globalavgpool"},
         ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from cnnviz.architectures.rows import _ALIASES, _missing
+from cnnviz.architectures.rows import ALIASES, is_missing
 
 HYPERPARAMETERS = ("dropout", "batchnorm", "activation", "l2", "seed")
 
@@ -36,10 +36,10 @@ def apply_hyperparameters(
     """
     out = []
     for row in copy.deepcopy(list(spec)):
-        kind = _ALIASES.get(str(row.get("type", "")).strip().lower().replace(" ", "_"))
+        kind = ALIASES.get(str(row.get("type", "")).strip().lower().replace(" ", "_"))
         if activation is not None and kind in ("conv2d", "dense"):
             row["activation"] = activation
-        own = any(not _missing(row.get(k)) and float(row[k]) > 0 for k in ("l1", "l2"))
+        own = any(not is_missing(row.get(k)) and float(row[k]) > 0 for k in ("l1", "l2"))
         if l2 and kind in ("conv2d", "dense") and not own:
             row["l2"] = float(l2)
         if dropout is not None and kind == "dropout":
@@ -47,7 +47,7 @@ def apply_hyperparameters(
         out.append(row)
         if batchnorm and kind == "conv2d":
             out.append({"type": "batchnorm"})
-    has_dropout = any(_ALIASES.get(str(r.get("type", "")).lower()) == "dropout" for r in out)
+    has_dropout = any(ALIASES.get(str(r.get("type", "")).lower()) == "dropout" for r in out)
     if dropout is not None and not has_dropout and float(dropout) > 0:
         out.append({"type": "dropout", "rate": dropout})
     return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnviz.architectures.rows import _SEPARATE_ACTIVATIONS, LEAKY_SLOPE
-from cnnviz.architectures.shapes import _check_classes, _check_input_shape, _fmt, _walk
+from cnnviz.architectures.rows import LEAKY_SLOPE, SEPARATE_ACTIVATIONS
+from cnnviz.architectures.shapes import check_classes, check_input_shape, format_shape, walk_spec
 from cnnviz.errors import InputError
 
 
@@ -35,9 +35,9 @@ def build_from_spec(
     """
     import keras
 
-    shape = _check_input_shape(input_shape)
-    classes = _check_classes(num_classes)
-    layers, rows, problems = _walk(spec, shape, classes)
+    shape = check_input_shape(input_shape)
+    classes = check_classes(num_classes)
+    layers, rows, problems = walk_spec(spec, shape, classes)
     if problems:
         raise InputError(" ".join(problems))
     by_name = iter(rows)
@@ -57,7 +57,7 @@ def build_from_spec(
         if kind is None:
             break
         row = next(by_name)
-        separate = layer.get("activation") in _SEPARATE_ACTIVATIONS
+        separate = layer.get("activation") in SEPARATE_ACTIVATIONS
         activation = "linear" if separate else layer.get("activation")
         l1, l2 = float(layer.get("l1") or 0.0), float(layer.get("l2") or 0.0)
         regularizer = keras.regularizers.L1L2(l1=l1, l2=l2) if l1 > 0 or l2 > 0 else None
@@ -127,7 +127,7 @@ def summary_table(model) -> list[dict]:
             output = None
         outputs = output if isinstance(output, (list, tuple)) else [output]
         shapes = [
-            "?" if o is None else _fmt(["?" if d is None else d for d in o.shape[1:]])
+            "?" if o is None else format_shape(["?" if d is None else d for d in o.shape[1:]])
             for o in outputs
         ]
         rows.append(

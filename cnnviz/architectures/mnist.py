@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.architectures.presets import _FLAT, REGISTRY, Preset, _conv, _dense, _dropout, _pool
+from cnnviz.architectures.presets import FLAT, REGISTRY, Preset, conv, dense, dropout, pool
 
 REGISTRY.register(
     Preset(
@@ -15,7 +15,7 @@ REGISTRY.register(
         input_shape=(28, 28, 1),
         num_classes=10,
         params=93_322,
-        spec=(_conv(32), _pool(), _conv(64), _pool(), _conv(64), _FLAT, _dense(64)),
+        spec=(conv(32), pool(), conv(64), pool(), conv(64), FLAT, dense(64)),
     )
 )
 
@@ -27,7 +27,7 @@ REGISTRY.register(
         input_shape=(28, 28, 1),
         num_classes=10,
         params=243_786,
-        spec=(_conv(64), _pool(), _conv(64), _pool(), _FLAT, _dense(128)),
+        spec=(conv(64), pool(), conv(64), pool(), FLAT, dense(128)),
     )
 )
 
@@ -43,18 +43,18 @@ REGISTRY.register(
         num_classes=10,
         params=356_234,
         spec=(
-            _conv(32, padding="same", activation="leaky_relu"),
-            _pool(padding="same"),
-            _dropout(0.25),
-            _conv(64, padding="same", activation="leaky_relu"),
-            _pool(padding="same"),
-            _dropout(0.25),
-            _conv(128, padding="same", activation="leaky_relu"),
-            _pool(padding="same"),
-            _dropout(0.4),
-            _FLAT,
-            _dense(128, "leaky_relu"),
-            _dropout(0.3),
+            conv(32, padding="same", activation="leaky_relu"),
+            pool(padding="same"),
+            dropout(0.25),
+            conv(64, padding="same", activation="leaky_relu"),
+            pool(padding="same"),
+            dropout(0.25),
+            conv(128, padding="same", activation="leaky_relu"),
+            pool(padding="same"),
+            dropout(0.4),
+            FLAT,
+            dense(128, "leaky_relu"),
+            dropout(0.3),
         ),
     )
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.architectures.presets import _FLAT, REGISTRY, Preset, _conv, _dense, _dropout, _pool
+from cnnviz.architectures.presets import FLAT, REGISTRY, Preset, conv, dense, dropout, pool
 
 REGISTRY.register(
     Preset(
@@ -16,17 +16,17 @@ REGISTRY.register(
         num_classes=2,
         params=3_453_121,
         spec=(
-            _conv(32),
-            _pool(),
-            _conv(64),
-            _pool(),
-            _conv(128),
-            _pool(),
-            _conv(128),
-            _pool(),
-            _FLAT,
-            _dropout(0.5),
-            _dense(512),
+            conv(32),
+            pool(),
+            conv(64),
+            pool(),
+            conv(128),
+            pool(),
+            conv(128),
+            pool(),
+            FLAT,
+            dropout(0.5),
+            dense(512),
         ),
     )
 )
@@ -43,21 +43,21 @@ REGISTRY.register(
         num_classes=10,
         params=276_138,
         spec=(
-            _conv(32, padding="same"),
-            _conv(32),
-            _pool(),
-            _dropout(0.25),
-            _conv(64, padding="same"),
-            _conv(64),
-            _pool(),
-            _dropout(0.25),
-            _conv(64, padding="same"),
-            _conv(64),
-            _pool(),
-            _dropout(0.25),
-            _FLAT,
-            _dense(512),
-            _dropout(0.5),
+            conv(32, padding="same"),
+            conv(32),
+            pool(),
+            dropout(0.25),
+            conv(64, padding="same"),
+            conv(64),
+            pool(),
+            dropout(0.25),
+            conv(64, padding="same"),
+            conv(64),
+            pool(),
+            dropout(0.25),
+            FLAT,
+            dense(512),
+            dropout(0.5),
         ),
     )
 )

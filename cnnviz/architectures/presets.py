@@ -62,7 +62,8 @@ def preset_spec(name: str) -> list[dict]:
     return copy.deepcopy(list(preset(name).spec))
 
 
-def _conv(filters, kernel=3, padding="valid", activation="relu"):
+def conv(filters, kernel=3, padding="valid", activation="relu"):
+    """A conv2d row of a preset's spec."""
     return {
         "type": "conv2d",
         "filters": filters,
@@ -73,17 +74,20 @@ def _conv(filters, kernel=3, padding="valid", activation="relu"):
     }
 
 
-def _pool(kernel=2, padding="valid"):
+def pool(kernel=2, padding="valid"):
+    """A max-pooling row (stride = kernel) of a preset's spec."""
     return {"type": "maxpool", "kernel": kernel, "stride": kernel, "padding": padding}
 
 
-def _dense(units, activation="relu"):
+def dense(units, activation="relu"):
+    """A dense row of a preset's spec."""
     return {"type": "dense", "units": units, "activation": activation}
 
 
-def _dropout(rate):
+def dropout(rate):
+    """A dropout row of a preset's spec."""
     return {"type": "dropout", "rate": rate}
 
 
-_FLAT = {"type": "flatten"}
-_BN = {"type": "batchnorm"}
+FLAT = {"type": "flatten"}
+BN = {"type": "batchnorm"}

@@ -38,14 +38,14 @@ LAYER_TYPES = (
 )
 ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu", "gelu", "swish", "tanh", "sigmoid", "linear")
 # Activations built as a layer of their own after the convolution or dense layer.
-_SEPARATE_ACTIVATIONS = {"leaky_relu": "LeakyReLU", "prelu": "PReLU"}
+SEPARATE_ACTIVATIONS = {"leaky_relu": "LeakyReLU", "prelu": "PReLU"}
 MAX_REGULARIZATION = 1.0
 PADDINGS = ("valid", "same")
 LEAKY_SLOPE = 0.1
 MAX_LAYERS = 64
 MAX_PARAMS = 50_000_000
 
-_ALIASES = {
+ALIASES = {
     "conv": "conv2d",
     "conv2d": "conv2d",
     "convolution": "conv2d",
@@ -87,7 +87,8 @@ _DEFAULTS = {
 _RANGES = {"filters": (1, 1024), "kernel": (1, 15), "stride": (1, 8), "units": (1, 8192)}
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """True for an empty table cell: None, NaN or the empty string."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
@@ -107,14 +108,14 @@ def _as_int(value, field: str, where: str, problems: list[str]) -> int | None:
     return number
 
 
-def _normalize_row(index: int, row, problems: list[str]) -> dict | None:
+def normalize_row(index: int, row, problems: list[str]) -> dict | None:
     """A complete, typed copy of one spec row, or None (with a problem added)."""
     where = f"Layer {index}"
     if not isinstance(row, dict):
         problems.append(f"{where}: expected a table row (dict), got {type(row).__name__}.")
         return None
     raw_type = row.get("type")
-    kind = _ALIASES.get(str(raw_type).strip().lower().replace(" ", "_")) if raw_type else None
+    kind = ALIASES.get(str(raw_type).strip().lower().replace(" ", "_")) if raw_type else None
     if kind is None:
         problems.append(f"{where}: unknown layer type {raw_type!r}; choose one of {LAYER_TYPES}.")
         return None
@@ -122,7 +123,7 @@ def _normalize_row(index: int, row, problems: list[str]) -> dict | None:
     count = len(problems)
     for field, default in _DEFAULTS[kind].items():
         value = row.get(field)
-        if _missing(value):
+        if is_missing(value):
             value = default
         if field in _RANGES and value is not None:
             value = _as_int(value, field, where, problems)

@@ -11,11 +11,11 @@ import math
 from collections.abc import Sequence
 
 from cnnviz.architectures.rows import (
-    _SEPARATE_ACTIVATIONS,
     MAX_LAYERS,
     MAX_PARAMS,
-    _normalize_row,
+    SEPARATE_ACTIVATIONS,
     describe_layer,
+    normalize_row,
 )
 from cnnviz.errors import InputError
 
@@ -25,7 +25,8 @@ def _window_out(n: int, k: int, s: int, padding: str) -> int:
     return -(-n // s) if padding == "same" else (n - k) // s + 1
 
 
-def _check_input_shape(input_shape) -> tuple[int, int, int]:
+def check_input_shape(input_shape) -> tuple[int, int, int]:
+    """The (height, width, channels) input shape as ints, or an InputError that says why not."""
     try:
         h, w, c = (int(v) for v in input_shape)
     except (TypeError, ValueError):
@@ -37,7 +38,8 @@ def _check_input_shape(input_shape) -> tuple[int, int, int]:
     return h, w, c
 
 
-def _check_classes(num_classes) -> int:
+def check_classes(num_classes) -> int:
+    """The number of classes as an int, or an InputError that says why not."""
     try:
         k = int(num_classes)
     except (TypeError, ValueError):
@@ -49,11 +51,12 @@ def _check_classes(num_classes) -> int:
     return k
 
 
-def _fmt(shape: Sequence[int]) -> str:
+def format_shape(shape: Sequence[int]) -> str:
+    """A shape for messages and tables: (28, 28, 1) → '28×28×1'."""
     return "×".join(str(v) for v in shape)
 
 
-def _walk(spec, input_shape, num_classes=None):
+def walk_spec(spec, input_shape, num_classes=None):
     """Shape arithmetic over a spec.
 
     Returns:
@@ -66,7 +69,7 @@ def _walk(spec, input_shape, num_classes=None):
         return [], [], ["The architecture must be a list of layer rows."]
     if len(spec) > MAX_LAYERS:
         problems.append(f"At most {MAX_LAYERS} layers, got {len(spec)}.")
-    layers = [_normalize_row(i, row, problems) for i, row in enumerate(spec, start=1)]
+    layers = [normalize_row(i, row, problems) for i, row in enumerate(spec, start=1)]
     if problems:
         return [], [], problems
     shape = tuple(input_shape)  # (H, W, C) while image-shaped, (N,) once flat
@@ -78,13 +81,13 @@ def _walk(spec, input_shape, num_classes=None):
         nonlocal total
         total += params
         rows.append(
-            {"layer": name, "type": kind, "output_shape": _fmt(out_shape), "params": params}
+            {"layer": name, "type": kind, "output_shape": format_shape(out_shape), "params": params}
         )
 
     def add_activation(activation, out_shape):
         # PReLU learns one slope per channel (shared over height and width).
         params = out_shape[-1] if activation == "prelu" else 0
-        add(names.last + "_act", _SEPARATE_ACTIVATIONS[activation], out_shape, params)
+        add(names.last + "_act", SEPARATE_ACTIVATIONS[activation], out_shape, params)
 
     for i, layer in enumerate(layers, start=1):
         where = f"Layer {i} ({describe_layer(layer)})"
@@ -115,7 +118,7 @@ def _walk(spec, input_shape, num_classes=None):
                 filters = layer["filters"]
                 add(names("conv"), "Conv2D", (oh, ow, filters), (k * k * c + 1) * filters)
                 shape = (oh, ow, filters)
-                if layer["activation"] in _SEPARATE_ACTIVATIONS:
+                if layer["activation"] in SEPARATE_ACTIVATIONS:
                     add_activation(layer["activation"], shape)
             else:
                 kind_name = "MaxPooling2D" if kind == "maxpool" else "AveragePooling2D"
@@ -139,7 +142,7 @@ def _walk(spec, input_shape, num_classes=None):
             units = layer["units"]
             add(names("dense"), "Dense", (units,), (shape[0] + 1) * units)
             shape = (units,)
-            if layer["activation"] in _SEPARATE_ACTIVATIONS:
+            if layer["activation"] in SEPARATE_ACTIVATIONS:
                 add_activation(layer["activation"], shape)
     else:
         if num_classes is not None:
@@ -193,9 +196,9 @@ def validate_spec(
         InputError: with all problems, when ``strict`` and there are any; or for an invalid
             ``input_shape`` / ``num_classes``.
     """
-    shape = _check_input_shape(input_shape)
-    classes = None if num_classes is None else _check_classes(num_classes)
-    _, _, problems = _walk(spec, shape, classes)
+    shape = check_input_shape(input_shape)
+    classes = None if num_classes is None else check_classes(num_classes)
+    _, _, problems = walk_spec(spec, shape, classes)
     if strict and problems:
         raise InputError(" ".join(problems))
     return problems
@@ -217,12 +220,12 @@ def spec_summary(spec: Sequence[dict], input_shape: Sequence[int], num_classes: 
     Raises:
         InputError: when :func:`validate_spec` finds problems.
     """
-    shape = _check_input_shape(input_shape)
-    _, rows, problems = _walk(spec, shape, _check_classes(num_classes))
+    shape = check_input_shape(input_shape)
+    _, rows, problems = walk_spec(spec, shape, check_classes(num_classes))
     if problems:
         raise InputError(" ".join(problems))
     return [
-        {"layer": "input", "type": "InputLayer", "output_shape": _fmt(shape), "params": 0},
+        {"layer": "input", "type": "InputLayer", "output_shape": format_shape(shape), "params": 0},
         *rows,
     ]
 
@@ -230,7 +233,7 @@ def spec_summary(spec: Sequence[dict], input_shape: Sequence[int], num_classes: 
 def minimum_input_side(spec: Sequence[dict], channels: int = 1, limit: int = 512) -> int | None:
     """Smallest square image side (≤ ``limit``) for which a spec's shapes work, or None."""
     for side in range(1, limit + 1):
-        _, _, problems = _walk(spec, (side, side, channels))
+        _, _, problems = walk_spec(spec, (side, side, channels))
         if not problems:
             return side
     return None

@@ -22,7 +22,7 @@ and ``channel_weights``, then :func:`register`.
 Known faults of other tools are fixed here: gradients are of the **logits**; channel
 weights are pooled **per sample**; normalisation divides by ``max + eps`` (no NaN); the
 default layer is the last 4-D output with height and width above 1
-(:func:`cnnviz.modelutils.default_cam_layer`).
+(:func:`cnnviz.models.default_cam_layer`).
 
 Inputs: an ``ImageModel`` takes RGB uint8 images of any size (resized to its input size;
 gradients flow through its preprocessing), a bare ``keras.Model`` takes its preprocessed
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.attribution.base import (
     METHODS,
     REGISTRY,
@@ -48,7 +48,6 @@ from cnnviz.attribution.cam import CAMMethod
 from cnnviz.attribution.display import COLORMAPS, colorize, heatmap_panels, overlay
 from cnnviz.attribution.grad_cam import GradCAM, GradCAMPlusPlus, grad_cam, grad_cam_plus_plus
 from cnnviz.attribution.gradients import GradientMethod
-from cnnviz.attribution.inputs import Batch as _Batch  # noqa: F401  (bench/attribution.py)
 from cnnviz.attribution.maps import EPSILON, normalize, upsample
 from cnnviz.attribution.metrics import (
     SCORES,
@@ -66,11 +65,11 @@ from cnnviz.attribution.saliency import Saliency, SmoothGrad, saliency, smoothgr
 from cnnviz.attribution.occlusion import Occlusion, occlusion
 from cnnviz.attribution.sanity import CascadeStep, cascade, spearman
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 
-def predict_proba(model: modelutils.ModelLike, images) -> np.ndarray:
-    """Class probabilities: :meth:`cnnviz.imagemodel.ImageModel.predict_proba`, kept here.
+def predict_proba(model: models.ModelLike, images) -> np.ndarray:
+    """Class probabilities: :meth:`cnnviz.models.ImageModel.predict_proba`, kept here.
 
     Raises:
         InputError: ``model`` is not an ``ImageModel``.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.attribution.inputs import Batch, class_ids
 from cnnviz.attribution.maps import normalize, upsample
 from cnnviz.errors import InputError
@@ -63,7 +63,7 @@ class AttributionMethod(Entry):
 
     def __call__(
         self,
-        model: modelutils.ModelLike,
+        model: models.ModelLike,
         images,
         class_index: int | Sequence[int] | None = None,
         layer_name: str | None = None,
@@ -80,7 +80,7 @@ class AttributionMethod(Entry):
             class_index: class to explain: ``None`` = each image's top-1 class, an int for
                 all images, or one int per image.
             layer_name: layer for CAM methods (default
-                :func:`cnnviz.modelutils.default_cam_layer`); ignored by the others.
+                :func:`cnnviz.models.default_cam_layer`); ignored by the others.
             batch_size: images per forward/backward pass.
             **options: method-specific options (see each class).
 
@@ -88,9 +88,9 @@ class AttributionMethod(Entry):
             :class:`Attribution` with (N, h, w) heatmaps in [0, 1] at the model input size.
         """
         batch = Batch.make(model, images)
-        ids = class_ids(class_index, len(batch.x), modelutils.num_classes(model))
+        ids = class_ids(class_index, len(batch.x), models.num_classes(model))
         layer = self.resolve_layer(model, layer_name) if self.uses_layer else None
-        geometry = modelutils.receptive_field(model, layer) if layer else None
+        geometry = models.receptive_field(model, layer) if layer else None
         maps, chosen = [], []
         step = max(1, int(batch_size))
         for start in range(0, len(batch.x), step):
@@ -103,11 +103,11 @@ class AttributionMethod(Entry):
             chosen.append(np.asarray(cls, dtype=np.int64))
         return Attribution(np.concatenate(maps), np.concatenate(chosen), self.key, layer)
 
-    def resolve_layer(self, model: modelutils.ModelLike, layer_name: str | None) -> str:
+    def resolve_layer(self, model: models.ModelLike, layer_name: str | None) -> str:
         """The CAM layer: ``layer_name`` checked, or the default one."""
         if layer_name is None:
-            return modelutils.default_cam_layer(model)
-        info = modelutils.layer_info(model, layer_name)
+            return models.default_cam_layer(model)
+        info = models.layer_info(model, layer_name)
         if not info.is_spatial:
             raise InputError(
                 f"{self.label} needs a layer with 2-D feature maps (like a convolution); "
@@ -171,7 +171,7 @@ METHODS: Mapping[str, AttributionMethod] = _MethodsByKey()
 
 def attribute(
     method: str,
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     class_index: int | Sequence[int] | None = None,
     layer_name: str | None = None,

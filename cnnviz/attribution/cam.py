@@ -13,17 +13,17 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import autodiff, modelutils
+from cnnviz import autodiff, models
 from cnnviz.attribution.base import AttributionMethod
 from cnnviz.attribution.inputs import COMPILED, Batch, class_score
 
 
 def _cam_function(batch: Batch, layer_name: str):
     """Compiled ``(delta, x, ids) -> ((score, (maps, chosen)), d score / d maps)``, cached."""
-    km = modelutils.keras_model(batch.model)
+    km = models.keras_model(batch.model)
 
     def build():
-        injected = modelutils.injected_model(batch.model, layer_name)
+        injected = models.injected_model(batch.model, layer_name)
 
         def score(delta, x, ids):
             maps, logits = injected([batch.to_model(x), delta], training=False)
@@ -51,7 +51,7 @@ class CAMMethod(AttributionMethod):
         if options:
             raise TypeError(f"{self.label} takes no options, got {sorted(options)}.")
         fn = _cam_function(batch, layer_name)
-        shape = modelutils.layer_info(batch.model, layer_name).output_shape
+        shape = models.layer_info(batch.model, layer_name).output_shape
         delta = np.zeros((len(batch.x), *shape), np.float32)
         (_, (maps, chosen)), grads = fn(delta, batch.x, ids)
         maps = np.asarray(keras.ops.convert_to_numpy(maps), np.float64)

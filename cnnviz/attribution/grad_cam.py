@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.attribution.base import register
 from cnnviz.attribution.cam import CAMMethod
 
@@ -60,7 +60,7 @@ GRAD_CAM_PLUS_PLUS = register(GradCAMPlusPlus())
 
 
 def grad_cam(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     class_index: int | Sequence[int] | None = None,
     layer_name: str | None = None,
@@ -82,7 +82,7 @@ def grad_cam(
 
 
 def grad_cam_plus_plus(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     class_index: int | Sequence[int] | None = None,
     layer_name: str | None = None,

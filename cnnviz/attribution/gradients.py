@@ -13,17 +13,17 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import autodiff, modelutils
+from cnnviz import autodiff, models
 from cnnviz.attribution.base import AttributionMethod
 from cnnviz.attribution.inputs import COMPILED, Batch, class_score
 
 
 def _input_gradient_function(batch: Batch):
     """Compiled ``(x, ids) -> ((score, chosen), d score / d x)``, cached per model."""
-    km = modelutils.keras_model(batch.model)
+    km = models.keras_model(batch.model)
 
     def build():
-        logits_model = modelutils.logits_model(batch.model)
+        logits_model = models.logits_model(batch.model)
 
         def score(x, ids):
             logits = logits_model(batch.to_model(x), training=False)

@@ -1,6 +1,6 @@
 """What every method starts from: the differentiable batch, the classes asked for, logits.
 
-Gradients are always taken of the **logits** (:func:`cnnviz.modelutils.logits_model`),
+Gradients are always taken of the **logits** (:func:`cnnviz.models.logits_model`),
 never of softmax probabilities, which saturate and give vanishing maps.
 """
 
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import activations, autodiff, modelutils
+from cnnviz import activations, autodiff, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
-COMPILED = modelutils.ModelCache(maxsize=16)
+COMPILED = models.ModelCache(maxsize=16)
 """Compiled forward and gradient functions of every method, per model."""
 
 
@@ -28,12 +28,12 @@ class Batch:
     input itself for a bare ``keras.Model`` (``preprocessing`` is ``None``).
     """
 
-    model: modelutils.ModelLike
+    model: models.ModelLike
     x: np.ndarray  # (N, h, w, C) float32
     preprocessing: object | None
 
     @classmethod
-    def make(cls, model: modelutils.ModelLike, images) -> Batch:
+    def make(cls, model: models.ModelLike, images) -> Batch:
         """The batch for ``images`` (see the class docstring); ``images`` is not modified."""
         if isinstance(model, ImageModel):
             if isinstance(images, np.ndarray) and images.ndim == 4 and images.shape[0] == 0:
@@ -116,10 +116,10 @@ def class_score(logits, ids):
 
 def forward_function(batch: Batch):
     """Compiled ``x -> logits``, cached per model."""
-    km = modelutils.keras_model(batch.model)
+    km = models.keras_model(batch.model)
 
     def build():
-        logits_model = modelutils.logits_model(batch.model)
+        logits_model = models.logits_model(batch.model)
         return autodiff.compile_function(lambda x: logits_model(batch.to_model(x), training=False))
 
     return COMPILED.get(km, ("forward", batch.preprocessing), build)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 
 EPSILON = 1e-12
 """Added to the maximum when normalising heatmaps (zero maps stay zero, never NaN)."""
@@ -30,7 +30,7 @@ def normalize(maps: np.ndarray, relu: bool = True) -> np.ndarray:
 
 
 def upsample(
-    maps: np.ndarray, size: tuple[int, int], geometry: modelutils.Geometry | None = None
+    maps: np.ndarray, size: tuple[int, int], geometry: models.Geometry | None = None
 ) -> np.ndarray:
     """Bilinear resize of (N, h', w') maps to (N, h, w), each cell placed where it looks.
 
@@ -38,7 +38,7 @@ def upsample(
         maps: (N, h', w') float.
         size: (h, w) target (the model's input size).
         geometry: where the map's cells centre in the input
-            (:func:`cnnviz.modelutils.receptive_field`). ``None``: the map spans the whole
+            (:func:`cnnviz.models.receptive_field`). ``None``: the map spans the whole
             input (half-pixel centres, like ``cv2.resize``). With unpadded convolutions the
             cells of a deep map centre on a smaller, inner region; each output pixel then
             takes the value interpolated at its own position. Pixels beyond the outer

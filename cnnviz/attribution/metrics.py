@@ -21,11 +21,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.attribution.base import METHODS
 from cnnviz.caching import digest
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 SCORES: tuple[str, ...] = (
     "pointing",
@@ -40,7 +40,7 @@ SCORES: tuple[str, ...] = (
 CENTRE_SIGMA = 0.25
 """Standard deviation of the centre baseline's Gaussian, as a fraction of the side."""
 
-_RESULTS = modelutils.ModelCache(maxsize=16)
+_RESULTS = models.ModelCache(maxsize=16)
 
 
 def _inside(boxes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -172,7 +172,7 @@ def score_maps(heatmaps: np.ndarray, boxes: np.ndarray, seed: int = 0) -> dict[s
 
 
 def localisation(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     boxes,
     methods: Sequence[str] | None = None,
@@ -196,7 +196,7 @@ def localisation(
         methods: keys of :data:`cnnviz.attribution.METHODS`; default all of them.
         labels: (N,) class to explain per image (the true class); default each image's
             top-1 class.
-        layer_name: CAM layer (default :func:`cnnviz.modelutils.default_cam_layer`).
+        layer_name: CAM layer (default :func:`cnnviz.models.default_cam_layer`).
         batch_size: images per forward/backward pass.
         seed: seed of the box shuffle.
 
@@ -233,7 +233,7 @@ def localisation(
     )
 
     def compute() -> dict[str, dict[str, float]]:
-        scaled = scale_boxes(box, x.shape[1:3], modelutils.input_shape(model)[:2])
+        scaled = scale_boxes(box, x.shape[1:3], models.input_shape(model)[:2])
         out = {}
         for name in names:
             method = METHODS[name]
@@ -242,5 +242,5 @@ def localisation(
             out[name] = score_maps(result.heatmaps, scaled, seed)
         return out
 
-    cached = _RESULTS.get(modelutils.keras_model(model), key, compute)
+    cached = _RESULTS.get(models.keras_model(model), key, compute)
     return {m: dict(s) for m, s in cached.items()}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.attribution.base import AttributionMethod, register
 from cnnviz.attribution.inputs import forward_function
 from cnnviz.errors import InputError
@@ -117,7 +117,7 @@ OCCLUSION = register(Occlusion())
 
 
 def occlusion(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     class_index: int | Sequence[int] | None = None,
     *,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz import config, modelutils
+from cnnviz import config, models
 from cnnviz.attribution.base import register
 from cnnviz.attribution.gradients import GradientMethod, gradients_at
 from cnnviz.errors import InputError
@@ -69,14 +69,14 @@ SMOOTHGRAD = register(SmoothGrad())
 
 
 def saliency(
-    model: modelutils.ModelLike, images, class_index: int | Sequence[int] | None = None
+    model: models.ModelLike, images, class_index: int | Sequence[int] | None = None
 ) -> np.ndarray:
     """Vanilla gradient saliency, (N, h, w) float32 in [0, 1]; arguments as ``grad_cam``."""
     return SALIENCY(model, images, class_index).heatmaps
 
 
 def smoothgrad(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     class_index: int | Sequence[int] | None = None,
     *,

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import modelutils
+from cnnviz import models
 from cnnviz.attribution.base import METHODS, attribute
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ def spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def clone(model: modelutils.ModelLike) -> modelutils.ModelLike:
+def clone(model: models.ModelLike) -> models.ModelLike:
     """An independent copy (same weights, new variables) of a ``keras.Model`` or ImageModel."""
-    km = modelutils.keras_model(model)
+    km = models.keras_model(model)
     copy = keras.models.clone_model(km)
     copy.set_weights(km.get_weights())
     if isinstance(model, ImageModel):
@@ -78,9 +78,9 @@ def clone(model: modelutils.ModelLike) -> modelutils.ModelLike:
     return copy
 
 
-def weighted_layers(model: modelutils.ModelLike) -> list[str]:
+def weighted_layers(model: models.ModelLike) -> list[str]:
     """Keys of the layers with weights, from the output down (the cascade's order)."""
-    return [i.name for i in reversed(modelutils.layer_infos(model)) if i.params > 0]
+    return [i.name for i in reversed(models.layer_infos(model)) if i.params > 0]
 
 
 def randomise_layer(layer, rng: np.random.Generator) -> None:
@@ -102,7 +102,7 @@ def randomise_layer(layer, rng: np.random.Generator) -> None:
 
 
 def cascade(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     images,
     method: str = "gradcam",
     class_index: int | Sequence[int] | None = None,
@@ -129,7 +129,7 @@ def cascade(
     if method not in METHODS:
         raise InputError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     if METHODS[method].uses_layer and layer_name is None:
-        layer_name = modelutils.default_cam_layer(model)
+        layer_name = models.default_cam_layer(model)
     kwargs = {"layer_name": layer_name} if METHODS[method].uses_layer else {}
     first = attribute(method, model, images, class_index, **kwargs)
     steps = [CascadeStep("original", (), first.heatmaps, np.ones(len(first.heatmaps)))]
@@ -139,7 +139,7 @@ def cascade(
     if not order:
         return steps
     work = clone(model)
-    layers = modelutils._layers_by_name(modelutils.keras_model(work))
+    layers = models.layers_by_name(models.keras_model(work))
     rng = np.random.default_rng(seed)
     done: list[str] = []
     for name in order:

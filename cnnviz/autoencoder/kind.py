@@ -17,7 +17,7 @@ from cnnviz.autoencoder.config import ARCHITECTURE, KIND, AutoencoderConfig
 from cnnviz.autoencoder.denoise import denoise
 from cnnviz.autoencoder.model import BOTTLENECK, build_model
 from cnnviz.autoencoder.noise import noise_layer_class, per_image_loss, reconstruction_loss
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training import RUN_KINDS, KindRun, RunKind, TrainingConfig
 
 

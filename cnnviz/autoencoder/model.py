@@ -8,7 +8,7 @@ import numpy as np
 
 from cnnviz.autoencoder.config import ARCHITECTURE
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models.preprocessing import Preprocessing, unit
 
 if TYPE_CHECKING:
     import keras

@@ -9,20 +9,20 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from cnnviz import autodiff, modelutils
+from cnnviz import autodiff, models
 from cnnviz.featureviz.recipes import RECIPES
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import Preprocessing, unit
 
 MIN_CANVAS = 64
 """Smallest periodic canvas (pixels per side); see :func:`periodic_canvas`."""
 
 _ERF_MASS = 0.95
-_ERF_CACHE = modelutils.ModelCache(maxsize=32)
+_ERF_CACHE = models.ModelCache(maxsize=32)
 
 
 def effective_receptive_field(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     layer_name: str,
     size: int,
     preprocessing: Preprocessing | None = None,
@@ -48,11 +48,11 @@ def effective_receptive_field(
     if isinstance(model, ImageModel):
         prep = model.preprocessing
     else:
-        channels = modelutils.input_shape(model)[-1]
+        channels = models.input_shape(model)[-1]
         prep = preprocessing or unit(grayscale=channels == 1)
 
     def measure() -> int:
-        sub, _ = modelutils.layer_model(model, layer_name, flexible=True, pre_activation=True)
+        sub, _ = models.layer_model(model, layer_name, flexible=True, pre_activation=True)
         ops = keras.ops
         rng = np.random.default_rng(0)
         start = (128.0 + rng.normal(0.0, 20.0, (1, size, size, 3))).astype(np.float32)
@@ -77,11 +77,11 @@ def effective_receptive_field(
         return size
 
     key = (layer_name, int(size), prep)
-    return int(_ERF_CACHE.get(modelutils.keras_model(model), key, measure))
+    return int(_ERF_CACHE.get(models.keras_model(model), key, measure))
 
 
 def periodic_canvas(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     layer_name: str,
     size: int,
     preprocessing: Preprocessing | None = None,
@@ -101,14 +101,14 @@ def periodic_canvas(
     if size <= MIN_CANVAS:
         return size
     erf = effective_receptive_field(model, layer_name, size, preprocessing)
-    geometry = modelutils.receptive_field(model, layer_name)
+    geometry = models.receptive_field(model, layer_name)
     stride = int(max(geometry.stride)) if geometry is not None else 1
     side = max(1, round(erf / stride)) * stride
     return int(min(size, max(MIN_CANVAS, side)))
 
 
 def optimised_side(
-    model: modelutils.ModelLike, layer_name: str, size: int, method: str = "fourier"
+    model: models.ModelLike, layer_name: str, size: int, method: str = "fourier"
 ) -> int:
     """The side ``visualize_filters`` optimises for a ``size`` picture (the period).
 
@@ -116,8 +116,8 @@ def optimised_side(
     reaches through convolutions only; ``size`` otherwise (the naive recipe, dense layers,
     fixed-size networks).
     """
-    info = modelutils.layer_info(model, layer_name)
+    info = models.layer_info(model, layer_name)
     if not RECIPES.get(method).periodic or len(info.output_shape) != 3:
         return int(size)
-    _, flexible = modelutils.layer_model(model, layer_name, flexible=True, pre_activation=True)
+    _, flexible = models.layer_model(model, layer_name, flexible=True, pre_activation=True)
     return periodic_canvas(model, layer_name, size) if flexible else int(size)

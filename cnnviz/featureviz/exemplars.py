@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz import activations, modelutils
+from cnnviz import activations, models
 from cnnviz.errors import InputError
 from cnnviz.featureviz.render import luma_rgb
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import Preprocessing, unit
 
 _GREY = 128  # fills the part of a receptive field that lies outside the image
 
@@ -45,7 +45,7 @@ class Exemplars:
     boxes: np.ndarray
 
 
-def _display_images(model: modelutils.ModelLike, images) -> np.ndarray:
+def _display_images(model: models.ModelLike, images) -> np.ndarray:
     """(M, h, w, 3) uint8 RGB at the model's input size, as the model will see them."""
     batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else list(images)
     if not batch:
@@ -62,14 +62,14 @@ def _display_images(model: modelutils.ModelLike, images) -> np.ndarray:
         rgb.append(np.repeat(img, 3, axis=2) if img.shape[2] == 1 else img)
     if isinstance(model, ImageModel):
         return model.resize(rgb)
-    h, w = (int(v) for v in modelutils.input_shape(model)[:2])
+    h, w = (int(v) for v in models.input_shape(model)[:2])
     if any(img.shape[:2] != (h, w) for img in rgb):
         raise InputError(f"The images must be {h} × {w} pixels for this model.")
     return np.stack(rgb)
 
 
 def top_exemplars(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     layer_name: str,
     filter_indices: Sequence[int],
     images,
@@ -82,13 +82,13 @@ def top_exemplars(
 
     Every image is run once (in batches); for each filter its largest activation over the
     map ranks the image, and the patch is the receptive field of that cell
-    (:func:`cnnviz.modelutils.receptive_field`). The activation is the layer's output
+    (:func:`cnnviz.models.receptive_field`). The activation is the layer's output
     (after its ReLU), what the student sees on the activation pages.
 
     Args:
         model: an ``ImageModel`` (images are resized to its input and preprocessed) or a
             ``keras.Model`` (images at its input size; ``preprocessing`` default
-            :func:`cnnviz.preprocessing.unit`, grayscale for one input channel).
+            :func:`cnnviz.models.preprocessing.unit`, grayscale for one input channel).
         layer_name: a convolution (4-D) or dense (2-D) layer key.
         filter_indices: the filters (channels) wanted.
         images: (M, H, W, C) uint8 with C = 1 or 3, or a list of (H, W, C) images (any size
@@ -103,7 +103,7 @@ def top_exemplars(
     Raises:
         InputError: unknown layer, filter out of range, no images, or wrong image sizes.
     """
-    info = modelutils.layer_info(model, layer_name)
+    info = models.layer_info(model, layer_name)
     if len(info.output_shape) not in (1, 3):
         raise InputError(
             f"Layer {layer_name!r} outputs shape {info.output_shape}; pick a convolution or "
@@ -120,10 +120,10 @@ def top_exemplars(
     if isinstance(model, ImageModel):
         prep = model.preprocessing
     else:
-        prep = preprocessing or unit(grayscale=modelutils.input_shape(model)[-1] == 1)
+        prep = preprocessing or unit(grayscale=models.input_shape(model)[-1] == 1)
     if prep.grayscale:  # show what a grayscale model sees: its luma, as grey
         rgb = luma_rgb(rgb, prep)
-    km = modelutils.keras_model(model)
+    km = models.keras_model(model)
     spatial = len(info.output_shape) == 3
     best = []  # per batch: (M_b, n) max activation and (M_b, n) flat argmax
     for start in range(0, len(rgb), max(1, int(batch_size))):
@@ -138,7 +138,7 @@ def top_exemplars(
     where = np.concatenate([b[1] for b in best])  # (M, n)
     k = max(1, min(int(k), len(rgb)))
     order = np.argsort(-peak, axis=0, kind="stable")[:k].T  # (n, k) image indices
-    geometry = modelutils.receptive_field(model, layer_name) if spatial else None
+    geometry = models.receptive_field(model, layer_name) if spatial else None
     size = rgb.shape[1:3]
     map_w = int(info.output_shape[1]) if spatial else 1
     if geometry is None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import keras
 
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models.preprocessing import Preprocessing
 
 
 def channel_mean(
@@ -20,7 +20,7 @@ def channel_mean(
     """Per-image objective: mean activation of image i's own filter (mask row i).
 
     Args:
-        sub: the model cut at the layer (see :func:`cnnviz.modelutils.layer_model`).
+        sub: the model cut at the layer (see :func:`cnnviz.models.layer_model`).
         feed_size: (h, w) a fixed-size ``sub`` receives (images are resized to it).
         flexible: ``sub`` takes any image size, so images are fed as they are.
         preprocessing: pixels 0..255 → model input, applied differentiably.

@@ -20,19 +20,19 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz import autodiff, config, modelutils
+from cnnviz import autodiff, config, models
 from cnnviz.errors import InputError
 from cnnviz.featureviz.canvas import periodic_canvas
 from cnnviz.featureviz.objectives import channel_mean
 from cnnviz.featureviz.recipes import RECIPES, Recipe
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import Preprocessing, unit
 
 DEFAULT_STEPS = 256
 FAST_STEPS = 24
 MIN_SIZE, MAX_SIZE = 16, 512
 
-_STEP_CACHE = modelutils.ModelCache(maxsize=8)
+_STEP_CACHE = models.ModelCache(maxsize=8)
 
 
 def default_steps() -> int:
@@ -101,13 +101,11 @@ def build_step(sub: keras.Model, problem: Problem) -> Callable:
 
 def compiled_step(model, sub: keras.Model, problem: Problem) -> Callable:
     """:func:`build_step`, cached per model and problem."""
-    return _STEP_CACHE.get(
-        modelutils.keras_model(model), (problem,), lambda: build_step(sub, problem)
-    )
+    return _STEP_CACHE.get(models.keras_model(model), (problem,), lambda: build_step(sub, problem))
 
 
 def visualize_filters(
-    model: modelutils.ModelLike,
+    model: models.ModelLike,
     layer_name: str,
     filter_indices: Sequence[int],
     *,
@@ -135,9 +133,9 @@ def visualize_filters(
 
     Args:
         model: an ``ImageModel`` (its ``preprocessing`` is used) or a ``keras.Model`` (then
-            ``preprocessing``, default :func:`cnnviz.preprocessing.unit`, grayscale when the
+            ``preprocessing``, default :func:`cnnviz.models.preprocessing.unit`, grayscale when the
             model has one input channel).
-        layer_name: layer key (see :func:`cnnviz.modelutils.layer_infos`); 4-D or 2-D output.
+        layer_name: layer key (see :func:`cnnviz.models.layer_infos`); 4-D or 2-D output.
         filter_indices: channels (units) to visualise; repeats allowed.
         steps: optimisation steps; ``None`` → :func:`default_steps` (256; 24 under
             ``CNNVIZ_FAST``). ``0`` returns the starting images.
@@ -165,7 +163,7 @@ def visualize_filters(
     indices = [int(i) for i in filter_indices]
     if not indices:
         raise InputError("Pick at least one filter.")
-    info = modelutils.layer_info(model, layer_name)
+    info = models.layer_info(model, layer_name)
     if len(info.output_shape) not in (1, 3):
         raise InputError(
             f"Layer {layer_name!r} outputs shape {info.output_shape}; pick a convolution or "
@@ -178,7 +176,7 @@ def visualize_filters(
             f"Filter {bad[0]} does not exist: layer {layer_name!r} has {channels} filters "
             f"(0..{channels - 1})."
         )
-    in_shape = modelutils.input_shape(model)
+    in_shape = models.input_shape(model)
     model_size = (int(in_shape[0]), int(in_shape[1]))
     size = model_size[0] if size is None else int(size)
     if not MIN_SIZE <= size <= MAX_SIZE:
@@ -196,7 +194,7 @@ def visualize_filters(
     # Up to a convolutional layer the network accepts any image size: feed the image as it
     # is (like Lucid), which is also faster than upsampling a small image. Dense layers need
     # the model's own input size.
-    sub, flexible = modelutils.layer_model(model, layer_name, flexible=spatial, pre_activation=True)
+    sub, flexible = models.layer_model(model, layer_name, flexible=spatial, pre_activation=True)
     # The Fourier recipe's pictures are periodic: optimise one period, the layer's effective
     # receptive field, and repeat it to ``size`` (a quarter to a half of the work at 224 px
     # on a pretrained network's middle layers).

@@ -30,7 +30,7 @@ from cnnviz.models.layers import (
 from cnnviz.models.logits import outputs_logits
 from cnnviz.models.predictions import probabilities, softmax, top_indices, top_k
 from cnnviz.models.preprocessing import Preprocessing
-from cnnviz.models.receptive_field import Geometry, receptive_field
+from cnnviz.models.receptive_field import Geometry, layers_by_name, receptive_field
 from cnnviz.models.submodels import (
     injected_model,
     layer_model,
@@ -56,6 +56,7 @@ __all__ = [
     "layer_infos",
     "layer_model",
     "layer_names",
+    "layers_by_name",
     "logits_model",
     "multi_output_model",
     "num_classes",

@@ -6,7 +6,7 @@ from cnnviz.errors import InputError
 from cnnviz.models.graph import ModelLike
 from cnnviz.models.imagemodel import ImageModel
 from cnnviz.models.layers import layer_infos
-from cnnviz.models.trace import _traced
+from cnnviz.models.trace import cached_trace
 
 
 def default_cam_layer(model: ModelLike) -> str:
@@ -20,7 +20,7 @@ def default_cam_layer(model: ModelLike) -> str:
     if (
         isinstance(model, ImageModel)
         and model.last_conv_layer
-        and model.last_conv_layer in _traced(model).taps
+        and model.last_conv_layer in cached_trace(model).taps
     ):
         return model.last_conv_layer
     for info in reversed(layer_infos(model)):

@@ -26,14 +26,15 @@ def keras_model(model: ModelLike) -> keras.Model:
     return model
 
 
-def _is_graph_model(op: Any) -> bool:
+def is_graph_model(op: Any) -> bool:
     """True for models whose layer graph can be walked (Functional and Sequential)."""
     return isinstance(op, keras.Model) and (
         isinstance(op, keras.Sequential) or hasattr(op, "_run_through_graph")
     )
 
 
-def _input_shape(model: keras.Model) -> tuple:
+def keras_input_shape(model: keras.Model) -> tuple:
+    """The single input's shape, batch axis first; InputError when unbuilt or multi-input."""
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
@@ -53,7 +54,7 @@ def _input_shape(model: keras.Model) -> tuple:
 
 def input_shape(model: ModelLike) -> tuple:
     """The model's input shape without the batch axis, e.g. ``(32, 32, 3)``."""
-    return _input_shape(keras_model(model))[1:]
+    return keras_input_shape(keras_model(model))[1:]
 
 
 @dataclass(frozen=True)

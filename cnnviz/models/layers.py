@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnnviz.errors import InputError
 from cnnviz.models.graph import LayerInfo, ModelLike, keras_model
-from cnnviz.models.trace import _traced
+from cnnviz.models.trace import cached_trace
 
 
 def layer_infos(model: ModelLike) -> list[LayerInfo]:
@@ -16,7 +16,7 @@ def layer_infos(model: ModelLike) -> list[LayerInfo]:
     Returns:
         One :class:`LayerInfo` per layer; nested models are replaced by their layers.
     """
-    return list(_traced(model).infos)
+    return list(cached_trace(model).infos)
 
 
 def layer_names(model: ModelLike) -> list[str]:
@@ -40,7 +40,7 @@ def layer_info(model: ModelLike, layer_name: str) -> LayerInfo:
     for info in infos:
         if info.name == layer_name:
             return info
-    traced = _traced(model)
+    traced = cached_trace(model)
     if layer_name in traced.taps:  # a nested model's own name
         out = traced.taps[layer_name]
         return LayerInfo(layer_name, "Model", tuple(out.shape[1:]), 0)

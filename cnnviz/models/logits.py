@@ -1,7 +1,7 @@
 """Where a model stops being linear: its final softmax/sigmoid, and the ReLU of a layer.
 
 Gradients of saturated probabilities vanish, so the inspection modules read logits: a final
-Dense with softmax/sigmoid is replaced by its linear part (:class:`_Linear`, sharing the same
+Dense with softmax/sigmoid is replaced by its linear part (:class:`Linear`, sharing the same
 weights). Lucid's "pre_relu" objectives read a layer's value before its ReLU the same way.
 """
 
@@ -11,13 +11,13 @@ from typing import Any
 
 import keras
 
-from cnnviz.models.graph import ModelLike, _is_graph_model, keras_model
+from cnnviz.models.graph import ModelLike, is_graph_model, keras_model
 from cnnviz.models.imagemodel import ImageModel
 
 _PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 
 
-class _Linear(keras.layers.Layer):
+class Linear(keras.layers.Layer):
     """The linear part of an existing Dense or Conv layer, sharing its weights (no copy)."""
 
     def __init__(self, layer: keras.layers.Layer, **kwargs: Any) -> None:
@@ -25,6 +25,7 @@ class _Linear(keras.layers.Layer):
         self.inner = layer
 
     def call(self, x):
+        """The layer's linear output: kernel product plus bias, no activation."""
         layer = self.inner
         if isinstance(layer, keras.layers.Dense):
             y = keras.ops.matmul(x, layer.kernel)
@@ -38,6 +39,7 @@ class _Linear(keras.layers.Layer):
         return y
 
     def compute_output_shape(self, input_shape):
+        """The wrapped layer's output shape."""
         return self.inner.compute_output_shape(input_shape)
 
 
@@ -50,14 +52,14 @@ def _has_linear_part(op: Any) -> bool:
     )
 
 
-def _pre_activation(op: Any, args: tuple) -> Any:
+def pre_activation_output(op: Any, args: tuple) -> Any:
     """Symbolic value of ``op``'s output before a ReLU/ReLU6, or ``None`` if it has none."""
     if isinstance(op, keras.layers.ReLU) or (
         isinstance(op, keras.layers.Activation) and _activation_name(op) in _RELU_FAMILY
     ):
         return args[0]
     if _has_linear_part(op) and _activation_name(op) in _RELU_FAMILY:
-        return _Linear(op)(args[0])
+        return Linear(op)(args[0])
     return None
 
 
@@ -70,7 +72,7 @@ def _activation_name(layer: Any) -> str | None:
     return getattr(activation, "__name__", None)
 
 
-def _final_operation(model: keras.Model) -> Any:
+def final_operation(model: keras.Model) -> Any:
     """The layer that produces the model's output, descending into nested models."""
     if isinstance(model, keras.Sequential):
         op = model.layers[-1] if model.layers else None
@@ -80,11 +82,12 @@ def _final_operation(model: keras.Model) -> Any:
         op = model.outputs[0]._keras_history[0]
     else:
         return None
-    return _final_operation(op) if _is_graph_model(op) else op
+    return final_operation(op) if is_graph_model(op) else op
 
 
-def _ends_in_probabilities(model: keras.Model) -> bool:
-    op = _final_operation(model)
+def ends_in_probabilities(model: keras.Model) -> bool:
+    """True when the model's last operation is a softmax or sigmoid (it outputs probabilities)."""
+    op = final_operation(model)
     if op is None:
         return False
     name = _activation_name(op)
@@ -102,4 +105,4 @@ def outputs_logits(model: ModelLike) -> bool:
     """
     if isinstance(model, ImageModel):
         return bool(model.outputs_logits)
-    return not _ends_in_probabilities(keras_model(model))
+    return not ends_in_probabilities(keras_model(model))

@@ -8,7 +8,7 @@ from typing import Any
 import keras
 
 from cnnviz.models.cache import MODEL_CACHE
-from cnnviz.models.graph import ModelLike, _input_shape, _is_graph_model, keras_model
+from cnnviz.models.graph import ModelLike, is_graph_model, keras_input_shape, keras_model
 from cnnviz.models.layers import layer_info, layer_infos
 
 
@@ -79,7 +79,7 @@ _IDENTITY_LAYERS = (
     "Functional",
     "Sequential",
     "Model",
-    "_Linear",
+    "Linear",
 )
 
 
@@ -89,7 +89,7 @@ def _pair(value: Any) -> tuple[int, int]:
     return int(value), int(value)
 
 
-def _layers_by_name(model: keras.Model) -> dict[str, Any]:
+def layers_by_name(model: keras.Model) -> dict[str, Any]:
     """Every layer of a (possibly nested) model by its Keras name."""
     out: dict[str, Any] = {}
     stack = [model]
@@ -97,7 +97,7 @@ def _layers_by_name(model: keras.Model) -> dict[str, Any]:
         current = stack.pop()
         for layer in getattr(current, "layers", []):
             out.setdefault(layer.name, layer)
-            if _is_graph_model(layer):
+            if is_graph_model(layer):
                 stack.append(layer)
     return out
 
@@ -125,8 +125,8 @@ def receptive_field(model: ModelLike, layer_name: str) -> Geometry | None:
         return None
 
     def build() -> Geometry | None:
-        layers = _layers_by_name(km)
-        in_shape = _input_shape(km)[1:3]
+        layers = layers_by_name(km)
+        in_shape = keras_input_shape(km)[1:3]
         hw = [int(d) if d is not None else None for d in in_shape]
         offset, jump, size = [0.0, 0.0], [1.0, 1.0], [1, 1]
         for item in layer_infos(model):

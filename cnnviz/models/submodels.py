@@ -17,11 +17,11 @@ import keras
 
 from cnnviz.errors import InputError
 from cnnviz.models.cache import MODEL_CACHE
-from cnnviz.models.graph import ModelLike, _input_shape, _is_graph_model, keras_model
+from cnnviz.models.graph import ModelLike, is_graph_model, keras_input_shape, keras_model
 from cnnviz.models.imagemodel import ImageModel
 from cnnviz.models.layers import layer_info
-from cnnviz.models.logits import _ends_in_probabilities
-from cnnviz.models.trace import _trace, _traced
+from cnnviz.models.logits import ends_in_probabilities
+from cnnviz.models.trace import cached_trace, trace_graph
 
 
 def multi_output_model(
@@ -46,7 +46,7 @@ def multi_output_model(
         ``training=False``.
     """
     names = tuple(layer_names)
-    traced = _traced(model, logits=logits)
+    traced = cached_trace(model, logits=logits)
     for name in names:
         if name not in traced.taps:
             layer_info(model, name)  # raises a helpful InputError
@@ -78,9 +78,9 @@ def logits_model(model: ModelLike) -> keras.Model:
     km = keras_model(model)
     if isinstance(model, ImageModel) and model.outputs_logits:
         return km
-    if not _is_graph_model(km) or not _ends_in_probabilities(km):
+    if not is_graph_model(km) or not ends_in_probabilities(km):
         return km
-    traced = _traced(km, logits=True)
+    traced = cached_trace(km, logits=True)
     return MODEL_CACHE.get(
         km, ("logits",), lambda: keras.Model(traced.inputs[0], traced.output, name="logits")
     )
@@ -104,7 +104,7 @@ def injected_model(model: ModelLike, layer_name: str) -> keras.Model:
     """
     layer_info(model, layer_name)  # helpful error first
     km = keras_model(model)
-    traced = _traced(km, logits=True, inject=layer_name)
+    traced = cached_trace(km, logits=True, inject=layer_name)
     return MODEL_CACHE.get(
         km,
         ("inject", layer_name),
@@ -144,7 +144,7 @@ def layer_model(
 
     def build(flex: bool) -> keras.Model | None:
         try:
-            traced = _trace(
+            traced = trace_graph(
                 km,
                 logits=True,
                 inject=None,
@@ -163,7 +163,7 @@ def layer_model(
             return None
         return keras.Model(traced.inputs[0], out, name="cnnviz_layer")
 
-    if flexible and len(_input_shape(km)) == 4:
+    if flexible and len(keras_input_shape(km)) == 4:
         sub = MODEL_CACHE.get(km, ("layer", layer_name, True, pre_activation), lambda: build(True))
         if sub is not None:
             return sub, True

@@ -15,12 +15,12 @@ import keras
 
 from cnnviz.errors import InputError
 from cnnviz.models.cache import MODEL_CACHE
-from cnnviz.models.graph import LayerInfo, ModelLike, _input_shape, _is_graph_model, keras_model
+from cnnviz.models.graph import LayerInfo, ModelLike, is_graph_model, keras_input_shape, keras_model
 from cnnviz.models.logits import (
-    _ends_in_probabilities,
-    _final_operation,
-    _Linear,
-    _pre_activation,
+    Linear,
+    ends_in_probabilities,
+    final_operation,
+    pre_activation_output,
 )
 
 
@@ -38,7 +38,7 @@ class _StopTraceError(Exception):
     """Raised inside a trace once the wanted layer has been reached."""
 
 
-def _trace(
+def trace_graph(
     model: keras.Model,
     *,
     logits: bool,
@@ -61,11 +61,11 @@ def _trace(
         pre_activation_of: record this layer's value before its ReLU/ReLU6 (if it ends in
             one) under the key ``"<key>:pre"``.
     """
-    shape = _input_shape(model)
+    shape = keras_input_shape(model)
     in_shape = (None, None, shape[-1]) if flexible and len(shape) == 4 else shape[1:]
     image = keras.Input(shape=in_shape, batch_size=None, name="image")
-    final_op = _final_operation(model) if logits else None
-    replace_final = logits and _ends_in_probabilities(model)
+    final_op = final_operation(model) if logits else None
+    replace_final = logits and ends_in_probabilities(model)
     taps: dict[str, Any] = {}
     infos: list[LayerInfo] = []
     counts: dict[str, int] = {}
@@ -82,13 +82,13 @@ def _trace(
         return f"{name}#{counts[name]}"
 
     def call(op: Any, path: str, *args: Any, **kwargs: Any) -> Any:
-        if _is_graph_model(op):
+        if is_graph_model(op):
             out = run(op, args[0], f"{path}/{op.name}" if path else op.name)
             taps.setdefault(op.name, out)  # alias: the nested model's own name
             return out
         if replace_final and op is final_op:
             # Stop before the probability activation, reusing the same weights.
-            out = _Linear(op)(args[0]) if isinstance(op, keras.layers.Dense) else args[0]
+            out = Linear(op)(args[0]) if isinstance(op, keras.layers.Dense) else args[0]
         else:
             out = op(*args, **kwargs)
         key = key_for(op, path)
@@ -100,7 +100,7 @@ def _trace(
             out = keras.ops.add(out, delta)
         taps[key] = out
         if key == pre_activation_of:
-            pre = _pre_activation(op, args)
+            pre = pre_activation_output(op, args)
             if pre is not None:
                 taps[f"{key}:pre"] = pre
         shape_out = tuple(out.shape[1:]) if isinstance(out, keras.KerasTensor) else ()
@@ -135,13 +135,14 @@ def _trace(
     return _Traced([image, *extra_inputs], output, taps, infos)
 
 
-def _traced(model: ModelLike, *, logits: bool = False, inject: str | None = None) -> _Traced:
+def cached_trace(model: ModelLike, *, logits: bool = False, inject: str | None = None) -> _Traced:
+    """The model's :func:`trace_graph`, kept in ``MODEL_CACHE``; InputError when subclassed."""
     km = keras_model(model)
-    if not _is_graph_model(km):
+    if not is_graph_model(km):
         raise InputError(
             f"Model {km.name!r} is a subclassed Keras model; its layers cannot be inspected. "
             "Use a Sequential or functional model."
         )
     return MODEL_CACHE.get(
-        km, ("trace", logits, inject), lambda: _trace(km, logits=logits, inject=inject)
+        km, ("trace", logits, inject), lambda: trace_graph(km, logits=logits, inject=inject)
     )

@@ -40,9 +40,6 @@ other's public functions through this package at call time (``catalogue.public()
 function replaced here, as tests do, is used everywhere.
 """
 
-# `urllib` stays reachable as `cnnviz.pretrained.urllib` for callers that patch urlopen there.
-import urllib.request  # noqa: F401
-
 from cnnviz.pretrained.catalogue import BUNDLED, REGISTRY, ModelInfo, available, info, tflite_mode
 from cnnviz.pretrained.classes import imagenet_class_names
 from cnnviz.pretrained.compare import Agreement, Prediction, agreement, predict

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from cnnviz.errors import InputError
 from cnnviz.runs.settings import dropout_label
-from cnnviz.training.config import Augmentation, TrainingConfig
+from cnnviz.training.augmentation import Augmentation
+from cnnviz.training.config import TrainingConfig
 
 # "Same again, but ...": change key -> button label.
 CHANGES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnviz.training.config import Augmentation
+from cnnviz.training.augmentation import Augmentation
 
 # Rows of the settings table, in the order a student reads them: (key, label).
 SETTINGS = (

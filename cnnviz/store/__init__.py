@@ -8,7 +8,7 @@ deletes models; a loaded model is a :class:`StoredModel` (an ``ImageModel``). Th
 extracted), ``keras_files`` (safe loading) and ``stored`` (:class:`StoredModel`).
 """
 
-from cnnviz.store.cache import _CACHE, CACHE_MAX_BYTES, CACHE_SIZE
+from cnnviz.store.cache import CACHE_MAX_BYTES, CACHE_SIZE
 from cnnviz.store.files import (
     ID_PATTERN,
     MAX_NAME_LENGTH,
@@ -35,10 +35,6 @@ from cnnviz.store.uploads import (
     read_source,
 )
 
-# The earlier private names (store.py was one module).
-_load_keras_file = load_keras_file
-_classifier_shape = classifier_shape
-
 __all__ = [
     "CACHE_MAX_BYTES",
     "CACHE_SIZE",
@@ -52,7 +48,6 @@ __all__ = [
     "META_FILE",
     "MODEL_FILE",
     "SNAPSHOTS_FILE",
-    "_CACHE",
     "ModelStore",
     "StoreFolder",
     "StoredModel",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models.preprocessing import Preprocessing
 
 
 def load_keras_file(path: Path):

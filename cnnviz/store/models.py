@@ -28,7 +28,7 @@ from typing import BinaryIO
 import numpy as np
 
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models.preprocessing import Preprocessing, unit
 from cnnviz.store import uploads
 from cnnviz.store.cache import cached_model, forget
 from cnnviz.store.files import ID_PATTERN, META_FILE, MODEL_FILE, SNAPSHOTS_FILE, StoreFolder

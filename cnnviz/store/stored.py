@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 
 
 @dataclass

@@ -8,7 +8,7 @@ on CPU, 2 on a GPU); the others wait in a first-in-first-out queue that reports 
 position. Jobs live in a module-level registry keyed by id, so a job keeps running while
 its student visits other pages; the page only keeps the job id.
 
-Model inputs follow the model's :class:`cnnviz.preprocessing.Preprocessing` (0..1 pixels for a
+Model inputs follow the model's :class:`cnnviz.models.Preprocessing` (0..1 pixels for a
 network trained here, the base's own for transfer learning). Scaling and augmentation run
 inside a training-only wrapper model, so the model that is evaluated and saved contains
 neither.
@@ -31,6 +31,13 @@ The package is split along its own sections: ``config`` and ``augmentation`` (se
 ``job``. Every public name is importable from ``cnnviz.training``.
 """
 
+from cnnviz.training.augmentation import (
+    COURSES_IMAGE_DATA_GENERATOR,
+    FILL_MODES,
+    FLIP_MODES,
+    Augmentation,
+    shear_factor,
+)
 from cnnviz.training.build import (
     build_classifier,
     build_model,
@@ -44,18 +51,13 @@ from cnnviz.training.build import (
 from cnnviz.training.classifier import CLASSIFIER_KIND, ClassifierKind, KindRun
 from cnnviz.training.config import (
     BATCH_SIZES,
-    COURSES_IMAGE_DATA_GENERATOR,
     DEFAULT_ARCHITECTURE,
-    FILL_MODES,
     FIRST_LAYERS,
-    FLIP_MODES,
     LEARNING_RATES,
     OPTIMIZERS,
     SCHEDULES,
-    Augmentation,
     TrainingConfig,
     recommended_config,
-    shear_factor,
 )
 from cnnviz.training.device import cpu_cores, detect_device, gpu_name, has_gpu, max_concurrent_jobs
 from cnnviz.training.events import (

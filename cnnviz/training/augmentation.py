@@ -23,7 +23,7 @@ COURSES_IMAGE_DATA_GENERATOR = {
     "horizontal_flip": True,
     "fill_mode": "nearest",
 }
-_LIMITS = {
+LIMITS = {
     "rotation_deg": 180.0,
     "width_shift": 0.5,
     "height_shift": 0.5,
@@ -130,7 +130,7 @@ class Augmentation:
     @property
     def active(self) -> bool:
         """True when at least one augmentation is switched on."""
-        return self.flip != "none" or any(getattr(self, name) > 0 for name in _LIMITS)
+        return self.flip != "none" or any(getattr(self, name) > 0 for name in LIMITS)
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first value out of range."""
@@ -140,7 +140,7 @@ class Augmentation:
             raise InputError(
                 f"Fill mode must be one of {', '.join(FILL_MODES)}; got {self.fill_mode!r}."
             )
-        for name, top in _LIMITS.items():
+        for name, top in LIMITS.items():
             value = getattr(self, name)
             if not (0.0 <= float(value) <= top):
                 label = name.replace("_deg", " (degrees)").replace("_", " ")
@@ -247,7 +247,7 @@ class Augmentation:
         Earlier metadata has ``rotation`` as a fraction of a turn and one ``shift``.
         """
         data = dict(data or {})
-        number = {k: float(data[k]) for k in _LIMITS if data.get(k) is not None}
+        number = {k: float(data[k]) for k in LIMITS if data.get(k) is not None}
         if "rotation_deg" not in data and data.get("rotation") is not None:
             number["rotation_deg"] = float(data["rotation"]) * 360.0
         if "width_shift" not in data and data.get("shift") is not None:

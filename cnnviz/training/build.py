@@ -6,8 +6,9 @@ import keras
 import numpy as np
 
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import Preprocessing, unit
-from cnnviz.training.config import OPTIMIZERS, SCHEDULES, Augmentation, TrainingConfig
+from cnnviz.models.preprocessing import Preprocessing, unit
+from cnnviz.training.augmentation import Augmentation
+from cnnviz.training.config import OPTIMIZERS, SCHEDULES, TrainingConfig
 
 
 def make_optimizer(
@@ -188,9 +189,6 @@ def training_wrapper(
 def output_units(model) -> int:
     """Units of a classifier's output layer (1 for a single sigmoid unit)."""
     return int(model.outputs[0].shape[-1])
-
-
-_output_units = output_units  # the earlier private name
 
 
 def stored_model_copy(store, model_id: str, owner: str | None = None):

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cnnviz.errors import InputError
-from cnnviz.evaluation import Evaluation, evaluate
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models.evaluation import Evaluation, evaluate
+from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training.build import build_classifier, output_units, training_wrapper
 from cnnviz.training.kinds import CLASSIFIER, RUN_KINDS, RunKind
 

@@ -1,7 +1,7 @@
 """Training settings: what to train and how, and the recommended defaults per dataset.
 
 The augmentation settings live in :mod:`cnnviz.training.augmentation` and a run kind's own
-settings in its package (see :mod:`cnnviz.training.kinds`); both are importable from here.
+settings in its package (see :mod:`cnnviz.training.kinds`).
 """
 
 from __future__ import annotations
@@ -9,31 +9,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 from cnnviz.errors import InputError
-from cnnviz.training.augmentation import (
-    _LIMITS,
-    COURSES_IMAGE_DATA_GENERATOR,
-    FILL_MODES,
-    FLIP_MODES,
-    Augmentation,
-    shear_factor,
-)
+from cnnviz.training.augmentation import Augmentation
 from cnnviz.training.kinds import RunKind, RunSettings, kind_of, settings_from_dict, settings_of
 
 __all__ = [
     "BATCH_SIZES",
-    "COURSES_IMAGE_DATA_GENERATOR",
     "DEFAULT_ARCHITECTURE",
-    "FILL_MODES",
     "FIRST_LAYERS",
-    "FLIP_MODES",
     "LEARNING_RATES",
     "OPTIMIZERS",
     "SCHEDULES",
-    "_LIMITS",
-    "Augmentation",
     "TrainingConfig",
     "recommended_config",
-    "shear_factor",
 ]
 
 DEFAULT_ARCHITECTURE = "mnist_cnn"

@@ -6,7 +6,7 @@ import numpy as np
 
 from cnnviz.datasets import stratified_split
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import unit
+from cnnviz.models.preprocessing import unit
 from cnnviz.training.events import EpochEnd
 
 

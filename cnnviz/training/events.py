@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnviz.evaluation import Evaluation
+from cnnviz.models.evaluation import Evaluation
 
 # At most this many per-batch events per second: enough for smooth curves, cheap to make.
 BATCH_EVENTS_PER_SECOND = 10.0

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnnviz.errors import InputError
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz.models.preprocessing import Preprocessing, unit
 from cnnviz.registry import Entry, Registry
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ import cv2
 import keras
 import numpy as np
 
-from cnnviz import modelutils
-from cnnviz.preprocessing import Preprocessing, unit
+from cnnviz import models
+from cnnviz.models.preprocessing import Preprocessing, unit
 
 PROBE_SIZE = 8
 CAM_SIDE = 64
@@ -69,7 +69,7 @@ def cam_for_storage(heatmaps: np.ndarray) -> np.ndarray:
 
 def first_conv_layer(model) -> str | None:
     """Name of the first convolution layer, or None (a dense-only network)."""
-    layers = modelutils.conv_layers(model)
+    layers = models.conv_layers(model)
     return layers[0] if layers else None
 
 
@@ -103,7 +103,7 @@ class EpochSnapshots(keras.callbacks.Callback):
             rgb = np.repeat(rgb, 3, axis=-1)
         self._x = pre.apply(rgb)
         self.kernel_layer = first_conv_layer(model)
-        self.cam_layer = modelutils.default_cam_layer(model) if self.kernel_layer else None
+        self.cam_layer = models.default_cam_layer(model) if self.kernel_layer else None
         self.epochs: list[int] = []
         self.kernels: list[np.ndarray] = []
         self.probabilities: list[np.ndarray] = []

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from cnnviz import pretrained
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.registry import Entry, Registry
 
 # Where the classifier is cut off: the output of the last convolution stage, which is what

@@ -18,9 +18,9 @@ import numpy as np
 
 from cnnviz.caching import digest
 from cnnviz.errors import InputError
-from cnnviz.evaluation import to_model_input
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models import ImageModel
+from cnnviz.models.evaluation import to_model_input
+from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.transfer.bases import base_name, base_preprocessing
 from cnnviz.transfer.model import base_layers, feature_extractor, model_input_size, pool_layer
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnnviz.evaluation import Evaluation, evaluate
-from cnnviz.preprocessing import Preprocessing
+from cnnviz.models.evaluation import Evaluation, evaluate
+from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training import RUN_KINDS, Extracting, KindRun, RunKind, TrainingConfig, output_units
 from cnnviz.transfer.bases import base_preprocessing, base_spec
 from cnnviz.transfer.config import TransferConfig

@@ -4,8 +4,8 @@ import pytest
 
 from cnnviz import adversarial
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import unit
 
 
 def linear_model(w, b=(0.0, 0.0)):

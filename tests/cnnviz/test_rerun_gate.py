@@ -10,8 +10,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner_utils import script_requests
 
-from cnnviz.ui import rerun_gate
-from cnnviz.ui.rerun_gate import _Gate, merge_client_states
+from cnnviz.ui.common import rerun_gate
+from cnnviz.ui.common.rerun_gate import _Gate, merge_client_states
 
 # ---------------------------------------------------------------------------------------------
 # The Streamlit API the gate is built on (fails when an upgrade changes it)

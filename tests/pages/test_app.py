@@ -1,4 +1,4 @@
-from cnnviz.ui import startup
+from cnnviz.ui.common import startup
 from tests.pages.conftest import app_test
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from cnnviz.store import ModelStore
-from cnnviz.ui import model_picker
+from cnnviz.ui.common import model_picker
 from tests.pages.conftest import app_test, run_until_done
 
 PAGE = "pages/autoencoder.py"
@@ -53,7 +53,8 @@ def test_train_shows_loss_curves_rows_truth_and_bottleneck():
 
 
 def test_an_unloadable_dataset_is_a_message_not_an_exception(monkeypatch):
-    from cnnviz import datasets, kerasdata
+    from cnnviz import datasets
+    from cnnviz.datasets import keras_files
     from cnnviz.errors import InputError
 
     real = datasets.load
@@ -63,7 +64,7 @@ def test_an_unloadable_dataset_is_a_message_not_an_exception(monkeypatch):
             raise InputError("mnist.npz is damaged; place a good copy in ~/.keras/datasets.")
         return real(name, **options)
 
-    monkeypatch.setattr(kerasdata, "is_cached", lambda name: True)  # so loading is tried
+    monkeypatch.setattr(keras_files, "is_cached", lambda name: True)  # so loading is tried
     monkeypatch.setattr(datasets, "load", offline)
     at = app_test(PAGE).run()
     at.selectbox(key="autoencoder_dataset").set_value("mnist").run()

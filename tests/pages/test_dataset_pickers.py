@@ -36,15 +36,16 @@ def test_the_textures_patch_size_is_kept_between_visits():
 
 def test_every_dataset_option_is_kept_on_every_page_that_offers_it():
     from cnnviz import datasets
-    from cnnviz.ui import autoencoder_ui, transfer_ui
+    from cnnviz.ui.autoencoder import state as autoencoder_state
     from cnnviz.ui.train.state import PERSISTENT_KEYS
+    from cnnviz.ui.transfer import state as transfer_state
 
     for spec in datasets.REGISTRY:
         for option in spec.options:
             assert f"train_opt_{spec.key}_{option.key}" in PERSISTENT_KEYS
-            assert f"transfer_opt_{spec.key}_{option.key}" in transfer_ui._kept()
-            if spec.key in autoencoder_ui.DATASETS:
-                assert f"autoencoder_opt_{spec.key}_{option.key}" in autoencoder_ui._kept()
+            assert f"transfer_opt_{spec.key}_{option.key}" in transfer_state.kept_keys()
+            if spec.key in autoencoder_state.DATASETS:
+                assert f"autoencoder_opt_{spec.key}_{option.key}" in autoencoder_state.kept_keys()
 
 
 def test_a_class_link_sets_a_dataset_option_from_its_spec():

@@ -7,7 +7,7 @@ A dataset added to ``cnnviz/datasets/`` is picked here without any change to thi
 import pytest
 
 from cnnviz import datasets
-from cnnviz.ui import autoencoder_ui
+from cnnviz.ui import autoencoder as autoencoder_ui
 from tests.pages.conftest import app_test
 
 pytestmark = pytest.mark.usefixtures("stop_jobs")

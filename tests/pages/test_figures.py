@@ -1,7 +1,7 @@
 """Shared plotly figures: what a student reads off them."""
 
-from cnnviz.ui import figures
-from cnnviz.ui.inspect import top_k_figure
+from cnnviz.ui.common import figures
+from cnnviz.ui.common.inspect import top_k_figure
 
 
 def test_digit_class_names_get_a_label_on_every_bar():
@@ -25,7 +25,7 @@ def test_gallery_cache_is_the_shared_lru_with_read_only_galleries():
     import numpy as np
 
     from cnnviz.caching import LRU
-    from cnnviz.ui.inspect import GalleryCache
+    from cnnviz.ui.common.inspect import GalleryCache
 
     cache = GalleryCache(maxsize=2)
     assert isinstance(cache, LRU) and cache.get(("a",)) is None

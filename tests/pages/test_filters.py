@@ -356,7 +356,7 @@ def test_mosaic_places_tiles_row_by_row():
 
 @pytest.mark.parametrize(("side", "factor"), [(8, 14), (28, 4), (32, 4), (200, 1)])
 def test_dataset_images_are_enlarged_by_a_whole_factor(side, factor):
-    from cnnviz.ui.dataset_images import MIN_SIDE, enlarge
+    from cnnviz.ui.common.dataset_images import MIN_SIDE, enlarge
 
     image = np.zeros((side, side, 3), np.uint8)
     out, k = enlarge(image)

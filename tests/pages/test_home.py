@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from cnnviz.ui import navigation
-from cnnviz.ui.navigation import PAGES, PageSpec, home_steps
+from cnnviz.ui.common import navigation
+from cnnviz.ui.common.navigation import PAGES, PageSpec, home_steps
 from tests.pages.conftest import ROOT, app_test
 
 

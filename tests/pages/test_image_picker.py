@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 def _script():
     import streamlit as st
 
-    from cnnviz.ui.image_picker import image_picker
+    from cnnviz.ui.common.image_picker import image_picker
 
     first = image_picker("a", default_sample="coins", location="main", max_side=100)
     second = image_picker("b", default_sample="no such sample", location="sidebar")

@@ -1,7 +1,7 @@
 """The shared model picker: what a session sees, the default, and one choice for all pages."""
 
 from cnnviz import pretrained
-from cnnviz.ui.model_picker import CHOICE_KEY
+from cnnviz.ui.common.model_picker import CHOICE_KEY
 from tests.pages.conftest import app_test
 from tests.pages.inspect_helpers import OWNER, save_tiny_model
 

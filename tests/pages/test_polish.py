@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnnviz.ui import training_plots
+from cnnviz.ui.common import training_plots
 from tests.pages import inspect_helpers
 from tests.pages.inspect_helpers import run_page
 

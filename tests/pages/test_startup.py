@@ -14,7 +14,7 @@ import tomllib
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-from cnnviz.ui import startup
+from cnnviz.ui.common import startup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,7 @@ def test_config_switches_post_script_gc_off():
 
 
 def _sidebar_script():
-    from cnnviz.ui.sidebar import render_sidebar
+    from cnnviz.ui.common.sidebar import render_sidebar
 
     render_sidebar()
 

@@ -5,7 +5,7 @@ import pytest
 
 from cnnviz import workspaces
 from cnnviz.store import ModelStore
-from cnnviz.ui.text import plain, plain_html
+from cnnviz.ui.common.text import plain, plain_html
 from tests.pages.conftest import app_test
 
 HOSTILE = "**bold** [x](javascript:alert(1)) <b>b</b> :red[r] $x$ _i_ `c` # h"
@@ -59,7 +59,7 @@ def test_a_hostile_model_name_is_escaped_on_the_train_page():
 
 
 def test_duration_reads_as_a_student_would():
-    from cnnviz.ui.text import duration
+    from cnnviz.ui.common.text import duration
 
     assert duration(None) == "…" and duration(float("nan")) == "…"
     assert duration(42.4) == "42 s"

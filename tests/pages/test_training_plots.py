@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from cnnviz.training import BatchEnd, EpochEnd, Finished, JobStarted
-from cnnviz.ui import training_plots as tp
+from cnnviz.ui.common import training_plots as tp
 
 EVENTS = [
     JobStarted("CPU (2 cores)", False, 100, 2, 4, 8, 32, 8),

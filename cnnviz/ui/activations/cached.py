@@ -1,7 +1,7 @@
 """Every layer's output for one image, computed once and cached, and what is derived from it.
 
 Activations are pure functions of (model, image), so they are cached on a model key
-(:func:`cnnviz.ui.model_picker.model_key`) and an image digest; the model and the image
+(:func:`cnnviz.ui.common.model_picker.model_key`) and an image digest; the model and the image
 themselves are passed as underscore arguments, which Streamlit does not hash. All layers come
 from ONE forward pass kept (read-only) with ``st.cache_resource``, a few images at a time;
 per-layer pictures and tables derived from them are small and use ``st.cache_data``.

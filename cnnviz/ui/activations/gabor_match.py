@@ -18,7 +18,7 @@ from cnnviz import activations, filters
 from cnnviz.caching import digest as array_digest
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
 
 #: Kernels fitted at most (the first ones of the layer).
 MAX_KERNELS = 32

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz import activations
-from cnnviz.ui.text import plain_html
+from cnnviz.ui.common.text import plain_html
 
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 

@@ -18,8 +18,8 @@ from cnnviz.errors import InputError
 from cnnviz.models import ImageModel, LayerInfo
 from cnnviz.ui.activations.cached import all_activations, layer_grid
 from cnnviz.ui.activations.plots import grid_figure, kernel_mosaic, map_figure, stats_figure
-from cnnviz.ui.pixels import enlarge
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.pixels import enlarge
+from cnnviz.ui.common.text import plain
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class LayerView:
     """What the page chose: one layer of one model, seen on one or two images.
 
     Attributes:
-        model: the model; mkey: its cache key (:func:`cnnviz.ui.model_picker.model_key`).
+        model: the model; mkey: its cache key (:func:`cnnviz.ui.common.model_picker.model_key`).
         info: the layer; channels: the channel indices shown (lo..hi).
         scale: ``"channel"`` or ``"shared"`` colour range; colorscale: plotly colour scale.
         pictures: the chosen images (``.image``, ``.digest``, ``.caption``, ``.true_label``).

@@ -2,7 +2,7 @@
 
 The pad is the maintained ``streamlit-drawable-canvas`` component (its assets are in the
 wheel, so it works offline). What is drawn is framed by
-:func:`cnnviz.drawing.frame_drawing` the way the model's dataset frames its images.
+:func:`cnnviz.images.drawing.frame_drawing` the way the model's dataset frames its images.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from cnnviz import drawing
-from cnnviz.imagemodel import ImageModel
+from cnnviz.images import drawing
+from cnnviz.models import ImageModel
 
 CANVAS_SIDE = 280
 STROKE_WIDTH = 20

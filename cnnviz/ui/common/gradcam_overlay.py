@@ -13,12 +13,12 @@ import streamlit as st
 
 from cnnviz import attribution
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui.busy import busy_sign
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest
-from cnnviz.ui.inspect import heatmap
-from cnnviz.ui.model_picker import model_key
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.inspect import heatmap
+from cnnviz.ui.common.model_picker import model_key
+from cnnviz.ui.common.text import plain
 
 
 def gradcam_heatmap_for(
@@ -27,7 +27,7 @@ def gradcam_heatmap_for(
     """Grad-CAM of one image at the model's default layer (cached per model, image, class).
 
     Args:
-        image_model: any :class:`~cnnviz.imagemodel.ImageModel` (pretrained or stored).
+        image_model: any :class:`~cnnviz.models.ImageModel` (pretrained or stored).
         image: (H, W, 3) uint8 RGB, any size.
         class_index: class to explain; ``None`` = the model's top-1 class.
 
@@ -55,7 +55,7 @@ def gradcam_overlay_for(
     """The image with its Grad-CAM heatmap blended on top, for one class.
 
     Args:
-        image_model: any :class:`~cnnviz.imagemodel.ImageModel`.
+        image_model: any :class:`~cnnviz.models.ImageModel`.
         image: (H, W, 3) uint8 RGB, any size; not modified.
         class_index: class to explain; ``None`` = the model's top-1 class.
         alpha: heatmap opacity in [0, 1].

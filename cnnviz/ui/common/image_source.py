@@ -4,7 +4,7 @@ A model trained here knows its dataset (``info["dataset"] = {"name", "options"}`
 dataset can be rebuilt offline (synthetic ``shapes``, ``digits``, ``faces``, a Keras dataset
 already in the cache, or a saved archive), the student can browse its test images by class
 and index and sees the true label, and for ``shapes`` the object's box. Otherwise (pretrained
-and uploaded models) the shared :func:`~cnnviz.ui.image_picker.image_picker` is used.
+and uploaded models) the shared :func:`~cnnviz.ui.common.image_picker.image_picker` is used.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import streamlit as st
 from cnnviz import datasets
 from cnnviz.caching import digest
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
 from cnnviz.ui.common.drawing_pad import draw_ui, drawable
-from cnnviz.ui.image_picker import image_picker
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.image_picker import image_picker
+from cnnviz.ui.common.text import plain
 
 TEST_SET = "Model's test set"
 OWN_IMAGE = "Sample, upload or camera"

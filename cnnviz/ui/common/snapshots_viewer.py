@@ -13,8 +13,8 @@ import streamlit as st
 
 from cnnviz import attribution
 from cnnviz.errors import InputError
-from cnnviz.ui.model_picker import store as model_store
-from cnnviz.ui.session import session_id
+from cnnviz.ui.common.model_picker import store as model_store
+from cnnviz.ui.common.session import session_id
 
 TILE = 30
 PAD = 3

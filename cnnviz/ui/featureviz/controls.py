@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cnnviz import config, featureviz, modelutils
+from cnnviz import config, featureviz, models
 from cnnviz.errors import InputError
 from cnnviz.featureviz import RECIPES
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui.text import plain
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.text import plain
 
 MAX_FILTERS = 32
 SIZES = [32, 48, 64, 96, 128, 160, 224]
@@ -41,8 +41,8 @@ class Settings:
 def conv_layers_or_stop(model: ImageModel) -> tuple[list[str], dict]:
     """The model's convolution layers and layer infos; an error and a stop when none."""
     try:
-        convs = modelutils.conv_layers(model)
-        infos = {info.name: info for info in modelutils.layer_infos(model)}
+        convs = models.conv_layers(model)
+        infos = {info.name: info for info in models.layer_infos(model)}
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
         st.stop()

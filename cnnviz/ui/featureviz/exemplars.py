@@ -7,14 +7,15 @@ import streamlit as st
 
 from cnnviz import featureviz, images
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui.busy import busy_sign
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.image_picker import decode_upload
 from cnnviz.ui.common.image_source import image_digest, test_set
+from cnnviz.ui.common.inspect import gallery_cache
+from cnnviz.ui.common.pixels import enlarge
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.featureviz.controls import Settings
 from cnnviz.ui.featureviz.gallery import cache_keys
-from cnnviz.ui.image_picker import decode_upload
-from cnnviz.ui.inspect import enlarge, gallery_cache
-from cnnviz.ui.text import plain
 
 EXEMPLARS = 9  # real patches per filter, shown as a 3 × 3 grid
 MAX_EXEMPLAR_IMAGES = 2000  # test images searched (a forward pass each)

@@ -10,10 +10,11 @@ import streamlit as st
 from cnnviz import featureviz
 from cnnviz.errors import InputError
 from cnnviz.featureviz import RECIPES
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.inspect import gallery_cache
+from cnnviz.ui.common.pixels import enlarge
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.featureviz.controls import Settings
-from cnnviz.ui.inspect import enlarge, gallery_cache
-from cnnviz.ui.text import plain
 
 
 def cache_keys(mkey: str, s: Settings) -> dict[str, tuple]:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from cnnviz import filters
 from cnnviz.errors import InputError
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
 from cnnviz.ui.filters.state import default, kept_fragment
 
 

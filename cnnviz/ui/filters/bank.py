@@ -7,7 +7,7 @@ import streamlit as st
 
 from cnnviz import filters
 from cnnviz.images import fit_within
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
 from cnnviz.ui.filters import cached
 from cnnviz.ui.filters import response_figures as light
 from cnnviz.ui.filters.controls import view_radio

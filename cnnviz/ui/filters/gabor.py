@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.errors import InputError
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
 from cnnviz.ui.filters import cached
 from cnnviz.ui.filters import response_figures as light
 from cnnviz.ui.filters.controls import view_radio

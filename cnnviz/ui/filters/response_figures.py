@@ -19,7 +19,8 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
+from cnnviz.ui.common.figures.layout import image_layout, short_number
 
 #: Colour of a strong unsigned response drawn over a photo.
 HOT = np.array([255, 120, 0], np.float32)
@@ -111,7 +112,7 @@ def response_image(
     colorbar: bool = True,
     mark: tuple[int, int] | None = None,
 ) -> go.Figure:
-    """:func:`cnnviz.ui.figures.response_figure`, sent as a picture instead of a heatmap.
+    """:func:`cnnviz.ui.common.figures.response_figure`, sent as a picture instead of a heatmap.
 
     Args:
         values: (H, W) response.
@@ -157,7 +158,7 @@ def response_image(
                 colorscale=figures.DIVERGING if diverging else figures.SEQUENTIAL,
                 colorbar={
                     "tickvals": ticks.tolist(),
-                    "ticktext": [figures._fmt(t) for t in ticks],
+                    "ticktext": [short_number(t) for t in ticks],
                     "thickness": 12,
                 },
             )
@@ -173,7 +174,7 @@ def response_image(
                 marker={"color": "#fd8d3c", "size": 14, "symbol": "x"},
             )
         )
-    return go.Figure(data=traces, layout=figures._image_layout(title, height))
+    return go.Figure(data=traces, layout=image_layout(title, height))
 
 
 def mosaic(

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import filters
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
 from cnnviz.ui.filters import response_figures as light
 from cnnviz.ui.filters.state import default, kept_fragment
 

@@ -2,7 +2,7 @@
 
 Only the open tab runs, so the widgets of the other tabs are forgotten by Streamlit in
 every run that does not draw them (as they are when the student visits another page).
-Every setting below goes through :mod:`cnnviz.ui.kept_settings`: the page calls
+Every setting below goes through :mod:`cnnviz.ui.common.kept_settings`: the page calls
 :func:`restore_settings` first and :func:`remember_settings` last, and each section is a
 :func:`kept_fragment`, which remembers after its own reruns too (a fragment rerun does not
 reach the end of the page). Widgets take their value from Session State by ``key`` only.
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from cnnviz.ui import kept_settings
+from cnnviz.ui.common import kept_settings
 
 #: First values of the settings whose widget would otherwise start at its first option
 #: (given through :func:`default`, never with ``value=``/``index=``).

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cnnviz import attribution, modelutils
+from cnnviz import attribution, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui.busy import PREDICTING, busy_sign
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.busy import PREDICTING, busy_sign
 from cnnviz.ui.common.image_source import PickedImage
+from cnnviz.ui.common.inspect import heatmap, probabilities, top_k_figure
+from cnnviz.ui.common.pixels import draw_box, enlarge
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.gradcam.trust import coarse_map_notice
-from cnnviz.ui.inspect import draw_box, enlarge, heatmap, probabilities, top_k_figure
-from cnnviz.ui.text import plain
 
 DISPLAY_SIDE = 288
 """Side (pixels) the picked image is enlarged to for the three panels."""
@@ -84,8 +85,8 @@ def method_controls(model: ImageModel, mkey: str) -> Settings:
     with controls[1]:
         if entry.uses_layer:
             try:
-                spatial = modelutils.spatial_layers(model)
-                default_layer = modelutils.default_cam_layer(model)
+                spatial = models.spatial_layers(model)
+                default_layer = models.default_cam_layer(model)
             except InputError as err:
                 st.error(plain(err), icon=":material/block:")
                 st.stop()

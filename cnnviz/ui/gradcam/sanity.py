@@ -7,9 +7,9 @@ import streamlit as st
 
 from cnnviz import attribution
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.model_picker import model_key
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.model_picker import model_key
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

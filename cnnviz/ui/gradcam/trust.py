@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz import attribution, datasets, modelutils
+from cnnviz import attribution, datasets, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.model_picker import model_key
+from cnnviz.models import ImageModel
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.model_picker import model_key
 
 COARSE_CELLS = 7
 """Maps with fewer cells than this along a side are called coarse on the page."""
@@ -23,8 +23,8 @@ TRUST_MARGIN = 0.2
 
 def finer_layer(model: ImageModel, layer: str) -> str | None:
     """The closest earlier spatial layer with a larger map than ``layer``'s, or ``None``."""
-    infos = {i.name: i for i in modelutils.layer_infos(model)}
-    spatial = modelutils.spatial_layers(model)
+    infos = {i.name: i for i in models.layer_infos(model)}
+    spatial = models.spatial_layers(model)
     if layer not in spatial:
         return None
     h, w = infos[layer].output_shape[:2]
@@ -43,11 +43,11 @@ def coarse_map_notice(model: ImageModel, layer: str, widget_key: str) -> None:
         layer: the CAM layer shown.
         widget_key: session key of the page's layer selectbox (set by the button).
     """
-    info = modelutils.layer_info(model, layer)
+    info = models.layer_info(model, layer)
     h, w = info.output_shape[:2]
     if h is None or w is None or min(h, w) >= COARSE_CELLS:
         return
-    geo = modelutils.receptive_field(model, layer)
+    geo = models.receptive_field(model, layer)
     seen = f" Each cell sees {geo.size[0]}×{geo.size[1]} pixels." if geo else ""
     finer = finer_layer(model, layer)
     cols = st.columns([4, 1])

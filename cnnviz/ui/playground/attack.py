@@ -10,11 +10,11 @@ import streamlit as st
 
 from cnnviz import adversarial
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui import inspect
-from cnnviz.ui.busy import busy_sign
+from cnnviz.models import ImageModel
+from cnnviz.ui.common import inspect, pixels
+from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest
-from cnnviz.ui.model_picker import model_key
+from cnnviz.ui.common.model_picker import model_key
 
 DEFAULT_EPSILONS = tuple(np.round(np.linspace(0.0, 0.3, 10), 4))
 
@@ -56,16 +56,16 @@ def fgsm_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
     c1, c2, c3 = st.columns(3)
     b, a = int(np.argmax(before)), int(np.argmax(after))
     with c1:
-        st.image(inspect.enlarge(clean, 168)[0], width=168, caption="Clean")
+        st.image(pixels.enlarge(clean, 168)[0], width=168, caption="Clean")
         st.metric("Prediction before", f"{names[b]} ({before[b]:.0%})")
     with c2:
         st.image(
-            inspect.enlarge(amplified, 168)[0],
+            pixels.enlarge(amplified, 168)[0],
             width=168,
             caption=f"Perturbation ×{255 / peak:.0f} (grey = 0)",
         )
     with c3:
-        st.image(inspect.enlarge(adv, 168)[0], width=168, caption=f"Adversarial, ε = {epsilon}")
+        st.image(pixels.enlarge(adv, 168)[0], width=168, caption=f"Adversarial, ε = {epsilon}")
         st.metric(
             "Prediction after",
             f"{names[a]} ({after[a]:.0%})",

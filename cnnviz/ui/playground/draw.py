@@ -7,12 +7,13 @@ import time
 import numpy as np
 import streamlit as st
 
-from cnnviz import modelutils
-from cnnviz.imagemodel import ImageModel
-from cnnviz.ui import inspect
+from cnnviz import models
+from cnnviz.models import ImageModel
+from cnnviz.ui import activations
+from cnnviz.ui.common import inspect, pixels
 from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
 from cnnviz.ui.common.image_source import image_digest
-from cnnviz.ui.model_picker import model_key
+from cnnviz.ui.common.model_picker import model_key
 
 
 def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
@@ -25,7 +26,7 @@ def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
     names = list(model.class_names)
     cols = st.columns([1, 1.4, 1.4])
     with cols[0]:
-        big, _ = inspect.enlarge(image, 168)
+        big, _ = pixels.enlarge(image, 168)
         st.image(big, caption="What the model sees (framed like its data)", width=168)
     with cols[1]:
         top = int(np.argmax(probs))
@@ -36,20 +37,20 @@ def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
         st.caption(f"Framing + prediction: {predict_ms:.0f} ms on the server.")
     with cols[2]:
         if model.last_conv_layer:
-            big, _ = inspect.enlarge(image, 224)
+            big, _ = pixels.enlarge(image, 224)
             show_gradcam_overlay(model, big)
         else:
             st.caption("No convolution layer: no Grad-CAM for this network.")
-    layers = modelutils.spatial_layers(model)[:2]
+    layers = models.spatial_layers(model)[:2]
     if layers:
-        acts = inspect.all_activations(mkey, digest, model, image)
+        acts = activations.all_activations(mkey, digest, model, image)
         act_cols = st.columns(len(layers))
         for col, layer in zip(act_cols, layers, strict=True):
             if layer not in acts:
                 continue
             channels = tuple(range(min(16, acts[layer].shape[-1])))
-            grid = inspect.layer_grid(mkey, digest, layer, channels, "channel", model, image)
+            grid = activations.layer_grid(mkey, digest, layer, channels, "channel", model, image)
             col.plotly_chart(
-                inspect.grid_figure(grid, f"{layer}: activations", width=420, labels=False),
+                activations.grid_figure(grid, f"{layer}: activations", width=420, labels=False),
                 key=f"{key}_act_{layer}",
             )

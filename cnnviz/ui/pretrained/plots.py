@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz import pretrained
-from cnnviz.ui import figures
+from cnnviz.ui.common import figures
 
 _MARGIN = {"l": 10, "r": 10, "t": 10, "b": 10}
 

@@ -9,10 +9,10 @@ import streamlit as st
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.pretrained.loading import cached_prediction, load_model
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.pretrained_models import cached_prediction, load_model
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.pretrained.plots import agreement_figure, top_k_figure
-from cnnviz.ui.text import plain
 
 Extras = Callable[[pretrained.PretrainedModel, pretrained.Prediction], None]
 

@@ -2,7 +2,7 @@
 
 Each ``*_ui`` function draws one section and returns what the page needs next; the work is
 done by :mod:`cnnviz.datasets`, :mod:`cnnviz.architectures`, :mod:`cnnviz.training`,
-:mod:`cnnviz.evaluation` and :mod:`cnnviz.store`. Session-state keys start with ``train_``
+:mod:`cnnviz.models.evaluation` and :mod:`cnnviz.store`. Session-state keys start with ``train_``
 on the Train page; the progress and results sections take a ``prefix`` so another page
 (Transfer learning) can show them with keys of its own. A running job is found again
 through its id, so it keeps running, and is shown again, when the student comes back.

@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 
 from cnnviz import datasets, runs
 from cnnviz.errors import InputError
-from cnnviz.ui.session import session_id
-from cnnviz.ui.train.data import _cached_dataset
+from cnnviz.ui.common.session import session_id
+from cnnviz.ui.train.data import cached_dataset
 from cnnviz.ui.train.state import model_store
 
 PALETTE = plotly.colors.qualitative.Plotly
@@ -93,7 +93,7 @@ def _dataset_of(meta: dict) -> datasets.Dataset:
         )
     if not known[name].cached:
         raise InputError(f"{known[name].title} is not downloaded yet: load it in section 1 first.")
-    return _cached_dataset(name, json.dumps(ds.get("options") or {}, sort_keys=True))
+    return cached_dataset(name, json.dumps(ds.get("options") or {}, sort_keys=True))
 
 
 def _slug(name: str) -> str:

@@ -8,23 +8,27 @@ import streamlit as st
 
 from cnnviz import caching, config, datasets, workspaces
 from cnnviz.errors import InputError
-from cnnviz.ui import training_plots
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.dataset_options import options_ui
-from cnnviz.ui.session import session_id, workspace
-from cnnviz.ui.text import plain
-from cnnviz.ui.train.state import ZIP_CHOICE, _default, enlarge, model_store
+from cnnviz.ui.common import training_plots
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.dataset_options import options_ui
+from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.text import plain
+from cnnviz.ui.train.state import ZIP_CHOICE, enlarge, model_store, widget_default
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Dataset:
+def cached_dataset(name: str, options_json: str, _progress=None) -> datasets.Dataset:
     """Built-in datasets are shared read-only by every session."""
     return datasets.load(name, **json.loads(options_json), progress=_progress)
 
 
-def _load_builtin(
+def load_builtin(
     info: datasets.DatasetInfo, options: dict, prefix: str = "train"
 ) -> datasets.Dataset | None:
+    """A registered dataset with its options; None until the student clicks Download.
+
+    A set not in the Keras cache yet is downloaded (with progress) only after the button.
+    """
     key = json.dumps(options, sort_keys=True)
     if not info.cached:
         st.info(
@@ -39,9 +43,9 @@ def _load_builtin(
         def progress(fraction, message):
             bar.progress(min(1.0, fraction or 0.0), text=str(message))
 
-        return _cached_dataset(info.name, key, progress)
+        return cached_dataset(info.name, key, progress)
     with busy_sign(f"Loading {info.title}…"):
-        return _cached_dataset(info.name, key)
+        return cached_dataset(info.name, key)
 
 
 ZIP_IMAGE_SIZES = (64, 150, 224)
@@ -98,7 +102,7 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
         "Image size",
         ZIP_IMAGE_SIZES,
         format_func=lambda v: f"{v} × {v}" + (" (the courses')" if v == 150 else ""),
-        key=_default(f"{prefix}_zip_size", 64 if prefix == "train" else 150),
+        key=widget_default(f"{prefix}_zip_size", 64 if prefix == "train" else 150),
         help="Every image is resized to this square when the archive is read. Larger keeps "
         "more detail for a pretrained base (224 is its own size) but uses more memory.",
     )
@@ -152,7 +156,7 @@ def dataset_ui(prefix: str = "train") -> datasets.Dataset | None:
     st.caption(info.description)
     options = options_ui(info.spec, prefix)  # drawn from the dataset's spec
     try:
-        return _load_builtin(info, options, prefix)
+        return load_builtin(info, options, prefix)
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
         return None

@@ -11,9 +11,9 @@ from cnnviz import architectures, datasets, limits, training
 from cnnviz.errors import InputError
 from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.training import TrainingConfig, TrainingJob, records
-from cnnviz.ui.page_state import PageState
-from cnnviz.ui.session import session_id, workspace
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.page_state import PageState
+from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import model_store
 
 

@@ -14,8 +14,8 @@ import streamlit as st
 
 from cnnviz import datasets, presets, training
 from cnnviz.errors import InputError
-from cnnviz.ui import dataset_options
-from cnnviz.ui.train.settings import _defaults_to_state
+from cnnviz.ui.common import dataset_options
+from cnnviz.ui.train.settings import defaults_to_state
 from cnnviz.ui.train.state import SIMPLE_KEY, ZIP_CHOICE
 
 _PLAIN_KEYS = {
@@ -65,7 +65,7 @@ def preset_to_state(settings: dict) -> list[str]:
     if dataset == ZIP_CHOICE:
         dataset = "shapes"
     state["train_dataset"] = dataset
-    _defaults_to_state(training.recommended_config(dataset))
+    defaults_to_state(training.recommended_config(dataset))
     state["train_defaults_for"] = dataset  # keep these, not the tuned defaults
     options = _option_keys(dataset)
     for name, value in settings.items():

@@ -17,12 +17,12 @@ from cnnviz.training import (
     TrainingJob,
     records,
 )
-from cnnviz.ui import training_plots
-from cnnviz.ui.text import duration, plain
+from cnnviz.ui.common import training_plots
+from cnnviz.ui.common.text import duration, plain
 from cnnviz.ui.train.state import (
     POLL_QUEUED_SECONDS,
     POLL_SECONDS,
-    _default,
+    widget_default,
 )
 
 # Figures of running jobs, shared by every browser that watches them: built at most about
@@ -152,7 +152,7 @@ def _progress_body(job_id: str, prefix: str) -> None:
             0.0,
             0.95,
             step=0.05,
-            key=_default(f"{prefix}_smoothing", 0.6),
+            key=widget_default(f"{prefix}_smoothing", 0.6),
         )
         curves = shared_figure(
             job,

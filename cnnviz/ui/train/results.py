@@ -9,9 +9,9 @@ import streamlit as st
 from cnnviz.training import (
     TrainingJob,
 )
-from cnnviz.ui import training_plots
-from cnnviz.ui.snapshots_ui import snapshot_viewer_ui
-from cnnviz.ui.text import duration
+from cnnviz.ui.common import training_plots
+from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui
+from cnnviz.ui.common.text import duration
 from cnnviz.ui.train.state import enlarge
 
 

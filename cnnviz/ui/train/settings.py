@@ -11,14 +11,14 @@ from cnnviz.training import (
     Augmentation,
     TrainingConfig,
 )
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import (
     BATCH_SIZES,
     LEARNING_RATES,
     SIMPLE_KEY,
     WEIGHT_DECAYS,
-    _default,
     enlarge,
+    widget_default,
 )
 
 
@@ -35,7 +35,7 @@ def _augmentation_to_state(aug: Augmentation, prefix: str) -> None:
     state[f"{prefix}_fill_mode"] = aug.fill_mode
 
 
-def _defaults_to_state(cfg: TrainingConfig) -> None:
+def defaults_to_state(cfg: TrainingConfig) -> None:
     """Put a config's values into the settings widgets (before they are drawn)."""
     state = st.session_state
     state["train_epochs"] = int(cfg.epochs)
@@ -59,7 +59,7 @@ def apply_recommended(dataset_name: str) -> None:
     """Reset the settings to the tuned defaults when the dataset changes."""
     if st.session_state.get("train_defaults_for") != dataset_name:
         st.session_state["train_defaults_for"] = dataset_name
-        _defaults_to_state(training.recommended_config(dataset_name))
+        defaults_to_state(training.recommended_config(dataset_name))
 
 
 def hyperparameters_ui() -> dict:
@@ -286,7 +286,9 @@ def _augmentation_preview(ds: datasets.Dataset, aug: Augmentation, prefix: str) 
     key = f"{prefix}_aug_image"
     if int(st.session_state.get(key, 0)) > last:
         st.session_state[key] = 0
-    index = st.number_input(f"Training image to preview (0–{last})", 0, last, key=_default(key, 0))
+    index = st.number_input(
+        f"Training image to preview (0–{last})", 0, last, key=widget_default(key, 0)
+    )
     image = ds.x_train[int(index)]
     try:
         copies = aug.apply(np.repeat(image[None], 8, axis=0), seed=int(index))

@@ -6,10 +6,11 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from cnnviz import datasets, preprocessing
+from cnnviz import datasets
+from cnnviz.models import preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import config as training_config
-from cnnviz.ui import dataset_options, kept_settings
+from cnnviz.ui.common import dataset_options, kept_settings
 
 JOB_KEY = "train_job_id"
 # Set by a class link with simple=1: the advanced settings are hidden (their values kept).
@@ -82,7 +83,7 @@ _SAVED_KEY = "train_saved_settings"
 def restore_settings() -> None:
     """Bring back the settings of earlier runs (call first thing on the page).
 
-    See :mod:`cnnviz.ui.kept_settings`; the layer table's last edit comes back too.
+    See :mod:`cnnviz.ui.common.kept_settings`; the layer table's last edit comes back too.
     """
     kept_settings.restore(PERSISTENT_KEYS, _SAVED_KEY)
     state = st.session_state
@@ -122,7 +123,7 @@ def enlarge(images: np.ndarray, side: int = 64) -> np.ndarray:
     )
 
 
-def _default(key: str, value) -> str:
+def widget_default(key: str, value) -> str:
     """Give a widget its first value through session state; returns the key.
 
     Widgets then get no ``value=``, so a value restored from an earlier visit never clashes

@@ -10,9 +10,9 @@ from cnnviz import datasets, limits
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.training import TrainingConfig
-from cnnviz.ui.busy import busy_sign
-from cnnviz.ui.session import session_id, workspace
-from cnnviz.ui.text import plain
+from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.jobs import current_job, start_job
 from cnnviz.ui.train.state import PREPROCESSINGS, model_store
 

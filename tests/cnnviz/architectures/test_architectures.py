@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cnnviz import architectures as arch
-from cnnviz.architectures.rows import _normalize_row
+from cnnviz.architectures.rows import normalize_row
 from cnnviz.errors import InputError
 
 # The parameter counts of the issue, at the input each network was designed for.
@@ -322,7 +322,7 @@ def test_describe_layer():
     ]
     for row, text in rows:
         problems = []
-        normal = _normalize_row(1, row, problems)
+        normal = normalize_row(1, row, problems)
         assert problems == [] and arch.describe_layer(normal) == text
 
 

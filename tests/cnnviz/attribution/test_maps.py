@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cnnviz import attribution as at
-from cnnviz import modelutils
+from cnnviz import models
 
 L = keras.layers
 
@@ -57,7 +57,7 @@ STACKS = {
 def test_hot_pixel_lights_its_own_cell(stack, cell):
     """A pixel at a cell's centre (or half a pixel off it): the heatmap peaks there."""
     model = _stack(STACKS[stack]())
-    geo = modelutils.receptive_field(model, "c")
+    geo = models.receptive_field(model, "c")
     assert geo is not None
     i, j = (c % n for c, n in zip(cell, geo.map_size, strict=True))
     y = int(geo.offset[0] + i * geo.stride[0])  # floor: a pooled cell holds it too
@@ -82,7 +82,7 @@ def test_hot_pixel_lights_its_own_cell(stack, cell):
 
 def test_geometry_of_valid_and_strided_stacks():
     model = _stack([_conv("a"), _conv("b", stride=2), L.MaxPooling2D(name="p"), _conv("c")])
-    geo = modelutils.receptive_field(model, "c")
+    geo = models.receptive_field(model, "c")
     # a: centre 1, stride 1; b: +1 → 2, stride 2; pool: +0.5*2 → 3, stride 4; c: +4 → 7.
     assert geo.offset == (7.0, 7.0) and geo.stride == (4.0, 4.0)
     assert geo.size == (3 + 2 + 2 + 8, 3 + 2 + 2 + 8)  # (k - 1) x stride so far, summed
@@ -92,7 +92,7 @@ def test_geometry_of_valid_and_strided_stacks():
 def test_naive_upsampling_would_misplace_the_corner():
     """The test above can fail: a whole-image resize puts a valid stack's cell 0 elsewhere."""
     model = _stack(STACKS["valid"]())
-    geo = modelutils.receptive_field(model, "c")
+    geo = models.receptive_field(model, "c")
     one = np.zeros((1, 26, 26), np.float32)
     one[0, 0, 0] = 1.0
     placed = at.upsample(one, (32, 32), geo)[0]

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from cnnviz import attribution as at
-from cnnviz import datasets, modelutils
+from cnnviz import datasets, models
 from cnnviz.attribution import base as attribution_base
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import unit
 from cnnviz.registry import Registry
 
 L = keras.layers
@@ -99,7 +99,7 @@ def test_grad_cam_closed_form_for_gap_dense(model):
     maps = keras.ops.convert_to_numpy(feats(X))
     w = keras.ops.convert_to_numpy(model.get_layer("predictions").kernel)[:, k] / (8 * 8)
     cam = np.maximum(np.einsum("nhwc,c->nhw", maps, w), 0)
-    geometry = modelutils.receptive_field(model, "c2")  # cells placed where they look
+    geometry = models.receptive_field(model, "c2")  # cells placed where they look
     expected = at.normalize(at.upsample(cam, (16, 16), geometry))
     np.testing.assert_allclose(at.grad_cam(model, X, class_index=k), expected, atol=1e-5)
 

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 
-from cnnviz import featureviz, modelutils
+from cnnviz import featureviz, models
 
 L = keras.layers
 
@@ -40,6 +40,6 @@ def test_effective_field_is_inside_the_theoretical_one():
             keras.layers.Conv2D(2, 5, padding="same", name="b"),
         ]
     )
-    theory = modelutils.receptive_field(model, "b").size[0]  # 5, +1 for the pool, + 4 * 2 = 14
+    theory = models.receptive_field(model, "b").size[0]  # 5, +1 for the pool, + 4 * 2 = 14
     erf = featureviz.effective_receptive_field(model, "b", 64)
     assert theory == 14 and 3 <= erf <= theory + 1  # the square is centred: an odd side

@@ -4,10 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import featureviz, modelutils
+from cnnviz import featureviz, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import unit
 
 L = keras.layers
 
@@ -27,7 +27,7 @@ def test_top_exemplars_are_the_argmax_activations_by_brute_force(channels):
     images = rng.integers(0, 256, (20, 12, 12, channels), dtype=np.uint8)
     filters = [2, 0]
     ex = featureviz.top_exemplars(net, "b", filters, images, k=4)
-    geometry = modelutils.receptive_field(net, "b")
+    geometry = models.receptive_field(net, "b")
     assert ex.patches.shape == (2, 4, *geometry.size, 3) and ex.patches.dtype == np.uint8
     for f, filt in enumerate(filters):
         # One image at a time, straight through the Keras model.

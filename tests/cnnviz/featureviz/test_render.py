@@ -4,10 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import activations, architectures, datasets, featureviz, modelutils
+from cnnviz import activations, architectures, datasets, featureviz, models
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import tf_mode, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import tf_mode, unit
 
 L = keras.layers
 
@@ -149,7 +149,7 @@ def _briefly_trained(name):
 
 def _target(net, layer, images, filters):
     """Mean pre-ReLU value of each image's own filter (what the recipes maximise)."""
-    sub, _ = modelutils.layer_model(net, layer, flexible=True, pre_activation=True)
+    sub, _ = models.layer_model(net, layer, flexible=True, pre_activation=True)
     x = images.astype(np.float32) / 255
     x = x[..., :1] if sub.inputs[0].shape[-1] == 1 else x
     act = keras.ops.convert_to_numpy(sub(x, training=False)).mean(axis=(1, 2))
@@ -165,7 +165,7 @@ def test_every_conv_layer_of_every_preset_gets_a_picture_with_structure(name):
     # Trained briefly, as a student's model is; CNNVIZ_FAST's short runs at the model's size.
     net, gray = _briefly_trained(name)
     filters = [0, 1, 2]
-    for layer in modelutils.conv_layers(net):
+    for layer in models.conv_layers(net):
         start = featureviz.visualize_filters(net, layer, filters, steps=0)
         out = featureviz.visualize_filters(net, layer, filters)  # CNNVIZ_FAST steps
         std = out.reshape(len(filters), -1).std(axis=1)

@@ -5,10 +5,11 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import datasets, drawing, images
+from cnnviz import datasets, images
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import unit
+from cnnviz.images import drawing
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import unit
 
 
 def canvas(side=280):

@@ -9,9 +9,10 @@ import pytest
 
 from cnnviz import store as store_module
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
-from cnnviz.preprocessing import Preprocessing, tf_mode, unit
+from cnnviz.models import ImageModel
+from cnnviz.models.preprocessing import Preprocessing, tf_mode, unit
 from cnnviz.store import ModelStore, StoredModel, last_spatial_layer
+from cnnviz.store import cache as store_cache
 from tests.cnnviz.conftest import tiny_classifier as tiny_model
 
 ALICE, BOB = "alice-session", "bob-session"
@@ -138,7 +139,7 @@ def test_rename_and_delete_by_owner(store):
     assert store.list(ALICE) == []
     with pytest.raises(InputError):
         store.load(model_id, ALICE)
-    assert model_id not in {k[1] for k in store_module._CACHE}
+    assert model_id not in {k[1] for k in store_cache._CACHE}
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 81])
@@ -252,7 +253,7 @@ def test_safe_mode_itself_refuses_lambda(tmp_path):
     path = tmp_path / "lam.keras"
     lambda_model().save(path)
     with pytest.raises(InputError, match="safely"):
-        store_module._load_keras_file(path)
+        store_module.load_keras_file(path)
 
 
 def rewrite_config(data: bytes, edit) -> bytes:

@@ -111,11 +111,11 @@ def test_a_config_declaring_huge_layers_is_refused(store, tmp_path):
 
 
 def test_a_real_model_still_imports_and_is_not_kept_in_memory(store, tmp_path):
-    from cnnviz import store as store_module
+    from cnnviz.store import cache as store_cache
 
     model_id = store.import_keras(tiny_keras_bytes(tmp_path), OWNER, name="ok")
     assert (store.root.resolve().as_posix(), model_id) not in {
-        (k[0], k[1]) for k in store_module._CACHE
+        (k[0], k[1]) for k in store_cache._CACHE
     }
     loaded = store.load(model_id, OWNER)
     assert loaded.predict_proba(np.zeros((1, 8, 8, 3), np.uint8)).shape == (1, 2)

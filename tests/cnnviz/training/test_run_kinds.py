@@ -13,9 +13,10 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import preprocessing, runkinds, training, transfer
+from cnnviz import runkinds, training, transfer
 from cnnviz.autoencoder import AutoencoderConfig
 from cnnviz.errors import InputError
+from cnnviz.models import preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import Finished, RunKind, RunSettings, TrainingConfig
 from cnnviz.transfer import TransferConfig

@@ -1,12 +1,14 @@
 """Transfer learning on a tiny pretrained-like base built in code (one test: the bundled one)."""
 
+import urllib.request
+
 import keras
 import numpy as np
 import pytest
 
-from cnnviz import attribution, datasets, modelutils, preprocessing, pretrained, training, transfer
+from cnnviz import attribution, datasets, models, pretrained, training, transfer
 from cnnviz.errors import InputError
-from cnnviz.imagemodel import ImageModel
+from cnnviz.models import ImageModel, preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import Extracting, Finished, TrainingConfig, TrainingJob
 from cnnviz.transfer import TransferConfig
@@ -268,7 +270,7 @@ def test_stored_model_is_whole_with_base_preprocessing_and_metadata(tmp_path):
     probs = loaded.predict_proba(datasets.to_rgb(ds.x_test))
     np.testing.assert_allclose(probs, job.result.evaluation.probabilities, atol=1e-4)
     # inspection pages: the default Grad-CAM layer is inside the base
-    assert modelutils.default_cam_layer(loaded) == "act2"
+    assert models.default_cam_layer(loaded) == "act2"
     heat = attribution.grad_cam(loaded, datasets.to_rgb(ds.x_test[:2]))
     assert heat.shape[0] == 2 and np.isfinite(heat).all()
     # The preprocessing travels with the stored model, not as an attribute of the Keras model.
@@ -309,7 +311,7 @@ def test_keras_application_offline_names_the_file(monkeypatch, tmp_path):
     def no_network(*args, **kwargs):
         raise __import__("urllib.error").error.URLError("no network")
 
-    monkeypatch.setattr(pretrained.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
     with pytest.raises(InputError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels\.h5"):
         transfer.build_model(TransferConfig(base="vgg16"), 2)
 
@@ -322,7 +324,7 @@ def test_bundled_base_on_faces_beats_chance_and_stays_frozen():
     )
     job = run_job(ds, cfg)
     model = job.model
-    assert modelutils.default_cam_layer(model) == "head_activation"
+    assert models.default_cam_layer(model) == "head_activation"
     src = pretrained.load(pretrained.BUNDLED).model
     for name in ("stem_conv", "stem_bn", "block7a_project_bn", "head_bn"):
         assert_same(

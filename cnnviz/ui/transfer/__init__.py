@@ -1,0 +1,31 @@
+"""Streamlit code of the Transfer learning page: base, mode, settings, layer plan, comparison.
+
+The dataset picker, live progress and evaluation are the Train page's sections
+(:mod:`cnnviz.ui.train`) with the key prefix ``"transfer"``; the work is done by
+:mod:`cnnviz.transfer`.
+
+* :mod:`~cnnviz.ui.transfer.state` — the page's keys and its settings kept between visits.
+* :mod:`~cnnviz.ui.transfer.base` — the pretrained base and the training mode.
+* :mod:`~cnnviz.ui.transfer.settings` — head, optimisation and augmentation settings.
+* :mod:`~cnnviz.ui.transfer.plan` — parameter counts and the base's frozen / trainable layers.
+* :mod:`~cnnviz.ui.transfer.compare` — every saved run on the dataset, side by side.
+"""
+
+from cnnviz.ui.transfer.base import base_ui, mode_ui
+from cnnviz.ui.transfer.compare import compare_figure, compare_ui
+from cnnviz.ui.transfer.plan import plan_ui
+from cnnviz.ui.transfer.settings import settings_ui
+from cnnviz.ui.transfer.state import PAGE, PREFIX, remember_settings, restore_settings
+
+__all__ = [
+    "PAGE",
+    "PREFIX",
+    "base_ui",
+    "compare_figure",
+    "compare_ui",
+    "mode_ui",
+    "plan_ui",
+    "remember_settings",
+    "restore_settings",
+    "settings_ui",
+]

@@ -1,0 +1,52 @@
+"""Choosing the pretrained base and how to train it (features, frozen, fine-tune)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cnnviz import pretrained, transfer
+from cnnviz.ui.transfer.state import key_of
+
+
+def base_ui() -> transfer.BaseSpec | None:
+    """Pick the pretrained base; returns it, or None when it cannot be used now."""
+    specs = {spec.name: spec for spec in transfer.bases()}
+
+    def label(name: str) -> str:
+        spec = specs[name]
+        if name == pretrained.BUNDLED:
+            where = "bundled, works offline"
+        elif spec.offline:
+            where = "weights in the Keras cache"
+        else:
+            where = f"needs its weights, {pretrained.info(name).download_mb:g} MB"
+        return f"{spec.title} · {spec.input_size[0]}×{spec.input_size[1]} · {where}"
+
+    st.session_state.setdefault(key_of("base"), pretrained.BUNDLED)
+    name = st.selectbox("Pretrained base", list(specs), format_func=label, key=key_of("base"))
+    spec = specs[name]
+    st.caption(
+        f"The base is {spec.title} trained on ImageNet, cut below its classifier (at layer "
+        f"`{spec.cut_layer}`). Every image is resized to {spec.input_size[0]}×"
+        f"{spec.input_size[1]} and preprocessed as {spec.title} expects "
+        f"(`{spec.preprocessing.mode}`); grayscale images are repeated to three channels."
+    )
+    if not spec.offline:
+        st.warning(
+            pretrained.offline_message(name, "it is not in the Keras cache yet"),
+            icon=":material/cloud_off:",
+        )
+        return None
+    return spec
+
+
+def mode_ui() -> str:
+    """The three ways the courses teach, each with one sentence on when to use it."""
+    st.session_state.setdefault(key_of("mode"), "features")
+    return st.radio(
+        "How to train it",
+        transfer.MODES,
+        format_func=lambda m: transfer.MODE_TITLES[m],
+        captions=[transfer.MODE_SENTENCES[m] for m in transfer.MODES],
+        key=key_of("mode"),
+    )
