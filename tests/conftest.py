@@ -12,3 +12,21 @@ import pytest
 def _private_home(tmp_path, monkeypatch):
     """Each test gets its own CNNVIZ_HOME so stored models never leak between tests."""
     monkeypatch.setenv("CNNVIZ_HOME", str(tmp_path / "cnnviz-home"))
+
+
+@pytest.fixture
+def no_leftover_jobs():
+    """Stop every training job a test left behind, and wait until each has ended."""
+    from cnnviz import training
+
+    yield
+    for job in training.jobs():
+        job.stop()
+    for job in training.jobs():
+        assert job.wait(120), f"job {job.id} did not end"
+
+
+@pytest.fixture
+def stop_jobs(no_leftover_jobs):
+    """The page tests' name for :func:`no_leftover_jobs`."""
+    yield

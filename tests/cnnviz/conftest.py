@@ -9,7 +9,6 @@ imported inside the helpers, so tests that need neither do not load TensorFlow.
 import time
 
 import numpy as np
-import pytest
 
 
 def tiny_dataset(n=64, size=8, channels=1, classes=2, seed=0, name="tiny", n_test=None):
@@ -86,15 +85,3 @@ def run_job(dataset, config, timeout=240, **kwargs):
     assert job.wait(timeout), f"job {job.id} did not end within {timeout} s"
     assert job.status == "finished", job.error
     return job
-
-
-@pytest.fixture
-def no_leftover_jobs():
-    """Stop every training job a test left behind, and wait until each has ended."""
-    from cnnviz import training
-
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120), f"job {job.id} did not end"

@@ -20,18 +20,6 @@ def _repo_root_cwd(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-@pytest.fixture
-def stop_jobs():
-    """Stop every training job a test left behind, and wait until each has ended."""
-    from cnnviz import training
-
-    yield
-    for job in training.jobs():
-        job.stop()
-    for job in training.jobs():
-        assert job.wait(120)
-
-
 def run_until_done(at: AppTest, prefix: str = "train", timeout: float = 300):
     """Rerun the page until the job it started (``{prefix}_job_id``) ends; (at, job)."""
     from cnnviz import training
