@@ -73,8 +73,8 @@ STRIPES = register(
         key="stripes",
         title="Oriented stripes",
         help="Stripes at 0°, 45°, 90° and 135° with random widths, phases and noise: only "
-        "the angle tells the classes apart, so the first layer learns oriented filters, "
-        "the Gabor kernels of the Filters page.",
+        "the angle tells the classes apart, which is what a Gabor kernel of the Filters "
+        "page at that θ picks out (try a Gabor first layer).",
         loader=load_stripes,
         defaults={
             "image_size": 32,
