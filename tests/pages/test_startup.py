@@ -112,3 +112,32 @@ def test_the_pages_directory_flag_cnnviz_ui_clears_is_still_there():
     assert "uses_pages_directory" in vars(PagesManager)
     assert vars(PagesManager)["uses_pages_directory"] in (None, True, False)
     assert callable(get_script_run_ctx)
+
+
+def test_what_app_py_imports_before_the_loading_sign_does_not_load_tensorflow():
+    """app.py's own imports must stay light: a fresh server shows "Loading TensorFlow…"
+    while the core loads in the background, which it cannot do if the router, sidebar or
+    page list already pulled Keras in (the workspace link's model store once did)."""
+    import ast
+    import subprocess
+    import sys
+
+    from tests.pages.conftest import ROOT
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    modules = sorted(
+        {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    )
+    assert "cnnviz.ui.common.sidebar" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "heavy = [m for m in ('keras', 'tensorflow', 'torch', 'jax') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "", f"app.py's imports load {out.stdout.strip()}"
