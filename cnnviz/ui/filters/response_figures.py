@@ -164,16 +164,7 @@ def response_image(
             )
         )
     if mark is not None:
-        traces.append(
-            go.Scatter(
-                x=[mark[1]],
-                y=[mark[0]],
-                mode="markers",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={"color": "#fd8d3c", "size": 14, "symbol": "x"},
-            )
-        )
+        traces.append(figures.mark_trace(mark))
     return go.Figure(data=traces, layout=image_layout(title, height))
 
 

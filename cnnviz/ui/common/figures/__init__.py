@@ -19,6 +19,7 @@ from cnnviz.ui.common.figures.layout import (
 from cnnviz.ui.common.figures.maps import (
     grid_figure,
     image_source,
+    mark_trace,
     matrix_figure,
     response_figure,
     rgb_figure,
@@ -31,6 +32,7 @@ __all__ = [
     "SEQUENTIAL",
     "grid_figure",
     "image_source",
+    "mark_trace",
     "matrix_figure",
     "probability_bars",
     "response_figure",

@@ -109,19 +109,20 @@ def response_figure(
         },
         hovertemplate="row %{y}, col %{x}<extra></extra>",
     )
-    data = [heatmap]
-    if mark is not None:
-        data.append(
-            go.Scatter(
-                x=[mark[1]],
-                y=[mark[0]],
-                mode="markers",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={"color": "#fd8d3c", "size": 14, "symbol": "x"},
-            )
-        )
+    data = [heatmap] if mark is None else [heatmap, mark_trace(mark)]
     return go.Figure(data=data, layout=image_layout(title, height))
+
+
+def mark_trace(mark: tuple[int, int]) -> go.Scatter:
+    """An orange cross on the cell ``(row, col)`` of a map (the pixel a step is at)."""
+    return go.Scatter(
+        x=[mark[1]],
+        y=[mark[0]],
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        marker={"color": "#fd8d3c", "size": 14, "symbol": "x"},
+    )
 
 
 def rgb_figure(rgb: np.ndarray, title: str, *, height: int = 420) -> go.Figure:
