@@ -37,6 +37,7 @@ baselines) and ``kind`` (the ``"autoencoder"`` run kind, registered in
 from cnnviz.autoencoder.config import (
     ARCHITECTURE,
     COURSE_NOISE,
+    DATASETS,
     KIND,
     LOSS_TITLES,
     LOSSES,
@@ -76,6 +77,7 @@ __all__ = [
     "AUTOENCODER_KIND",
     "BOTTLENECK",
     "COURSE_NOISE",
+    "DATASETS",
     "KIND",
     "LOSSES",
     "LOSS_TITLES",

@@ -54,6 +54,12 @@ class AutoencoderConfig(RunSettings):
         return "denoising autoencoder"
 
 
+#: The datasets the lesson's network takes (28 × 28 grayscale, pooled twice to 7 × 7), with
+#: the options each is loaded with whatever the picker says: scikit-learn's 8 × 8 digits are
+#: upscaled to 28 × 28 and framed like MNIST.
+DATASETS: dict[str, dict] = {"digits": {"upscale": 28}, "mnist": {}, "fashion_mnist": {}}
+
+
 def is_autoencoder(meta: dict | None) -> bool:
     """True for the store metadata of an autoencoder."""
     return isinstance(meta, dict) and meta.get("kind") == KIND

@@ -6,8 +6,7 @@ A dataset added to ``cnnviz/datasets/`` is picked here without any change to thi
 
 import pytest
 
-from cnnviz import datasets
-from cnnviz.ui import autoencoder as autoencoder_ui
+from cnnviz import autoencoder, datasets
 from tests.pages.conftest import app_test
 
 pytestmark = pytest.mark.usefixtures("stop_jobs")
@@ -20,7 +19,7 @@ PAGES = {
     "Denoising autoencoder": (
         "pages/autoencoder.py",
         "autoencoder",
-        [name for name in OFFLINE if name in autoencoder_ui.DATASETS],
+        [name for name in OFFLINE if name in autoencoder.DATASETS],
     ),
 }
 CASES = [(page, name) for page, (_, _, names) in PAGES.items() for name in names]

@@ -12,8 +12,7 @@ from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.data import load_builtin
 from cnnviz.ui.train.state import widget_default
 
-# The course's 28 × 28 (pooled twice: 7 × 7); a subset trains faster on a CPU.
-_FIXED = {"digits": {"upscale": 28}}
+# A subset of MNIST or Fashion-MNIST trains faster on a CPU.
 _DEFAULTS = {"n_train": 10000}
 
 
@@ -32,9 +31,9 @@ def dataset_ui() -> datasets.Dataset | None:
     )
     with c2:
         options = dataset_options.options_ui(
-            infos[name].spec, PREFIX, defaults=_DEFAULTS, fixed=_FIXED.get(name), where=c2
+            infos[name].spec, PREFIX, defaults=_DEFAULTS, fixed=DATASETS[name] or None, where=c2
         )
-        if name in _FIXED:
+        if DATASETS[name]:
             st.caption("1,797 scikit-learn digits, upscaled to 28 × 28 and framed like MNIST.")
     try:
         return load_builtin(infos[name], options, prefix=PREFIX)

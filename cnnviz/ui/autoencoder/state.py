@@ -1,12 +1,15 @@
-"""The Denoising autoencoder page's keys and datasets, and its settings kept between visits."""
+"""The Denoising autoencoder page's keys and its settings kept between visits.
+
+The datasets it offers are the lesson's (:data:`cnnviz.autoencoder.DATASETS`).
+"""
 
 from __future__ import annotations
 
+from cnnviz.autoencoder import DATASETS
 from cnnviz.ui.common import dataset_options, kept_settings
 
 PREFIX = "autoencoder"
 PAGE = "pages/autoencoder.py"
-DATASETS = ("digits", "mnist", "fashion_mnist")
 
 
 def key_of(name: str) -> str:
