@@ -16,6 +16,7 @@ from cnnviz.runs.again import (
     SAME_AGAIN_DROPOUT,
     available_changes,
     config_from_dict,
+    next_run_number,
     same_again,
     same_again_name,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "final_test_metrics",
     "history_csv",
     "history_table",
+    "next_run_number",
     "run_labels",
     "same_again",
     "same_again_name",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from cnnviz.errors import InputError
 from cnnviz.runs.settings import dropout_label
 from cnnviz.training.augmentation import Augmentation
@@ -80,7 +83,36 @@ def same_again(meta: dict, change: str, cnn_architecture: str = "mnist_cnn") -> 
     return cfg
 
 
-def same_again_name(meta: dict, change: str) -> str:
-    """Name for the rerun's model: the run's name and what changed."""
-    base = str(meta.get("name") or "run").split(" · ")[0]
-    return f"{base} · {CHANGES[change]}"[:80]
+# A run's number at the start of its name: "#3 MNIST CNN on digits (...)".
+_NUMBER = re.compile(r"^#(\d+)\s+")
+MAX_NAME = 80  # the store's longest model name
+
+
+def next_run_number(metas: Sequence[dict]) -> int:
+    """The next run number of a workspace: one past the highest "#n" of its runs' names.
+
+    Counting the runs instead would give a number twice once a run is deleted.
+    """
+    numbers = [
+        int(m.group(1)) for m in (_NUMBER.match(str(x.get("name") or "")) for x in metas) if m
+    ]
+    return max(numbers, default=0) + 1
+
+
+def same_again_name(meta: dict, change: str, number: int) -> str:
+    """Name for the rerun's model: its own number, what it is, what changed, and whence.
+
+    ``"#3 MNIST CNN on digits · with dropout (0.5), again from #1"``; the base run's
+    settings in brackets are left out (the comparison table shows them), so a long name is
+    shortened in its title and never cut inside a bracket.
+    """
+    name = str(meta.get("name") or "run")
+    found = _NUMBER.match(name)
+    origin = f", again from #{found.group(1)}" if found else ""
+    title = _NUMBER.sub("", name).split(" (")[0].split(" · ")[0].strip() or "run"
+    tail = f" · {CHANGES[change]}{origin}"
+    head = f"#{number} "
+    room = MAX_NAME - len(head) - len(tail)
+    if len(title) > room:
+        title = title[: max(room - 1, 1)].rstrip() + "…"
+    return f"{head}{title}{tail}"

@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from cnnviz import datasets, runs
 from cnnviz.errors import InputError
 from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.data import cached_dataset
 from cnnviz.ui.train.state import model_store
 
@@ -100,12 +101,27 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60] or "run"
 
 
-def _same_again_ui(meta: dict, prefix: str, busy: bool) -> None:
+def _same_again_ui(metas: Sequence[dict], prefix: str, busy: bool) -> dict:
+    """The "Same again, but …" buttons for the run the student picks; returns that run."""
+    labels = dict(zip([m["id"] for m in metas], runs.run_labels(metas), strict=True))
+    by_id = {m["id"]: m for m in metas}
+    pick_key = f"{prefix}_again_from"
+    if st.session_state.get(pick_key) not in by_id:
+        st.session_state[pick_key] = metas[0]["id"]  # the newest of the compared runs
+    meta = by_id[
+        st.selectbox(
+            "Same again, starting from",
+            list(by_id),
+            format_func=lambda i: labels[i],
+            key=pick_key,
+            help="The run whose settings the buttons below reuse, with one change.",
+        )
+    ]
     changes = runs.available_changes(meta)
     if not changes:
         st.caption("This model has no stored training settings (an upload): nothing to rerun.")
-        return
-    st.markdown(f"**Same again, but …** (reruns “{meta.get('name')}” with one change)")
+        return meta
+    st.markdown(f"**Same again, but …** (reruns “{plain(labels[meta['id']])}” with one change)")
     cols = st.columns(len(changes))
     for col, change in zip(cols, changes, strict=True):
         if col.button(
@@ -120,12 +136,14 @@ def _same_again_ui(meta: dict, prefix: str, busy: bool) -> None:
             try:
                 cfg = runs.same_again(meta, change)
                 ds = _dataset_of(meta)
-                start_job(ds, cfg, prefix=prefix, name=runs.same_again_name(meta, change))
+                number = runs.next_run_number(model_store().list(session_id()))
+                start_job(ds, cfg, prefix=prefix, name=runs.same_again_name(meta, change, number))
             except InputError as err:
                 st.error(str(err), icon=":material/block:")
-                return
+                return meta
             st.session_state[f"{prefix}_compare_pending"] = meta["id"]
             st.rerun()
+    return meta
 
 
 def compare_runs_ui(prefix: str = "train", busy: bool = False) -> None:
@@ -158,9 +176,19 @@ def compare_runs_ui(prefix: str = "train", busy: bool = False) -> None:
     ):
         st.session_state[key] = [metas[0]["id"], pending]
         st.session_state.pop(f"{prefix}_compare_pending")
+    # Every stored run is offered, newest first; one this section has not seen yet (a run
+    # that just finished) joins the comparison at the front.
+    seen_key = f"{prefix}_compare_seen"
+    seen = set(st.session_state.get(seen_key, ()))
     chosen = [i for i in st.session_state.get(key, []) if i in by_id]
     if not chosen:
         chosen = [m["id"] for m in metas[:2]]
+    elif seen:
+        new = [m["id"] for m in metas if m["id"] not in seen]
+        chosen = list(dict.fromkeys(new + chosen))
+        if new:  # "same again" starts from the new run until the student picks another
+            st.session_state.pop(f"{prefix}_again_from", None)
+    st.session_state[seen_key] = list(by_id)
     st.session_state[key] = chosen
     labels = dict(zip(by_id, runs.run_labels(metas), strict=True))
     ids = st.multiselect(
@@ -212,8 +240,7 @@ def compare_runs_ui(prefix: str = "train", busy: bool = False) -> None:
                 "final gap": st.column_config.NumberColumn(format="%.3f"),
             },
         )
-    base = picked[0]
-    _same_again_ui(base, prefix, busy)
+    base = _same_again_ui(picked, prefix, busy)
     st.download_button(
         f"History of “{labels[base['id']]}” as CSV",
         data=runs.history_csv(base),

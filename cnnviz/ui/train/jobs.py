@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from cnnviz import architectures, datasets, limits, training
+from cnnviz import architectures, datasets, limits, runs, training
 from cnnviz.errors import InputError
 from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.training import TrainingConfig, TrainingJob, records
@@ -54,7 +54,7 @@ def start_job(
     if ws is not None:
         ws.check_quota(store)
     if name is None:
-        name = run_name(ds, cfg, len(store.list(owner)) + 1)
+        name = run_name(ds, cfg, runs.next_run_number(store.list(owner)))
     seconds = limits.job_seconds(on_gpu=training.has_gpu())
     cap = records.TimeCap(seconds) if seconds else None
     job = TrainingJob(

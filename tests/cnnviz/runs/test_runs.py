@@ -176,3 +176,17 @@ def test_gabor_start_frozen_or_trainable():
         TrainingConfig(first_layer="sobel").validate()
     rows = runs.settings_diff([meta("A", first_layer="gabor_frozen"), meta("B")])
     assert rows == [{"setting": "First layer", "A": "gabor_frozen", "B": "random"}]
+
+
+def test_run_numbers_are_unique_and_rerun_names_well_formed():
+    metas = [{"name": "#1 MNIST CNN on digits (lr 0.002 · batch 32 · 10 epochs)"}, {"name": "x"}]
+    assert runs.next_run_number(metas) == 2
+    assert runs.next_run_number([{"name": "#7 a"}, {"name": "#2 b"}]) == 8  # after deletions
+    assert runs.next_run_number([]) == 1
+    long = {"name": "#1 " + "Very long network title " * 5 + "on digits (lr 0.002 · batch 32)"}
+    for meta in (metas[0], long):
+        for change in runs.CHANGES:
+            name = runs.same_again_name(meta, change, number=3)
+            assert name.startswith("#3 ") and len(name) <= 80
+            assert name.count("(") == name.count(")"), name
+            assert "#1" in name  # says which run it reran
