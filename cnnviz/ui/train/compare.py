@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from cnnviz import datasets, runs
 from cnnviz.errors import InputError
 from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.data import cached_dataset
 from cnnviz.ui.train.state import model_store
 
@@ -105,7 +106,7 @@ def _same_again_ui(meta: dict, prefix: str, busy: bool) -> None:
     if not changes:
         st.caption("This model has no stored training settings (an upload): nothing to rerun.")
         return
-    st.markdown(f"**Same again, but …** (reruns “{meta.get('name')}” with one change)")
+    st.markdown(f"**Same again, but …** (reruns “{plain(meta.get('name'))}” with one change)")
     cols = st.columns(len(changes))
     for col, change in zip(cols, changes, strict=True):
         if col.button(

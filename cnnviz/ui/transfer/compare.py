@@ -8,6 +8,7 @@ import streamlit as st
 
 from cnnviz import datasets, transfer
 from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import model_store
 from cnnviz.ui.transfer.state import key_of
 
@@ -55,8 +56,8 @@ def compare_ui(ds: datasets.Dataset) -> None:
     rows = transfer.compare_rows(model_store().list(session_id()), dataset)
     if not rows:
         st.caption(
-            f"No runs on **{ds.name}** yet. Train a few (each mode, or a network from scratch "
-            "on the Train page) and compare them here."
+            f"No runs on **{plain(ds.name)}** yet. Train a few (each mode, or a network from "
+            "scratch on the Train page) and compare them here."
         )
         return
     frame = pd.DataFrame(rows).drop(columns=["id"])
