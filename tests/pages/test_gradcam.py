@@ -1,6 +1,8 @@
 """Grad-CAM page: class, method, layer, opacity and colour map; the true box; errors on screen;
 and the overlay helper other pages reuse."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,13 @@ def test_sanity_check_on_a_clone(stored_model):
     after = ModelStore().load(stored_model, OWNER).model.get_weights()
     for a, b in zip(before, after, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_localisation_table_method_column_fits_every_method_name(stored_model):
+    at = run_page(PAGE)
+    assert not at.exception
+    (table,) = at.dataframe
+    config = json.loads(table.proto.columns or "{}").get("_index", {})
+    longest = max(len(m.label) for m in attribution.METHODS.values())  # "Occlusion sensitivity"
+    # At the table's ~14 px font a character is at most ~8 px wide: no name is clipped.
+    assert config.get("width", 0) >= 8 * longest, config

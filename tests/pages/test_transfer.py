@@ -112,3 +112,26 @@ def test_course_zip_three_modes_then_compare():
     assert list(table["mode"]) == ["features", "frozen", "finetune"]
     assert list(table["test images"]) == [8, 8, 8]
     assert table["trainable params"][2] > table["trainable params"][0]
+
+
+def test_compare_chart_shows_accuracies_even_when_no_run_makes_an_error():
+    from cnnviz.ui.transfer import compare_figure
+
+    rows = [
+        {"mode": mode, "base": "efficientnet_lite0", "test accuracy": acc, "errors": errors,
+         "test images": 40, "seconds": 3.0, "trainable params": 1000}
+        for mode, acc, errors in [("features", 1.0, 0), ("frozen", 1.0, 0), ("finetune", 1.0, 0)]
+    ]  # fmt: skip
+    fig = compare_figure(rows)
+    bars = [(y, text) for trace in fig.data for y, text in zip(trace.y, trace.text, strict=True)]
+    assert len(bars) == 3
+    # A bar per run as high as its test accuracy (an all-zero errors chart is empty).
+    assert [y for y, _ in bars] == [1.0, 1.0, 1.0]
+    low, high = fig.layout.yaxis.range
+    assert low < 1.0 < high
+    # The errors are still told, as text on each bar.
+    assert all("0 of 40 wrong" in text for _, text in bars)
+    # Runs that differ: the chart shows the difference.
+    rows[0].update({"test accuracy": 0.9, "errors": 4})
+    ys = [y for trace in compare_figure(rows).data for y in trace.y]
+    assert ys == [0.9, 1.0, 1.0]

@@ -19,6 +19,7 @@ from cnnviz.caching import digest as array_digest
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
 from cnnviz.ui.common import figures
+from cnnviz.ui.common.text import plain
 
 #: Kernels fitted at most (the first ones of the layer).
 MAX_KERNELS = 32
@@ -104,8 +105,8 @@ def gabor_match_section(model: ImageModel, *, key: str = "gabor_match") -> None:
     corrs = np.array([c for _, c in fits])
     good = int((corrs >= 0.9).sum())
     st.caption(
-        f"{kernels.layer_name}: {len(shown)} of {k} kernels ({kh}×{kw}), each beside the Gabor "
-        f"kernel closest to it (least squares over θ, λ, σ, γ, ψ; RGB kernels through their "
+        f"{plain(kernels.layer_name)}: {len(shown)} of {k} kernels ({kh}×{kw}), each beside the "
+        f"Gabor kernel closest to it (least squares over θ, λ, σ, γ, ψ; RGB kernels through their "
         f"luminance). {good} of {len(shown)} correlate at 0.9 or more; a random {kh}×{kw} "
         f"kernel reaches about {baseline:.2f}, so only correlations well above that mean the "
         "network learned a stripe or edge detector like the lecture's filter bank."

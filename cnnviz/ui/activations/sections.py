@@ -164,7 +164,7 @@ def first_conv_section(model: ImageModel) -> None:
     k, kh, kw, _ = kernels.images.shape
     shown_k = min(k, 64)
     st.caption(
-        f"{kernels.layer_name}: {k} kernels of {kh}×{kw} pixels"
+        f"{plain(kernels.layer_name)}: {k} kernels of {kh}×{kw} pixels"
         + (f" (first {shown_k} shown)" if shown_k < k else "")
         + ". Each is scaled to its own range: bright = large positive weight, dark = "
         "negative. A coloured kernel looks for that colour; a grey striped one for an edge."

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import datasets
+from cnnviz.ui.common.text import plain
 
 #: The dataset shown first.
 FIRST = "digits"
@@ -73,7 +74,7 @@ def pick_dataset_image(key: str) -> tuple[np.ndarray | None, str]:
     cls = st.selectbox("Class", classes, key=f"{key}_dataset_class")
     indices = np.flatnonzero(labels == classes.index(cls))
     if len(indices) == 0:
-        st.caption(f"No test image of class {cls}.")
+        st.caption(f"No test image of class {plain(cls)}.")
         return None, ""
     position = st.number_input(
         f"Image (1–{len(indices)})",

@@ -84,4 +84,5 @@ def show_gradcam_overlay(
         return
     cls = int(result.class_indices[0])
     name = image_model.class_names[cls] if 0 <= cls < len(image_model.class_names) else cls
-    st.image(shown, caption=f"Grad-CAM for “{name}” ({result.layer_name})", width="stretch")
+    caption = f"Grad-CAM for “{plain(name)}” ({plain(result.layer_name)})"
+    st.image(shown, caption=caption, width="stretch")

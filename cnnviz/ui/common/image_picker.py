@@ -122,12 +122,14 @@ def image_picker(
         if image is not None and preview:
             height, width = image.shape[:2]
             if location == "sidebar":
-                st.image(image, caption=f"{caption} · {width}×{height}", width="stretch")
+                st.image(image, caption=f"{plain(caption)} · {width}×{height}", width="stretch")
             else:
                 # 240 pixels wide, but never wider than its column (a fixed width spilled
                 # over the next column on a 1024-pixel projector): "content" is the
                 # picture's own width, capped at the column's.
-                st.image(_preview(image), caption=f"{caption} · {width}×{height}", width="content")
+                st.image(
+                    _preview(image), caption=f"{plain(caption)} · {width}×{height}", width="content"
+                )
     return image
 
 

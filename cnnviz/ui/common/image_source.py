@@ -221,7 +221,7 @@ def image_source(
         h, w = picked.image.shape[:2]
         st.image(
             picked.image,
-            caption=f"{picked.caption} · true class: {picked.true_label} · {w}×{h}",
+            caption=f"{plain(picked.caption)} · true class: {plain(picked.true_label)} · {w}×{h}",
             width=160,
         )
     return picked

@@ -15,6 +15,7 @@ from cnnviz import attribution
 from cnnviz.errors import InputError
 from cnnviz.ui.common.model_picker import store as model_store
 from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
 
 TILE = 30
 PAD = 3
@@ -97,7 +98,7 @@ def snapshot_viewer_ui(key: str, model_id: str, class_names: list[str] | None = 
         if "kernels" in data:
             st.image(
                 kernel_mosaic(data["kernels"][i]),
-                caption=f"{data['kernel_layer']} kernels after epoch {epoch}",
+                caption=f"{plain(data['kernel_layer'])} kernels after epoch {epoch}",
                 width="stretch",
             )
         else:
@@ -119,10 +120,10 @@ def snapshot_viewer_ui(key: str, model_id: str, class_names: list[str] | None = 
             truth = int(data["probe_labels"][j])
             mark = "✓" if top == truth else "✗"
             tiles.append(big)
-            captions.append(f"{mark} {name} {probs[j, top]:.0%}")
+            captions.append(f"{mark} {plain(name)} {probs[j, top]:.0%}")
         st.image(tiles, caption=captions, width=side)
         if "cams" in data:
             st.caption(
-                f"Grad-CAM of the predicted class at {data['cam_layer']} on 8 fixed test "
+                f"Grad-CAM of the predicted class at {plain(data['cam_layer'])} on 8 fixed test "
                 "images, epoch by epoch (✓ right, ✗ wrong)."
             )

@@ -141,11 +141,11 @@ def heatmap_section(
     panels = [shown, colour, blend]
     if picked.box is not None:
         panels = [draw_box(p, picked.box, scale=factor) for p in panels]
-    true_class = f" · true class {picked.true_label}" if picked.true_label else ""
-    at_layer = f" at {result.layer_name}" if settings.layer else ""
+    true_class = f" · true class {plain(picked.true_label)}" if picked.true_label else ""
+    at_layer = f" at {plain(result.layer_name)}" if settings.layer else ""
     captions = [
-        f"{picked.caption}{true_class}",
-        f"heatmap for “{names[class_index]}”{at_layer}",
+        f"{plain(picked.caption)}{true_class}",
+        f"heatmap for “{plain(names[class_index])}”{at_layer}",
         f"overlay ({settings.alpha:.0%} heatmap)",
     ]
     for col, panel, caption in zip(st.columns(3), panels, captions, strict=True):

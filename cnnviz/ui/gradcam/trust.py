@@ -125,6 +125,14 @@ def localisation_table(scores: dict[str, dict[str, float]]):
     return pd.DataFrame(rows).set_index("method")
 
 
+def method_width() -> int:
+    """Pixels for the table's method column: the longest method name, unclipped.
+
+    About 8 px a character at the table's font, and room for the cell's padding.
+    """
+    return 8 * max(len(m.label) for m in attribution.METHODS.values()) + 24
+
+
 def localisation_section(
     model: ImageModel, method: str, layer: str | None, dataset, dataset_key: str
 ) -> None:
@@ -166,7 +174,11 @@ def localisation_section(
         st.error(str(err), icon=":material/block:")
         return
     st.markdown(localisation_sentence(attribution.METHODS[method].label, scores[method]))
-    st.dataframe(localisation_table(scores), width="stretch")
+    st.dataframe(
+        localisation_table(scores),
+        width="stretch",
+        column_config={"_index": st.column_config.TextColumn("method", width=method_width())},
+    )
     st.caption(
         f"Over {n} test images, explaining the true class. *Points inside*: the map's "
         "hottest pixel lies in the shape's box (pointing game). *Heat inside*: the share of "

@@ -11,7 +11,7 @@ from cnnviz.training import (
 )
 from cnnviz.ui.common import training_plots
 from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui
-from cnnviz.ui.common.text import duration
+from cnnviz.ui.common.text import duration, plain
 from cnnviz.ui.train.state import enlarge
 
 
@@ -57,7 +57,7 @@ def results_ui(job: TrainingJob, prefix: str = "train") -> None:
     c4.metric("Training time", duration(res.seconds))
     if res.model_id:
         st.caption(
-            f"Saved as **{job.name}** in your models: explore it on the Activations, "
+            f"Saved as **{plain(job.name)}** in your models: explore it on the Activations, "
             "Filter visualization and Grad-CAM pages."
         )
         with st.expander("Watch it learn: scrub through the epochs", expanded=True):
@@ -128,4 +128,6 @@ def results_ui(job: TrainingJob, prefix: str = "train") -> None:
 
 
 def _captions(ev, idx, names) -> list[str]:
-    return [f"{names[ev.y_true[i]]}→{names[ev.y_pred[i]]} {ev.confidence[i]:.0%}" for i in idx]
+    return [
+        plain(f"{names[ev.y_true[i]]}→{names[ev.y_pred[i]]} {ev.confidence[i]:.0%}") for i in idx
+    ]

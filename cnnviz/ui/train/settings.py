@@ -297,7 +297,7 @@ def _augmentation_preview(ds: datasets.Dataset, aug: Augmentation, prefix: str) 
         return
     label = ds.class_names[int(ds.y_train[int(index)])]
     left, right = st.columns([1, 4], vertical_alignment="center")
-    left.image(enlarge(image[None], 96)[0], caption=f"original ({label})", width=96)
+    left.image(enlarge(image[None], 96)[0], caption=f"original ({plain(label)})", width=96)
     right.image(list(enlarge(copies, 96)), width=96)
     st.caption("Right: 8 ways training might see this image instead (new ones every epoch).")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import datasets, transfer
 from cnnviz.ui.common.session import session_id
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import model_store
 from cnnviz.ui.transfer.state import key_of
 
@@ -20,29 +23,39 @@ MODE_COLOURS = {
 
 
 def compare_figure(rows: list[dict]) -> go.Figure:
-    """Test errors per run, coloured by mode (hover: accuracy, seconds, trainable params)."""
+    """Test accuracy per run, coloured by mode, with its errors written on the bar.
+
+    Bars of accuracy (not of errors) so the chart is never empty, even when every run gets
+    every test image right. The axis starts a little below the weakest run, so a few
+    errors' difference shows (hover: accuracy, errors, seconds, trainable params).
+    """
     fig = go.Figure()
     labels = [f"{i + 1}. {r['mode']} · {r['base']}" for i, r in enumerate(rows)]
     for mode in dict.fromkeys(r["mode"] for r in rows):
         idx = [i for i, r in enumerate(rows) if r["mode"] == mode]
         fig.add_bar(
             x=[labels[i] for i in idx],
-            y=[rows[i]["errors"] for i in idx],
+            y=[rows[i]["test accuracy"] for i in idx],
             name=mode,
             marker_color=MODE_COLOURS.get(mode, "#b279a2"),
-            text=[f"{rows[i]['errors']} / {rows[i]['test images']}" for i in idx],
-            textposition="outside",
-            customdata=[
-                [rows[i]["test accuracy"], rows[i]["seconds"], rows[i]["trainable params"]]
+            text=[
+                f"{rows[i]['test accuracy']:.1%} · {rows[i]['errors']} of "
+                f"{rows[i]['test images']} wrong"
                 for i in idx
             ],
-            hovertemplate="%{x}<br>errors %{y}<br>test accuracy %{customdata[0]:.1%}"
+            textposition="outside",
+            customdata=[
+                [rows[i]["errors"], rows[i]["seconds"], rows[i]["trainable params"]] for i in idx
+            ],
+            hovertemplate="%{x}<br>test accuracy %{y:.1%}<br>%{customdata[0]} errors"
             "<br>%{customdata[1]:.0f} s<br>%{customdata[2]:,} trainable params<extra></extra>",
         )
+    # From a round tenth below the weakest run to a little above 100 % (room for the text).
+    low = max(0.0, math.floor((min(r["test accuracy"] for r in rows) - 0.05) * 10) / 10)
     fig.update_layout(
         height=340,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis={"title": "test errors", "range": [0, max(1, max(r["errors"] for r in rows)) * 1.25]},
+        yaxis={"title": "test accuracy", "tickformat": ".0%", "range": [low, 1 + 0.15 * (1 - low)]},
         xaxis={"categoryorder": "array", "categoryarray": labels},
         legend_title_text="mode",
     )
@@ -55,8 +68,8 @@ def compare_ui(ds: datasets.Dataset) -> None:
     rows = transfer.compare_rows(model_store().list(session_id()), dataset)
     if not rows:
         st.caption(
-            f"No runs on **{ds.name}** yet. Train a few (each mode, or a network from scratch "
-            "on the Train page) and compare them here."
+            f"No runs on **{plain(ds.name)}** yet. Train a few (each mode, or a network from "
+            "scratch on the Train page) and compare them here."
         )
         return
     frame = pd.DataFrame(rows).drop(columns=["id"])
