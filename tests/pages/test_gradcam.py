@@ -172,3 +172,13 @@ def test_sanity_check_on_a_clone(stored_model):
     after = ModelStore().load(stored_model, OWNER).model.get_weights()
     for a, b in zip(before, after, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_test_image_one_is_captioned_one(stored_model):
+    # "Test image 1" was captioned "test image #0".
+    at = run_page(PAGE)
+    assert not at.exception
+    assert at.number_input(key="cam_image_index").value == 1
+    captions = image_captions(at)
+    assert any(c.startswith("test image #1") for c in captions), captions
+    assert not any("#0" in c for c in captions), captions
