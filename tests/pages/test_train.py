@@ -103,7 +103,7 @@ def test_queued_job_shows_its_position(monkeypatch):
     at = tiny_settings(app_test("pages/train.py").run())
     at.button(key="train_start").click().run()
     assert not at.exception
-    assert any("number **1** in the queue" in i.value for i in at.info)
+    assert any("number **1** in the queue, first come, first served" in i.value for i in at.info)
     blocker.stop()
     at, job = run_until_done(at)
     assert job.status == "finished", job.error

@@ -67,7 +67,7 @@ def _queued_body(job: TrainingJob, prefix: str) -> None:
     running, _ = training.SCHEDULER.counts()
     st.info(
         f"Waiting for a free training slot: you are number **{job.queue_position}** in "
-        f"the queue ({running} training job(s) running on this server). It starts by "
+        f"the queue, first come, first served ({running} training job(s) running on this server). It starts by "
         "itself; you may visit other pages meanwhile.",
         icon=":material/hourglass_top:",
     )
