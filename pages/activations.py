@@ -121,7 +121,7 @@ st.caption(
 )
 st.dataframe(
     table,
-    height=250,
+    height="content",  # every layer in view: no hidden rows to scroll to
     width="stretch",
     hide_index=True,
     # Widths in pixels that add up to the page's width on a 1024-pixel projector.

@@ -74,7 +74,13 @@ from cnnviz.training.events import (
 )
 from cnnviz.training.job import DONE_STATUSES, STATUSES, TrainingJob
 from cnnviz.training.kinds import RUN_KINDS, RunKind, RunSettings, kind_of
-from cnnviz.training.scheduler import KEEP_FINISHED_PER_OWNER, SCHEDULER, get_job, jobs
+from cnnviz.training.scheduler import (
+    KEEP_FINISHED_PER_OWNER,
+    SCHEDULER,
+    get_job,
+    jobs,
+    next_number,
+)
 
 __all__ = [
     "BATCH_EVENTS_PER_SECOND",
@@ -122,6 +128,7 @@ __all__ = [
     "make_optimizer",
     "max_concurrent_jobs",
     "model_preprocessing",
+    "next_number",
     "output_units",
     "recommended_config",
     "shear_factor",

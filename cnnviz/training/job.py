@@ -48,6 +48,8 @@ class TrainingJob:
         callbacks: extra Keras callbacks for ``fit`` (they see the training wrapper).
         snapshots: keep epoch snapshots of 8 test images (kernels, predictions, Grad-CAM;
             see :mod:`cnnviz.training.snapshots`), saved with the model.
+        number: the job's place in line from ``scheduler.next_number()``, taken when it was
+            asked for (default: now). Waiting jobs start in this order.
 
     Attributes:
         id: registry key (``get_job(id)`` finds the job again).
@@ -69,13 +71,17 @@ class TrainingJob:
         callbacks: list | None = None,
         page: str = "pages/train.py",
         snapshots: bool = True,
+        number: int | None = None,
     ):
         self.config = config or TrainingConfig()
         self.config.validate()
         self.dataset = dataset
         self.store = store
         self.owner = owner
-        self.id = f"job-{next_number()}-{uuid.uuid4().hex[:8]}"
+        # Place in the queue (first come, first served): take it with next_number() when the
+        # student asks, before any slow preparation, and pass it here.
+        self.number = int(number) if number is not None else next_number()
+        self.id = f"job-{self.number}-{uuid.uuid4().hex[:8]}"
         self.name = name or f"{self.config.architecture_name} on {dataset.name}"
         self.model = model
         self.history: dict[str, list[float]] = {}

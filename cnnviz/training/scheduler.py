@@ -1,7 +1,11 @@
 """A first-in-first-out scheduler for training jobs and the registry that finds them by id.
 
 The scheduler knows a job only by the small :class:`Schedulable` interface (``launch()``,
-``id``, ``owner``, ``done``), so it never imports :mod:`cnnviz.training.job`.
+``id``, ``owner``, ``number``, ``done``), so it never imports :mod:`cnnviz.training.job`.
+
+First come, first served: a job's ``number`` (from :func:`next_number`, taken when the
+student pressed Train) is its place in line. A job whose preparation took longer (a slow
+quota walk, a busy server) still queues ahead of every job numbered after it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Schedulable(Protocol):
 
     id: str
     owner: str
+    number: int  # place in line: a smaller number was asked for first
 
     @property
     def done(self) -> bool:
@@ -47,7 +52,9 @@ class _Scheduler:
             if start:
                 self._running.append(job)
             else:
-                self._waiting.append(job)
+                # Behind every job asked for earlier, ahead of any asked for later.
+                ahead = sum(w.number <= job.number for w in self._waiting)
+                self._waiting.insert(ahead, job)
         if start:
             job.launch()
 

@@ -50,14 +50,14 @@ def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_mode
     _pick_model(pg, MODEL_NAME)
     pg.get_by_text("Channel maps of conv1").wait_for()
     pg.get_by_text("conv1: 16 kernels of 3×3 pixels").wait_for()
-    pg.get_by_text("Channels that stay at zero (test image #0)").wait_for()
+    pg.get_by_text("Channels that stay at zero (test image #1)").wait_for()
     wait_for_app(pg)
     pg.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # grid, zoom, bars
     assert pg.locator('[data-testid="stException"]').count() == 0
     # A second test image through the same filters, side by side.
     pg.get_by_text("Compare two images").click()
     pg.get_by_text("Second image").wait_for()
-    pg.get_by_text("Channels that stay at zero (test image #1)").wait_for()
+    pg.get_by_text("Channels that stay at zero (test image #2)").wait_for()
     _tall_screenshot(pg, "activations")
     assert pg.locator('[data-testid="stException"]').count() == 0
 

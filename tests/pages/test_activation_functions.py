@@ -29,3 +29,17 @@ def test_use_everywhere_opens_train_with_the_activation_in_every_layer():
     frame = at.session_state["train_spec_base"]
     layers = frame[frame["type"].isin(["conv2d", "dense"])]
     assert set(layers["activation"]) == {"tanh"}
+
+
+def test_use_everywhere_shows_the_activation_in_the_train_box():
+    # The layers were sigmoid but "Activation for every layer" still said relu.
+    at = app_test("app.py").run()
+    at.switch_page("pages/activation_functions.py").run()
+    at.selectbox(key="actf_use").set_value("sigmoid").run()
+    at.button(key="actf_use_everywhere").click().run()
+    assert not at.exception
+    frame = at.session_state["train_spec_base"]
+    assert set(frame[frame["type"].isin(["conv2d", "dense"])]["activation"]) == {"sigmoid"}
+    assert at.selectbox(key="train_all_activation").value == "sigmoid"
+    at.switch_page("pages/train.py").run()  # and it stays so on the next visit
+    assert at.selectbox(key="train_all_activation").value == "sigmoid"

@@ -107,3 +107,28 @@ def test_default_is_the_bundled_model_when_nothing_is_trained():
     assert not at.error
     assert at.selectbox(key="activations_choice").value == "pretrained:efficientnet_lite0"
     assert "Channel maps of stem_conv" in texts(at.subheader)
+
+
+def test_test_image_one_is_captioned_one_and_the_layer_table_shows_every_row(
+    stored_model, monkeypatch
+):
+    # "Test image 1" was captioned "test image #0", and the table showed 6 of 9 layers with
+    # no sign that it scrolls: its height now fits every row.
+    import streamlit
+
+    heights = []
+    real = streamlit.dataframe
+
+    def dataframe(data=None, *args, **kwargs):
+        heights.append((len(data), kwargs.get("height", "auto")))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", dataframe)
+    at = run_page(PAGE)
+    assert not at.exception
+    assert at.number_input(key="act_image_index").value == 1
+    captions = image_captions(at)
+    assert any(c.startswith("test image #1 ·") for c in captions), captions
+    assert not any("#0" in c for c in captions), captions
+    ((rows, height),) = heights
+    assert height == "content" or (isinstance(height, int) and height >= 35 * (rows + 1) + 2)

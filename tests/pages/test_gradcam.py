@@ -184,3 +184,13 @@ def test_localisation_table_method_column_fits_every_method_name(stored_model):
     longest = max(len(m.label) for m in attribution.METHODS.values())  # "Occlusion sensitivity"
     # At the table's ~14 px font a character is at most ~8 px wide: no name is clipped.
     assert config.get("width", 0) >= 8 * longest, config
+
+
+def test_test_image_one_is_captioned_one(stored_model):
+    # "Test image 1" was captioned "test image #0".
+    at = run_page(PAGE)
+    assert not at.exception
+    assert at.number_input(key="cam_image_index").value == 1
+    captions = image_captions(at)
+    assert any(c.startswith("test image #1") for c in captions), captions
+    assert not any("#0" in c for c in captions), captions

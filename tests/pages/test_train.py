@@ -4,9 +4,11 @@ import zipfile
 
 import keras
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from cnnviz import datasets, training
 from cnnviz.store import ModelStore
+from cnnviz.ui.common import startup
 from tests.pages.conftest import app_test, run_until_done
 
 pytestmark = pytest.mark.usefixtures("stop_jobs")
@@ -103,7 +105,44 @@ def test_queued_job_shows_its_position(monkeypatch):
     at = tiny_settings(app_test("pages/train.py").run())
     at.button(key="train_start").click().run()
     assert not at.exception
-    assert any("number **1** in the queue" in i.value for i in at.info)
+    assert any("number 1 in the queue (first come, first served)" in i.value for i in at.info)
+    blocker.stop()
+    at, job = run_until_done(at)
+    assert job.status == "finished", job.error
+
+
+def _sidebar_script():
+    from cnnviz.ui.common.sidebar import render_sidebar
+
+    render_sidebar()
+
+
+def test_queued_job_reads_the_same_in_the_sidebar_and_the_progress_section(monkeypatch):
+    # The sidebar said "position 2" while the page said "number 1": both now read one source.
+    from cnnviz.ui.common.queue_place import queue_place
+
+    monkeypatch.setenv("CNNVIZ_MAX_JOBS", "1")
+    ds = datasets.load("shapes", n_train=2000, n_test=50, image_size=24)
+    blocker = training.TrainingJob(ds, training.TrainingConfig(epochs=50, batch_size=8))
+    blocker.start()
+    at = tiny_settings(app_test("pages/train.py").run())
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    job = training.get_job(at.session_state["train_job_id"])
+    wording = queue_place(job)
+    assert wording.startswith("number 1 in the queue") and "first come, first served" in wording
+    assert any(wording in i.value for i in at.info), [i.value for i in at.info]
+    startup.start_core_import()  # the sidebar lists jobs once the core is loaded
+    startup._READY.wait(300)
+    import streamlit
+
+    links = []  # a bare script has no pages to link to: keep the links' labels instead
+    monkeypatch.setattr(streamlit, "page_link", lambda page, label, **_: links.append(label))
+    bar = AppTest.from_function(_sidebar_script)
+    bar.session_state["cnnviz_session_id"] = job.owner  # the same workspace's sidebar
+    bar.run()
+    assert not bar.exception
+    assert any(wording in label for label in links), links
     blocker.stop()
     at, job = run_until_done(at)
     assert job.status == "finished", job.error

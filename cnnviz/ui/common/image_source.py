@@ -151,7 +151,8 @@ def _test_set_image(model: ImageModel, ds: datasets.Dataset, key: str, default_p
         box = tuple(int(v) for v in ds.boxes_test[i])
     return PickedImage(
         image=rgb[i],
-        caption=f"test image #{i}",
+        # Numbered as the "Test image" box counts, from 1 (within the class when one is picked).
+        caption=f"test image #{int(position)}" + ("" if cls == _ANY_CLASS else " of its class"),
         true_label=names[label_index] if 0 <= label_index < len(names) else None,
         true_index=label_index,
         box=box,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cnnviz.ui.common import startup
+from cnnviz.ui.common.queue_place import QUEUE_POLL_SECONDS, queue_place
 from cnnviz.ui.common.session import session_id
 from cnnviz.ui.common.text import plain
 from cnnviz.ui.common.workspace_ui import workspace_link_ui
@@ -15,6 +16,17 @@ def _loading_status() -> None:
     if startup.core_loaded():
         st.rerun()
     st.caption(f":material/hourglass_top: {startup.loading_message()}…")
+
+
+def _job_links() -> None:
+    """A link per unfinished job of this session to the page that started it, with its status."""
+    from cnnviz import training
+
+    for job in [j for j in training.jobs(session_id()) if not j.done]:
+        status = job.status
+        where = f"waiting, {queue_place(job)}" if status == "queued" else status
+        page = getattr(job, "page", None) or "pages/train.py"  # the page that started it
+        st.page_link(page, label=f"{plain(job.name)}: {where}", icon=":material/sync:")
 
 
 def _training_status() -> None:
@@ -30,13 +42,10 @@ def _training_status() -> None:
     from cnnviz import training
 
     active = [job for job in training.jobs(session_id()) if not job.done]
-    for job in active:
-        if job.status == "queued":
-            where = f"waiting, position {job.queue_position} in the queue"
-        else:
-            where = job.status
-        page = getattr(job, "page", None) or "pages/train.py"  # the page that started it
-        st.page_link(page, label=f"{plain(job.name)}: {where}", icon=":material/sync:")
+    # While a job waits its place changes between full runs: read it again as often as the
+    # progress section does, in the same words (queue_place), so the two never disagree.
+    waiting = any(job.status == "queued" for job in active)
+    st.fragment(run_every=QUEUE_POLL_SECONDS if waiting else None)(_job_links)()
     st.caption(f"Device: {training.detect_device()}")
 
 

@@ -47,6 +47,7 @@ def start_job(
     Raises:
         InputError: a limit is reached (the message says which and what to do).
     """
+    number = training.next_number()  # place in line: the click, before the slow checks
     owner = session_id()
     limits.check_job_cap(sum(not j.done for j in training.jobs(owner)))
     store = model_store()
@@ -65,6 +66,7 @@ def start_job(
         name=name,
         page=page or PageState(prefix).path,
         callbacks=[cap] if cap else None,
+        number=number,
     )
     if cap is not None:
         cap.job = job

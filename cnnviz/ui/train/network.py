@@ -40,6 +40,7 @@ def _set_activation(name: str) -> None:
     frame = state.get("train_spec_saved", state["train_spec_base"]).copy()
     rows = frame["type"].isin(["conv2d", "dense"])
     frame.loc[rows, "activation"] = name
+    state["train_all_activation"] = name  # the box says what the layers use
     state["train_spec_base"] = frame
     state["train_spec_saved"] = frame
     state.pop("train_spec_editor", None)

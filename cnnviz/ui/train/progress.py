@@ -18,6 +18,7 @@ from cnnviz.training import (
     records,
 )
 from cnnviz.ui.common import training_plots
+from cnnviz.ui.common.queue_place import queue_place
 from cnnviz.ui.common.text import duration, plain
 from cnnviz.ui.train.state import (
     POLL_QUEUED_SECONDS,
@@ -66,9 +67,9 @@ def shared_figure(job: TrainingJob, kind: str, events: Sequence, options: tuple,
 def _queued_body(job: TrainingJob, prefix: str) -> None:
     running, _ = training.SCHEDULER.counts()
     st.info(
-        f"Waiting for a free training slot: you are number **{job.queue_position}** in "
-        f"the queue ({running} training job(s) running on this server). It starts by "
-        "itself; you may visit other pages meanwhile.",
+        f"Waiting for a free training slot: you are **{queue_place(job)}**, with {running} "
+        "training job(s) running on this server. It starts by itself; you may visit other "
+        "pages meanwhile.",
         icon=":material/hourglass_top:",
     )
     st.button("Stop", key=f"{prefix}_stop", on_click=job.stop, icon=":material/stop_circle:")

@@ -11,13 +11,14 @@ from cnnviz.models import preprocessing
 from cnnviz.store import ModelStore
 from cnnviz.training import config as training_config
 from cnnviz.ui.common import dataset_options, kept_settings
+from cnnviz.ui.common.queue_place import QUEUE_POLL_SECONDS
 
 JOB_KEY = "train_job_id"
 # Set by a class link with simple=1: the advanced settings are hidden (their values kept).
 SIMPLE_KEY = "train_simple"
 ZIP_CHOICE = "__zip__"
 POLL_SECONDS = 1.0  # progress of a running job
-POLL_QUEUED_SECONDS = 3.0  # place of a queued job
+POLL_QUEUED_SECONDS = QUEUE_POLL_SECONDS  # place of a queued job (as the sidebar reads it)
 BATCH_SIZES = list(training_config.BATCH_SIZES)
 LEARNING_RATES = list(training_config.LEARNING_RATES)
 WEIGHT_DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
