@@ -191,6 +191,7 @@ def test_test_image_one_is_captioned_one(stored_model):
     at = run_page(PAGE)
     assert not at.exception
     assert at.number_input(key="cam_image_index").value == 1
-    captions = image_captions(at)
+    # As the browser shows them (a Markdown escape such as \\# shows as #).
+    captions = [c.replace("\\", "") for c in image_captions(at)]
     assert any(c.startswith("test image #1") for c in captions), captions
     assert not any("#0" in c for c in captions), captions
