@@ -1,6 +1,7 @@
 import base64
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -45,7 +46,12 @@ def _open(tab: str):
 
 
 def _image_captions(at) -> list[str]:
-    return [img.caption for node in at.sidebar.get("image") for img in node.proto.imgs]
+    """The sidebar's image captions as the browser shows them (Markdown escapes removed)."""
+    return [
+        re.sub(r"\\(.)", r"\1", img.caption)
+        for node in at.sidebar.get("image")
+        for img in node.proto.imgs
+    ]
 
 
 def _ok(at):
