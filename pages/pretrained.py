@@ -7,7 +7,6 @@ from cnnviz import pretrained
 from cnnviz.ui import pretrained as pretrained_ui
 from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
 from cnnviz.ui.common.image_picker import image_picker
-from cnnviz.ui.common.pretrained_models import model_label
 
 TOP_K = 5
 COLUMNS_PER_ROW = 3
@@ -17,20 +16,13 @@ st.caption(
     "Networks trained on ImageNet (1.2 million photos, 1000 classes) look at the same picture. "
     "Each one resizes it to its own input size, then answers with a probability per class. "
     f"{pretrained.info(pretrained.BUNDLED).title} ships with cnnviz and works offline; the "
-    "others download their weights the first time someone uses them."
+    "others need their weight files, downloaded the first time someone picks them (when the "
+    "server has internet)."
 )
 
 image = image_picker("pretrained", location="sidebar", default_sample="cat")
 
-names = [m.name for m in pretrained.available()]
-chosen = st.multiselect(
-    "Models to compare",
-    names,
-    default=[pretrained.BUNDLED],
-    format_func=model_label,
-    key="pretrained_models",
-    help="Pick several to compare them side by side. Larger models are slower on this server.",
-)
+chosen = pretrained_ui.model_choice()
 
 if image is None:
     st.info("Choose an image in the sidebar (a sample, your own file, or a camera snapshot).")
@@ -72,7 +64,12 @@ st.caption(
 
 st.header("Do the models agree?")
 if len(predictions) < 2:
-    st.info("Pick two or more models that load to see where they agree and where they differ.")
+    st.info(
+        "Pick two or more models that load to see where they agree and where they differ on "
+        "this image. With no download at all, the bundled model can still be compared with "
+        "itself at two input sizes, below."
+    )
+    pretrained_ui.input_size_section(image)
     st.stop()
 
 pretrained_ui.agreement_section(predictions, TOP_K)

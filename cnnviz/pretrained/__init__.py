@@ -35,21 +35,33 @@ The package: :mod:`~cnnviz.pretrained.catalogue` (the registry of :class:`ModelI
 :mod:`~cnnviz.pretrained.weights` (files and the download), :mod:`~cnnviz.pretrained.keras_apps`,
 the bundled model's reader (:mod:`~cnnviz.pretrained.torch_pickle`,
 :mod:`~cnnviz.pretrained.efficientnet_lite`), :mod:`~cnnviz.pretrained.loading` and
-:mod:`~cnnviz.pretrained.compare` (one image through several models). Its modules call each
+:mod:`~cnnviz.pretrained.compare` (one image through several models, or several images through
+two) and :mod:`~cnnviz.pretrained.input_size` (the bundled model at another input size, for
+comparing without downloads). Its modules call each
 other's public functions through this package at call time (``catalogue.public()``), so a
 function replaced here, as tests do, is used everywhere.
 """
 
 from cnnviz.pretrained.catalogue import BUNDLED, REGISTRY, ModelInfo, available, info, tflite_mode
 from cnnviz.pretrained.classes import imagenet_class_names
-from cnnviz.pretrained.compare import Agreement, Prediction, agreement, predict
+from cnnviz.pretrained.compare import (
+    Agreement,
+    Prediction,
+    Top1Agreement,
+    agreement,
+    predict,
+    top1_agreement,
+)
+from cnnviz.pretrained.input_size import with_input_size
 from cnnviz.pretrained.keras_apps import build_keras_application
 from cnnviz.pretrained.loading import clear_cache, is_loaded, load
 from cnnviz.pretrained.model import PretrainedModel
 from cnnviz.pretrained.weights import (
+    WeightsMissingError,
     download_weights,
     is_cached,
     keras_models_dir,
+    missing_weights,
     offline_message,
     weights_path,
 )
@@ -61,6 +73,8 @@ __all__ = [
     "ModelInfo",
     "Prediction",
     "PretrainedModel",
+    "Top1Agreement",
+    "WeightsMissingError",
     "agreement",
     "available",
     "build_keras_application",
@@ -72,8 +86,11 @@ __all__ = [
     "is_loaded",
     "keras_models_dir",
     "load",
+    "missing_weights",
     "offline_message",
     "predict",
     "tflite_mode",
+    "top1_agreement",
     "weights_path",
+    "with_input_size",
 ]

@@ -1,15 +1,20 @@
-"""Comparing models on one image: each model's top-k with its latency, and where they agree."""
+"""Comparing models on one image, or on a set of images.
+
+On one image: each model's top-k with its latency, and where they agree. On a set of images:
+how often two models give the same first guess.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from cnnviz.errors import InputError
 from cnnviz.models import predictions
+from cnnviz.models.imagemodel import ImageModel
 from cnnviz.pretrained.model import PretrainedModel
 
 
@@ -128,4 +133,69 @@ def agreement(predictions: Sequence[Prediction]) -> Agreement:
         shared_top1=shared_top1,
         shared_topk=[names[idx] for idx in order if len(table[idx]) == n],
         votes=[len(table[idx]) for idx in order],
+    )
+
+
+@dataclass
+class Top1Agreement:
+    """Two models' first guesses for the same images.
+
+    Attributes:
+        images: image names, in the order given.
+        first: the first model's best class per image, (class index, class name, probability).
+        second: the same for the second model.
+        same: per image, True when both models put the same class first.
+    """
+
+    images: list[str]
+    first: list[tuple[int, str, float]]
+    second: list[tuple[int, str, float]]
+    same: list[bool]
+
+    @property
+    def count(self) -> int:
+        """How many images get the same first guess from both models."""
+        return sum(self.same)
+
+    @property
+    def share(self) -> float:
+        """The agreement: share of the images whose top-1 class is the same, in [0, 1]."""
+        return self.count / len(self.same)
+
+
+def top1_agreement(
+    first: ImageModel, second: ImageModel, images: Mapping[str, np.ndarray]
+) -> Top1Agreement:
+    """Put the same images through two models and count the matching first guesses.
+
+    Each model resizes and preprocesses the images its own way, as for a single prediction.
+
+    Args:
+        first: a model (e.g. an ImageNet classifier).
+        second: a model with the same class list (another ImageNet classifier, or the same
+            network at another input size, see :func:`cnnviz.pretrained.with_input_size`).
+        images: name → (H, W, 3) uint8 RGB image, any sizes; not changed.
+
+    Returns:
+        Each model's top-1 per image and which ones match; ``share`` is the agreement.
+
+    Raises:
+        InputError: no images, or models whose classes differ.
+    """
+    if not images:
+        raise InputError("Give at least one image to compare the two models on.")
+    if list(first.class_names) != list(second.class_names):
+        raise InputError(
+            f"{first.name} and {second.name} do not answer with the same classes, so their "
+            "first guesses cannot be compared."
+        )
+    names = list(images)
+    batch = [np.asarray(images[name]) for name in names]
+    first_top = [top[0] for top in first.top_k(batch, 1)]
+    second_top = [top[0] for top in second.top_k(batch, 1)]
+    return Top1Agreement(
+        images=names,
+        first=first_top,
+        second=second_top,
+        same=[a[0] == b[0] for a, b in zip(first_top, second_top, strict=True)],
     )

@@ -12,7 +12,24 @@ from pathlib import Path
 
 from cnnviz import downloads
 from cnnviz.errors import InputError, network_problem
-from cnnviz.pretrained.catalogue import public
+from cnnviz.pretrained.catalogue import ModelInfo, public
+
+
+class WeightsMissingError(InputError):
+    """A downloadable model's weight file is not here and could not be downloaded.
+
+    The message is :func:`offline_message`'s (which file to place in which folder).
+
+    Attributes:
+        name: the catalogue key.
+        reason: why the download failed, in plain words (e.g. ``"the server could not be
+            reached (no internet connection here)"``).
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(public().offline_message(name, reason))
+        self.name = name
+        self.reason = reason
 
 
 def keras_models_dir() -> Path:
@@ -34,6 +51,15 @@ def is_cached(name: str) -> bool:
     """True when ``name`` loads without a download (bundled, or its weight file is present)."""
     path = public().weights_path(name)
     return path is None or path.is_file()
+
+
+def missing_weights() -> list[ModelInfo]:
+    """The downloadable models whose weight file is not in :func:`keras_models_dir` yet.
+
+    Returns:
+        Catalogue entries in catalogue order; empty when every model can run now.
+    """
+    return [entry for entry in public().available() if not public().is_cached(entry.key)]
 
 
 def offline_message(name: str, reason: str = "") -> str:
@@ -66,8 +92,8 @@ def download_weights(
         Path of the weight file.
 
     Raises:
-        InputError: a bundled model, no network, server error or hash mismatch; the message
-            says which file to place in which folder.
+        InputError: a bundled model. WeightsMissingError (an InputError): no network, server
+            error or hash mismatch; the message says which file to place in which folder.
     """
     entry = public().info(name)
     if entry.weight_file is None:
@@ -84,10 +110,10 @@ def download_weights(
             timeout=timeout,
         )
     except downloads.NETWORK_ERRORS as exc:
-        raise InputError(public().offline_message(name, network_problem(exc))) from exc
+        raise WeightsMissingError(name, network_problem(exc)) from exc
     except (OSError, ValueError) as exc:
         # cnnviz.downloads says "damaged" when the checksum does not match.
         reason = "the downloaded file is damaged" if "damaged" in str(exc) else None
         reason = reason or network_problem(exc)
-        raise InputError(public().offline_message(name, reason)) from exc
+        raise WeightsMissingError(name, reason) from exc
     return target

@@ -22,13 +22,13 @@ def cached_model(name: str) -> pretrained.PretrainedModel:
 
 
 def model_label(name: str) -> str:
-    """How a model is listed in a picker: title, and whether it works offline."""
+    """How a model is listed in a picker: title, and whether it can run without a download."""
     entry = pretrained.info(name)
     if entry.bundled:
         return f"{entry.title} · bundled, works offline"
     if pretrained.is_cached(name):
         return f"{entry.title} · weights cached"
-    return f"{entry.title} · downloads ~{entry.download_mb:g} MB on first use"
+    return f"{entry.title} · weights not downloaded ({entry.download_mb:g} MB)"
 
 
 def load_model(name: str) -> pretrained.PretrainedModel:

@@ -34,6 +34,16 @@ def model_column(
         model = load_model(name)
         with busy_sign(f"Asking {entry.title} what it sees…"):
             prediction = cached_prediction(name, image, k)
+    except pretrained.WeightsMissingError as err:
+        # Short: the note under the model list names the folder and how to fill it.
+        st.error(
+            plain(
+                f"{entry.title}: its weight file {entry.weight_file} could not be downloaded "
+                f"({err.reason}). The note under the model list says where to place it."
+            ),
+            icon=":material/cloud_off:",
+        )
+        return None
     except InputError as err:
         st.error(plain(err), icon=":material/cloud_off:")
         return None
