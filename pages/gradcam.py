@@ -48,8 +48,9 @@ try:
 except InputError:
     dataset = None
 dataset_key = "" if dataset is None else f"{dataset.name}:{len(dataset.x_test)}"
-ui.localisation_section(model, settings.method, settings.layer, dataset, dataset_key)
-ui.sanity_section(
+pointing = ui.localisation_section(model, settings.method, settings.layer, dataset, dataset_key)
+rho = ui.sanity_section(
     model, picked.image, picked.digest, settings.method, class_index, settings.layer,
     settings.colormap,
 )  # fmt: skip
+ui.verdict_section(settings.method, pointing, rho)

@@ -15,7 +15,8 @@ occlusion      :class:`Occlusion`          pixels by the score drop when a grey 
 Modules: ``base`` (the shared pipeline and the registry), ``inputs`` (batch, classes,
 logits), ``maps`` (normalise, upsample), one module per family (``cam`` + ``grad_cam``,
 ``gradients`` + ``saliency``, ``occlusion``), ``display`` (colour maps, overlay),
-``metrics`` (pointing game against boxes) and ``sanity`` (cascading randomisation).
+``metrics`` (pointing game against boxes), ``sanity`` (cascading randomisation) and
+``verdict`` (the two checks' thresholds and one verdict from both).
 A new CAM method is a frozen dataclass over :class:`CAMMethod` with its key, title, help
 and ``channel_weights``, then :func:`register`.
 
@@ -64,6 +65,25 @@ from cnnviz.attribution.saliency import Saliency, SmoothGrad, saliency, smoothgr
 # occlusion (the slowest) is the order the page lists them in.
 from cnnviz.attribution.occlusion import Occlusion, occlusion
 from cnnviz.attribution.sanity import CascadeStep, cascade, spearman
+from cnnviz.attribution.verdict import (
+    FAILS,
+    PARTLY,
+    PASSES,
+    POINTING_CLEAR,
+    POINTING_QUESTION,
+    POINTING_READING,
+    POINTING_SOME,
+    RANDOMISATION_QUESTION,
+    RANDOMISATION_READING,
+    RHO_DEPENDS,
+    RHO_IGNORES,
+    Verdict,
+    pointing_result,
+    pointing_thresholds,
+    randomisation_result,
+    randomisation_thresholds,
+    trust_verdict,
+)
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
 
@@ -82,8 +102,19 @@ def predict_proba(model: models.ModelLike, images) -> np.ndarray:
 __all__ = [
     "COLORMAPS",
     "EPSILON",
+    "FAILS",
     "METHODS",
+    "PARTLY",
+    "PASSES",
+    "POINTING_CLEAR",
+    "POINTING_QUESTION",
+    "POINTING_READING",
+    "POINTING_SOME",
+    "RANDOMISATION_QUESTION",
+    "RANDOMISATION_READING",
     "REGISTRY",
+    "RHO_DEPENDS",
+    "RHO_IGNORES",
     "SCORES",
     "Attribution",
     "AttributionMethod",
@@ -95,6 +126,7 @@ __all__ = [
     "Occlusion",
     "Saliency",
     "SmoothGrad",
+    "Verdict",
     "attribute",
     "cascade",
     "colorize",
@@ -107,12 +139,17 @@ __all__ = [
     "occlusion",
     "overlay",
     "pointing_game",
+    "pointing_result",
+    "pointing_thresholds",
     "predict_proba",
+    "randomisation_result",
+    "randomisation_thresholds",
     "register",
     "saliency",
     "scale_boxes",
     "score_maps",
     "smoothgrad",
     "spearman",
+    "trust_verdict",
     "upsample",
 ]

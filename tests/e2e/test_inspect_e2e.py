@@ -3,6 +3,7 @@ visualization and Grad-CAM in one browser session."""
 
 import pytest
 
+from cnnviz import attribution
 from tests.e2e.conftest import follow_sidebar_link, screenshot, wait_for_app
 from tests.pages.inspect_helpers import save_tiny_model
 
@@ -80,13 +81,17 @@ def test_trained_model_activations_featureviz_gradcam(app_url, page, shared_mode
     pg.get_by_text("Can this heatmap be trusted?").wait_for()
     pg.get_by_text("Grad-CAM points inside the shape").wait_for(timeout=120_000)
     pg.get_by_text("always guessing the centre would manage").wait_for()
-    assert (
-        pg.get_by_text("Its heatmaps do show where the shape is").count()
-        + pg.get_by_text("That is no better than a guess").count()
-        == 1
-    )
+    # One pointing-game reading, in the words of its result.
+    readings = attribution.POINTING_READING.values()
+    assert sum(pg.get_by_text(r).count() for r in readings) == 1
     pg.get_by_role("button", name="Run the sanity check for Grad-CAM").click()
     pg.get_by_text("random down to conv1").wait_for(timeout=120_000)
     pg.get_by_text("showing the image, not the model").first.wait_for()
+    # The randomisation reading follows its ρ, with the thresholds, and one verdict reads
+    # both checks together.
+    pg.get_by_text("ρ below 0.3: depends on the weights (passes)").wait_for()
+    pg.get_by_text("Both checks together").wait_for()
+    pg.get_by_text("Pointing game", exact=True).wait_for()
+    pg.get_by_text("Randomisation", exact=True).wait_for()
     assert pg.locator('[data-testid="stException"]').count() == 0
     _tall_screenshot(pg, "gradcam", 2600)

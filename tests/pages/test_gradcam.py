@@ -195,3 +195,118 @@ def test_test_image_one_is_captioned_one(stored_model):
     captions = [c.replace("\\", "") for c in image_captions(at)]
     assert any(c.startswith("test image #1") for c in captions), captions
     assert not any("#0" in c for c in captions), captions
+
+
+# ---- the two trust checks read as one verdict -----------------------------------------
+
+
+def _fake_checks(monkeypatch, *, pointing: float, centre: float, rhos: list[float]) -> None:
+    """The page's pointing game scores ``pointing`` against a ``centre`` guess, and its
+    randomisation check gives the rank correlations ``rhos`` layer by layer (the real
+    computations are tested in tests/cnnviz/attribution)."""
+    from cnnviz.ui import gradcam as ui
+
+    def localisation(model, images, boxes, methods=None, **kwargs):
+        scores = dict.fromkeys(attribution.SCORES, 0.1)
+        scores.update(pointing=pointing, centre_pointing=centre, shuffled_pointing=centre)
+        return {m: dict(scores) for m in methods}
+
+    def cascade(model, images, method, class_index, layer_name, *, max_steps, seed):
+        maps = np.random.default_rng(0).random((1, 32, 32)).astype(np.float32)
+        steps = [attribution.CascadeStep("original", (), maps, np.ones(1))]
+        for k, rho in enumerate(rhos):
+            name = f"layer{k}"
+            steps.append(attribution.CascadeStep(name, (name,), maps, np.array([rho])))
+        return steps
+
+    monkeypatch.setattr(attribution, "localisation", localisation)
+    monkeypatch.setattr(attribution, "cascade", cascade)
+    ui.localisation_scores.clear()
+    ui.sanity_steps.clear()
+
+
+def _page_text(at) -> str:
+    """Every sentence the page shows in Markdown, captions and coloured boxes."""
+    parts = [at.markdown, at.caption, at.success, at.warning, at.error, at.info]
+    return "\n".join(t for elements in parts for t in texts(elements))
+
+
+def _verdicts(at) -> list[str]:
+    """The combined verdicts on the page: the Markdown that reads both checks."""
+    return [t for t in texts(at.markdown) if "**Pointing game**" in t]
+
+
+def _run_sanity_check(at):
+    by_label(at.button, "Run the sanity check for Grad-CAM").click()
+    at.run()
+    assert not at.exception and not at.error
+    return at
+
+
+def test_a_low_rank_correlation_reads_as_depending_on_the_weights(stored_model, monkeypatch):
+    # The page said "still ranks pixels almost as before (ρ = 0.11) … do not trust it": it
+    # judged by the mean ρ over the cascade and printed the last one. ρ = 0.11 means the
+    # randomised map is unrelated to the trained one: the map depends on the weights.
+    _fake_checks(monkeypatch, pointing=0.79, centre=0.19, rhos=[0.95, 0.9, 0.11])
+    at = _run_sanity_check(run_page(PAGE))
+    reading = _page_text(at)
+    assert "ρ = 0.11" in reading
+    assert "depends on what the model learned" in reading
+    assert "passes" in reading
+    assert "do not trust" not in reading.lower()
+    assert "almost as before" not in reading
+    # The thresholds the wording follows are on the page.
+    assert "below 0.3" in reading and "above 0.7" in reading
+
+
+@pytest.mark.parametrize(
+    ("rhos", "expected"),
+    [
+        ([0.9, 0.1], "passes"),
+        ([0.9, 0.5], "partly"),
+        ([0.9, 0.85], "fails"),
+    ],
+)
+def test_the_randomisation_wording_follows_the_last_rho(stored_model, monkeypatch, rhos, expected):
+    _fake_checks(monkeypatch, pointing=0.79, centre=0.19, rhos=rhos)
+    at = _run_sanity_check(run_page(PAGE))
+    (sentence,) = [t for t in texts(at.markdown) if t.startswith("After randomising")]
+    assert f"ρ = {rhos[-1]:.2f}" in sentence and f"({expected})" in sentence, sentence
+    (verdict,) = _verdicts(at)  # the verdict reads the same
+    assert f"maps have ρ = {rhos[-1]:.2f}: {expected}." in verdict, verdict
+
+
+def test_pointing_right_but_ignoring_the_weights_gets_one_verdict(stored_model, monkeypatch):
+    # On the shapes model the pointing game said "its heatmaps do show where the shape is"
+    # and the sanity check right below said "do not trust it", with nothing reconciling them.
+    _fake_checks(monkeypatch, pointing=0.79, centre=0.19, rhos=[0.95, 0.9, 0.85])
+    at = _run_sanity_check(run_page(PAGE))
+    assert "Can you trust this heatmap? Both checks together" in texts(at.subheader)
+    (verdict,) = _verdicts(at)
+    assert verdict.startswith(":red-badge[")  # in red
+    assert "looks right for the wrong reason" in verdict.lower()
+    # It says what each check measures, and each check's result.
+    assert "Pointing game" in verdict and "centre guess" in verdict
+    assert "Randomisation" in verdict and "depend on what the model learned" in verdict
+    assert "79%" in verdict and "ρ = 0.85" in verdict
+
+
+@pytest.mark.parametrize(
+    ("pointing", "rhos"),
+    [(0.79, [0.9, 0.1]), (0.79, [0.9, 0.5]), (0.79, [0.9, 0.85]), (0.25, [0.9, 0.1]),
+     (0.25, [0.9, 0.85]), (0.35, [0.9, 0.5])],
+)  # fmt: skip
+def test_the_page_never_contradicts_itself_without_the_verdict(
+    stored_model, monkeypatch, pointing, rhos
+):
+    _fake_checks(monkeypatch, pointing=pointing, centre=0.19, rhos=rhos)
+    at = _run_sanity_check(run_page(PAGE))
+    verdicts = _verdicts(at)
+    assert len(verdicts) == 1, verdicts  # the one combined verdict, always there
+    sections = [t for t in texts(at.markdown) + texts(at.caption) if t not in verdicts]
+    positive = any("land on the shape" in t or "show where the shape is" in t for t in sections)
+    negative = any("do not trust" in t.lower() for t in sections)
+    if positive and negative:
+        assert "Pointing game" in verdicts[0] and "Randomisation" in verdicts[0]
+    # The sections report their measurements; only the verdict says whether to trust.
+    assert not negative, sections

@@ -9,27 +9,25 @@ from cnnviz.ui.gradcam.explain import (
     heatmap_section,
     method_controls,
 )
-from cnnviz.ui.gradcam.sanity import SANITY_SAME, SANITY_STEPS, sanity_section, sanity_steps
+from cnnviz.ui.gradcam.sanity import SANITY_STEPS, sanity_section, sanity_steps
 from cnnviz.ui.gradcam.trust import (
     COARSE_CELLS,
     LOCALISATION_IMAGES,
-    TRUST_MARGIN,
     coarse_map_notice,
     finer_layer,
-    in_ten,
     localisation_scores,
     localisation_section,
     localisation_sentence,
     localisation_table,
+    pointing_shares,
 )
+from cnnviz.ui.gradcam.verdict import verdict_section, verdict_text
 
 __all__ = [
     "COARSE_CELLS",
     "DISPLAY_SIDE",
     "LOCALISATION_IMAGES",
-    "SANITY_SAME",
     "SANITY_STEPS",
-    "TRUST_MARGIN",
     "Settings",
     "class_names",
     "class_picker",
@@ -37,12 +35,14 @@ __all__ = [
     "coarse_map_notice",
     "finer_layer",
     "heatmap_section",
-    "in_ten",
     "localisation_scores",
     "localisation_section",
     "localisation_sentence",
     "localisation_table",
     "method_controls",
+    "pointing_shares",
     "sanity_section",
     "sanity_steps",
+    "verdict_section",
+    "verdict_text",
 ]

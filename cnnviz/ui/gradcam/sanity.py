@@ -32,9 +32,6 @@ def sanity_steps(
 SANITY_STEPS = 8
 """Layers randomised at most by the page's sanity check (from the top)."""
 
-SANITY_SAME = 0.5
-"""Mean rank correlation above which the randomised maps count as unchanged."""
-
 
 def sanity_section(
     model: ImageModel,
@@ -44,16 +41,21 @@ def sanity_section(
     class_index: int,
     layer: str | None,
     colormap: str = "jet",
-) -> None:
-    """Cascading randomisation (Adebayo et al., 2018) of the shown heatmap, on request."""
+) -> float | None:
+    """Cascading randomisation (Adebayo et al., 2018) of the shown heatmap, on request.
+
+    Returns:
+        ρ of the last step (the map with every randomised layer against the trained
+        model's), or ``None`` while the check has not run or cannot.
+    """
     label = attribution.METHODS[method].label
     st.subheader("Would the map change if the network knew nothing?")
     st.caption(
         "The sanity check of Adebayo et al. (2018): replace the network's learned weights by "
         "random ones, one layer at a time from the output down (on a copy; your model is "
         "not changed), and redraw the heatmap. A method that explains the model must give "
-        "a different map. **A method whose map barely changes is showing the image, not "
-        "the model.**"
+        "a different map: a low ρ. **A method whose map barely changes is showing the "
+        "image, not the model.**"
     )
     mkey = model_key(model)
     run_key = f"cam_sanity_{mkey}_{digest}_{method}_{class_index}_{layer}"
@@ -63,7 +65,7 @@ def sanity_section(
             key=f"{run_key}_button",
             on_click=lambda: st.session_state.__setitem__(run_key, True),
         )
-        return
+        return None
     cam_layer = layer if attribution.METHODS[method].uses_layer else None
     try:
         with busy_sign("Randomising the network layer by layer…"):
@@ -72,10 +74,10 @@ def sanity_section(
             )
     except InputError as err:
         st.error(str(err), icon=":material/block:")
-        return
+        return None
     if len(steps) < 2:
         st.caption("This model has no weights to randomise.")
-        return
+        return None
     shown = model.resize(image)[0]
     cols = st.columns(min(len(steps), 5))
     for k, step in enumerate(steps):
@@ -86,24 +88,23 @@ def sanity_section(
             else f"random down to {step.layer} · ρ = {step.spearman[0]:.2f}"
         )
         cols[k % len(cols)].image(big, caption=caption, width="stretch")
-    rho = np.array([s.spearman[0] for s in steps[1:]])
-    last = float(rho[-1])
-    verdict = (
-        f"After randomising {len(steps) - 1} layers the {label} map still ranks pixels "
-        f"almost as before (rank correlation ρ = {last:.2f}): **it shows the image, not "
-        "what the model learned; do not trust it for this model.**"
-        if float(rho.mean()) > SANITY_SAME
-        else f"The {label} map changes once the weights are random (rank correlation with "
-        f"the original falls to ρ = {last:.2f}): **it depends on what the model learned, "
-        "as an explanation should.**"
+    # The wording reads the number it shows (rounded as shown): the map with every layer
+    # randomised against the trained model's.
+    last = round(float(steps[-1].spearman[0]), 2)
+    reading = attribution.RANDOMISATION_READING[attribution.randomisation_result(last)]
+    st.markdown(
+        f"After randomising {len(steps) - 1} layers, the {label} map's rank correlation with "
+        f"the trained model's is ρ = {last:.2f}: **{reading}.**"
     )
-    st.markdown(verdict)
     st.caption(
         "ρ: Spearman rank correlation of the heatmap with the trained model's (1 = same "
-        "ranking of pixels, 0 = unrelated)."
+        "ranking of pixels, 0 = unrelated). "
+        + attribution.randomisation_thresholds()
+        + "."
         + (
             f" Only the top {SANITY_STEPS} layers with weights are randomised here."
             if len(steps) - 1 >= SANITY_STEPS
             else ""
         )
     )
+    return last

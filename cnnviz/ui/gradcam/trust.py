@@ -17,9 +17,6 @@ COARSE_CELLS = 7
 LOCALISATION_IMAGES = 300
 """Test images scored for the localisation table."""
 
-TRUST_MARGIN = 0.2
-"""Pointing-game lead over the better baseline needed to call a method's maps trustworthy."""
-
 
 def finer_layer(model: ImageModel, layer: str) -> str | None:
     """The closest earlier spatial layer with a larger map than ``layer``'s, or ``None``."""
@@ -84,24 +81,24 @@ def localisation_scores(
     )
 
 
-def in_ten(value: float) -> int:
-    """A share as "k times in 10"."""
-    return round(10 * float(value))
+def pointing_shares(scores: dict[str, float]) -> tuple[float, float, float]:
+    """Pointing game, centre guess and other images' boxes, in whole percents.
+
+    Rounded as the page shows them, so the reading judges the numbers it shows.
+    """
+    return tuple(
+        round(float(scores[k]), 2) for k in ("pointing", "centre_pointing", "shuffled_pointing")
+    )
 
 
 def localisation_sentence(label: str, scores: dict[str, float]) -> str:
-    """One-sentence reading of a method's scores, with the verdict."""
-    p, c, s = scores["pointing"], scores["centre_pointing"], scores["shuffled_pointing"]
-    text = (
-        f"{label} points inside the shape {in_ten(p)} times in 10; always guessing the centre "
-        f"would manage {in_ten(c)} in 10, and its maps scored against other images' boxes "
-        f"{in_ten(s)} in 10."
-    )
-    if p - max(c, s) >= TRUST_MARGIN:
-        return text + " **Its heatmaps do show where the shape is.**"
+    """One-sentence reading of a method's scores, with the pointing game's result."""
+    p, c, s = pointing_shares(scores)
+    reading = attribution.POINTING_READING[attribution.pointing_result(p, c, s)]
     return (
-        text + " **That is no better than a guess: on this model its heatmap does not show "
-        "where the shape is.**"
+        f"{label} points inside the shape in {p:.0%} of the test images; always guessing the "
+        f"centre would manage {c:.0%}, and its maps scored against other images' boxes "
+        f"{s:.0%}: **{reading}.**"
     )
 
 
@@ -135,11 +132,15 @@ def method_width() -> int:
 
 def localisation_section(
     model: ImageModel, method: str, layer: str | None, dataset, dataset_key: str
-) -> None:
+) -> dict[str, float] | None:
     """The "does it point at the shape?" table for a model whose test set has boxes.
 
     Scores the shown method at once (one batched pass over the test images), every
     method on request; both are cached per model.
+
+    Returns:
+        The shown method's scores (keys of :data:`cnnviz.attribution.SCORES`), or ``None``
+        when the test set has no boxes or scoring failed.
     """
     boxes = getattr(dataset, "boxes_test", None) if dataset is not None else None
     st.subheader("Does the heatmap point at the shape?")
@@ -149,7 +150,7 @@ def localisation_section(
             "against the truth here. Train a model on *Find the shape* (or *Synthetic "
             "shapes*) to see how well each method localises."
         )
-        return
+        return None
     n = min(LOCALISATION_IMAGES, len(dataset.x_test))
     images = datasets.to_rgb(dataset.x_test[:n])
     mkey = model_key(model)
@@ -172,7 +173,7 @@ def localisation_section(
             )
     except InputError as err:
         st.error(str(err), icon=":material/block:")
-        return
+        return None
     st.markdown(localisation_sentence(attribution.METHODS[method].label, scores[method]))
     st.dataframe(
         localisation_table(scores),
@@ -185,7 +186,7 @@ def localisation_section(
         "the map's total heat in the box. *Centre guess*: a map that always peaks at the "
         "centre. *Other images' boxes*: the same maps scored against shuffled boxes; a "
         "method that does as well there has learned where shapes usually are, not where "
-        "this one is."
+        "this one is. Pointing game: " + attribution.pointing_thresholds() + "."
     )
     if not st.session_state.get(all_key):
         st.button(
@@ -193,3 +194,4 @@ def localisation_section(
             key=f"{all_key}_button",
             on_click=lambda: st.session_state.__setitem__(all_key, True),
         )
+    return scores[method]
