@@ -11,9 +11,24 @@ from cnnviz import models
 from cnnviz.models import ImageModel
 from cnnviz.ui import activations
 from cnnviz.ui.common import inspect, pixels
+from cnnviz.ui.common.drawing_pad import dataset_name
 from cnnviz.ui.common.gradcam_overlay import show_gradcam_overlay
 from cnnviz.ui.common.image_source import image_digest
 from cnnviz.ui.common.model_picker import model_key
+
+
+def truth_ui(key: str, model: ImageModel) -> int | None:
+    """Ask what was drawn; the class index, or None while the student has not said."""
+    names = list(model.class_names)
+    digits = dataset_name(model) in ("digits", "mnist")
+    return st.selectbox(
+        "What digit did you draw?" if digits else "What did you draw?",
+        [None, *range(len(names))],
+        format_func=lambda i: "not said" if i is None else str(names[i]),
+        key=f"{key}_truth",
+        help='The attack is judged against this: "fooled" only when the model was right '
+        "before it and is wrong after it.",
+    )
 
 
 def draw_analysis_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
