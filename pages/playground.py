@@ -19,13 +19,7 @@ if model is None:
 
 st.subheader("Draw")
 if ui.drawable(model):
-    left, right = st.columns([1, 2.2])
-    with left:
-        drawn = ui.draw_ui("play_draw", model)
-        truth = ui.truth_ui("play_draw", model)
-    with right:
-        if drawn is not None:
-            ui.draw_analysis_ui("play_draw", model, drawn)
+    drawn, truth = ui.draw_section_ui("play_draw", model)
 else:
     drawn = None
     st.info(
