@@ -21,7 +21,7 @@ MAX_GAP_PX = 100  # a title and a margin fit in 100 px; more is a blank band
 # of the grid's drawn cells (the heatmap's picture, not the plot area that letterboxes it).
 GAP_ABOVE = """(el) => {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
-    const cells = el.querySelector('.heatmaplayer image, .hm image, .nsewdrag') || el;
+    const cells = el.querySelector('.heatmaplayer image') || el;
     const top = cells.getBoundingClientRect().top;
     let lowest = -Infinity;
     for (let node = el; node && node !== main; node = node.parentElement) {
