@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import keras
 import numpy as np
@@ -176,3 +177,81 @@ def accuracy_curve(model, images, labels: Sequence[int], epsilons: Sequence[floa
         log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
         mean_loss.append(float(-np.mean(log_p[np.arange(len(labels)), labels])))
     return EpsilonCurve(eps_values, np.asarray(accuracy), np.asarray(mean_loss))
+
+
+@dataclass(frozen=True)
+class AttackVerdict:
+    """What an attack did to one image's prediction, in the words a page shows.
+
+    Attributes:
+        label: a short verdict ("fooled", "still right", "still wrong", "now right",
+            "same answer", "answer changed").
+        tone: ``"bad"`` only when the attack made a right answer wrong, ``"good"`` when a
+            right answer stays right, ``"neutral"`` otherwise (no truth to judge by, or the
+            model was already wrong).
+        sentence: one plain sentence that says what the answers are compared against.
+    """
+
+    label: str
+    tone: Literal["bad", "good", "neutral"]
+    sentence: str
+
+
+def attack_verdict(
+    before: str, after: str, truth: str | None, whose: str = "your"
+) -> AttackVerdict:
+    """Judge an attack against the true class, else against the first answer (and say so).
+
+    "Fooled" means the model was right before the attack and is wrong after it. A model that
+    was already wrong is never "fooled": the sentence says it misread the image to begin
+    with, and says so when the attack happens to turn it into the true class.
+
+    Args:
+        before: the class the model predicts for the clean image.
+        after: the class it predicts for the attacked image.
+        truth: the true class (what the student drew, a test image's label), or ``None``
+            when it is not known.
+        whose: how the sentence names the image's class ("your 7", "this 7").
+
+    Returns:
+        An :class:`AttackVerdict`.
+    """
+    if truth is None:
+        compared = "This compares with the model's own first answer, not with the truth."
+        if before == after:
+            return AttackVerdict(
+                "same answer", "neutral", f"The attack leaves the answer at {before}. {compared}"
+            )
+        return AttackVerdict(
+            "answer changed",
+            "neutral",
+            f"The attack changes the answer from {before} to {after}. {compared}",
+        )
+    thing = f"{whose} {truth}"
+    if before == truth:
+        if after == truth:
+            return AttackVerdict(
+                "still right",
+                "good",
+                f"The model reads {thing} right, before and after the attack.",
+            )
+        return AttackVerdict(
+            "fooled",
+            "bad",
+            f"Fooled: the model read {thing} right, and after the attack it reads {after}.",
+        )
+    already = f"The model already misreads {thing} as {before}, before any attack"
+    if after == truth:
+        return AttackVerdict(
+            "now right",
+            "neutral",
+            f"{already}; the attack happens to turn it into {truth}, the true answer. That is "
+            "not fooling the model: it was wrong to begin with.",
+        )
+    if after == before:
+        return AttackVerdict(
+            "still wrong", "neutral", f"{already}; the attack leaves it at {before}."
+        )
+    return AttackVerdict(
+        "still wrong", "neutral", f"{already}; the attack turns it into {after}, still wrong."
+    )

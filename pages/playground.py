@@ -19,12 +19,7 @@ if model is None:
 
 st.subheader("Draw")
 if ui.drawable(model):
-    left, right = st.columns([1, 2.2])
-    with left:
-        drawn = ui.draw_ui("play_draw", model)
-    with right:
-        if drawn is not None:
-            ui.draw_analysis_ui("play_draw", model, drawn)
+    drawn, truth = ui.draw_section_ui("play_draw", model)
 else:
     drawn = None
     st.info(
@@ -38,12 +33,14 @@ use_drawing = drawn is not None and st.toggle(
     "Attack my drawing", value=True, key="play_attack_drawing"
 )
 if use_drawing:
-    image = drawn
+    image, whose = drawn, "your"
 else:
     picked = image_source("play_image", model, label="Image to attack", preview=False)
     image = None if picked is None else picked.image
+    truth = None if picked is None else picked.true_index  # a test image's label
+    whose = "this"
 if image is not None:
-    ui.fgsm_ui("play_fgsm", model, image)
+    ui.fgsm_ui("play_fgsm", model, image, truth=truth, whose=whose)
 
 ds = test_set(model)
 if ds is not None:

@@ -95,3 +95,40 @@ def test_bad_epsilon(eps, tiny):
     model, x, _ = tiny
     with pytest.raises(InputError):
         adversarial.fgsm(model, x[:1], eps)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "truth", "label", "tone", "words"),
+    [
+        # The student drew a 7 and the model read it right.
+        ("7", "7", "7", "still right", "good", "reads your 7 right, before and after"),
+        ("7", "3", "7", "fooled", "bad", "read your 7 right, and after the attack it reads 3"),
+        # The model already misread the 7 as 3: never "fooled".
+        ("3", "7", "7", "now right", "neutral", "already misreads your 7 as 3"),
+        ("3", "3", "7", "still wrong", "neutral", "already misreads your 7 as 3"),
+        ("3", "5", "7", "still wrong", "neutral", "the attack turns it into 5, still wrong"),
+        # Nothing said: compared with the first answer, and the sentence says so.
+        ("3", "3", None, "same answer", "neutral", "compares with the model's own first answer"),
+        ("3", "7", None, "answer changed", "neutral", "from 3 to 7"),
+    ],
+)
+def test_attack_verdict_judges_against_the_truth(before, after, truth, label, tone, words):
+    verdict = adversarial.attack_verdict(before, after, truth)
+    assert (verdict.label, verdict.tone) == (label, tone)
+    assert words in verdict.sentence
+    if truth is not None and before != truth:
+        assert "fool" not in verdict.label
+        assert "already misreads" in verdict.sentence
+
+
+def test_attack_verdict_says_when_the_attack_undoes_a_mistake():
+    verdict = adversarial.attack_verdict("3", "7", "7", whose="this")
+    assert "already misreads this 7 as 3" in verdict.sentence
+    assert "happens to turn it into 7, the true answer" in verdict.sentence
+    assert "fooled" not in verdict.sentence.lower().replace("not fooling", "")
+
+
+def test_attack_verdict_without_truth_names_what_it_compares_against():
+    verdict = adversarial.attack_verdict("3", "7", None)
+    assert "fool" not in verdict.label
+    assert "not with the truth" in verdict.sentence

@@ -15,6 +15,7 @@ from cnnviz.ui.common import inspect, pixels
 from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.image_source import image_digest
 from cnnviz.ui.common.model_picker import model_key
+from cnnviz.ui.common.text import plain
 
 DEFAULT_EPSILONS = tuple(np.round(np.linspace(0.0, 0.3, 10), 4))
 
@@ -26,8 +27,22 @@ def _adversarial(
     return adversarial.fgsm(_model, _image, epsilon)[0]
 
 
-def fgsm_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
-    """An ε slider, the amplified perturbation, the adversarial image, before/after."""
+_DELTA_COLOR = {"bad": "inverse", "good": "normal", "neutral": "off"}
+
+
+def fgsm_ui(
+    key: str, model: ImageModel, image: np.ndarray, truth: int | None = None, whose: str = "your"
+) -> None:
+    """An ε slider, the amplified perturbation, the adversarial image, before/after.
+
+    Args:
+        key: widget-key prefix.
+        model: the model attacked.
+        image: (h, w, 3) uint8 RGB.
+        truth: the true class index when known (what was drawn, a test image's label); the
+            verdict is judged against it, else against the model's first answer.
+        whose: how the verdict names the image ("your 7", "this 7").
+    """
     epsilon = st.slider(
         "ε (largest change of a pixel, 0..1)",
         0.0,
@@ -55,6 +70,8 @@ def fgsm_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
     names = list(model.class_names)
     c1, c2, c3 = st.columns(3)
     b, a = int(np.argmax(before)), int(np.argmax(after))
+    true_name = names[truth] if truth is not None and 0 <= truth < len(names) else None
+    verdict = adversarial.attack_verdict(names[b], names[a], true_name, whose=whose)
     with c1:
         st.image(pixels.enlarge(clean, 168)[0], width=168, caption="Clean")
         st.metric("Prediction before", f"{names[b]} ({before[b]:.0%})")
@@ -69,9 +86,13 @@ def fgsm_ui(key: str, model: ImageModel, image: np.ndarray) -> None:
         st.metric(
             "Prediction after",
             f"{names[a]} ({after[a]:.0%})",
-            delta="fooled" if a != b else "still right",
-            delta_color="inverse" if a != b else "normal",
+            delta=verdict.label,
+            delta_color=_DELTA_COLOR[verdict.tone],
         )
+    sentence = plain(verdict.sentence)
+    if true_name is None and whose == "your":
+        sentence += " Say what you drew, under the drawing pad, to judge it against the truth."
+    st.markdown(sentence)
 
 
 @st.cache_data(max_entries=8, show_spinner="Attacking every test image at 10 values of ε…")
