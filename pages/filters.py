@@ -13,11 +13,11 @@ st.caption(
     "kernel is not flipped: strictly speaking this is cross-correlation.)"
 )
 
-image = image_picker("filters", location="sidebar", datasets=True)
+# At the top of the page, not in the sidebar: below the page list it sat under the fold.
+image = image_picker("filters", datasets=True, beside=True)
 if image is None:
     st.info(
-        "Choose an image in the sidebar (a sample, a dataset image, your own file, or a "
-        "camera snapshot)."
+        "Choose an image above (a sample, a dataset image, your own file, or a camera snapshot)."
     )
     sections.remember_settings()
     st.stop()

@@ -5,7 +5,8 @@ A *run* is the metadata of a model in :class:`cnnviz.store.ModelStore` (``meta.j
 ``val_loss``, ``val_accuracy``) and ``training`` the :class:`TrainingConfig` as a dict.
 Nothing here retrains or loads a model: the comparison is read from the stored metadata.
 
-The package: ``settings`` (the settings table and what differs), ``history`` (per-epoch
+The package: ``settings`` (the settings table and what differs), ``labels`` (short run
+labels for legends and narrow tables: "#3 · dropout 0.5"), ``history`` (per-epoch
 columns, CSV, final metrics) and ``again`` ("same again, but ..." configs).
 """
 
@@ -21,6 +22,7 @@ from cnnviz.runs.again import (
     same_again_name,
 )
 from cnnviz.runs.history import HISTORY_COLUMNS, final_test_metrics, history_csv, history_table
+from cnnviz.runs.labels import run_tags, short_run_labels
 from cnnviz.runs.settings import SETTINGS, dropout_label, run_labels, settings, settings_diff
 
 __all__ = [
@@ -38,8 +40,10 @@ __all__ = [
     "history_table",
     "next_run_number",
     "run_labels",
+    "run_tags",
     "same_again",
     "same_again_name",
     "settings",
     "settings_diff",
+    "short_run_labels",
 ]

@@ -102,18 +102,24 @@ def settings(meta: dict) -> dict[str, str]:
     return out
 
 
-def settings_diff(metas: Sequence[dict]) -> list[dict[str, str]]:
+def settings_diff(
+    metas: Sequence[dict], labels: Sequence[str] | None = None
+) -> list[dict[str, str]]:
     """The settings that differ between runs, one row per setting.
 
     Args:
         metas: two or more runs' metadata.
+        labels: distinct column names for the runs (default: :func:`run_labels`; a narrow
+            table takes :func:`cnnviz.runs.run_tags`).
 
     Returns:
         Rows ``{"setting": label, <run label>: value, ...}`` for each setting whose values
-        are not all equal, in :data:`SETTINGS` order; run labels as :func:`run_labels`.
+        are not all equal, in :data:`SETTINGS` order.
     """
     per_run = [settings(m) for m in metas]
-    labels = run_labels(metas)
+    labels = list(labels) if labels is not None else run_labels(metas)
+    if len(labels) != len(metas) or len(set(labels)) != len(labels):
+        raise ValueError(f"need one distinct label per run, got {labels!r}")
     rows = []
     for key, label in SETTINGS:
         values = [s[key] for s in per_run]

@@ -3,6 +3,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.layout import box
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +26,12 @@ def test_filters_page_upload_and_tabs(app_url, page, tmp_path):
     charts = page.locator('[data-testid="stPlotlyChart"]')
     charts.first.wait_for()
 
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Upload", exact=True).click()
-    file_input = sidebar.locator('[data-testid="stFileUploader"] input[type="file"]')
+    # The picker sits at the top of the page.
+    page.locator(".st-key-filters_source").get_by_text("Upload", exact=True).click()
+    file_input = page.locator('.st-key-filters_upload input[type="file"]')
     file_input.set_input_files(str(_checkerboard_png(tmp_path / "board.png")))
     # The picker shows the uploaded file's name and size once it is decoded.
-    sidebar.get_by_text("board.png · 240×160").wait_for()
+    page.get_by_text("board.png · 240×160").wait_for()
     wait_for_app(page)
     assert not page.get_by_test_id("stException").count()
     assert charts.count() >= 2
@@ -87,15 +88,45 @@ def test_step_through_fits_a_projector(app_url, browser, width):
         assert not _clipped(page.get_by_test_id("stRadio").locator("label"))
         screenshot(page, f"filters-gabor-over-{width}")
         # A dataset image (the lecture's filter bank on digits), responses over the digit.
-        sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_text("Dataset", exact=True).click()
+        page.locator(".st-key-filters_source").get_by_text("Dataset", exact=True).click()
         wait_for_app(page)
-        sidebar.get_by_text("(28×28, enlarged ×4)").wait_for()
+        page.get_by_text("(28×28, enlarged ×4)").first.wait_for()
         page.get_by_role("tab", name="Filter bank").click()
         wait_for_app(page)
         page.get_by_text("Over the photo", exact=True).first.click()
         wait_for_app(page)
         assert not page.get_by_test_id("stException").count()
         screenshot(page, f"filters-bank-digit-{width}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_image_picker_is_in_view_on_load(app_url, browser, width):
+    """At 1024×800 the image picker is seen without scrolling (issue 16, item 9: it sat at
+    the bottom of the sidebar, below the fold)."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(app_url + "/filters")
+        page.get_by_role("heading", name="Filters").first.wait_for()
+        wait_for_app(page)
+        picker = {
+            "source": page.locator(".st-key-filters_source").first,
+            "sample": page.locator(".st-key-filters_sample").first,
+            "preview": page.get_by_text("sample: cat · 451×300").first,
+        }
+        view = page.viewport_size
+        for what, loc in picker.items():
+            b = box(loc)
+            inside = (
+                b["x"] >= 0
+                and b["y"] >= 0
+                and b["x"] + b["width"] <= view["width"] + 1
+                and b["y"] + b["height"] <= view["height"] + 1
+            )
+            assert inside, f"the picker's {what} {b} is outside the {width}×800 window"
+        screenshot(page, f"filters_picker_{width}", height=800)
     finally:
         context.close()

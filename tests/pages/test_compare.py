@@ -1,5 +1,8 @@
 """AppTest of the Train page's "Compare runs" section."""
 
+import json
+import re
+
 import keras
 import pytest
 
@@ -22,8 +25,8 @@ def _store_runs(owner):
     model = _tiny()
     ids = []
     for name, dropout, val in (
-        ("no dropout", None, [0.9, 1.0, 1.2]),
-        ("dropout", 0.5, [0.9, 0.8, 0.7]),
+        ("#1 MNIST CNN on digits (lr 0.002 · batch 32 · 3 epochs)", None, [0.9, 1.0, 1.2]),
+        ("#2 MNIST CNN on digits · with dropout (0.5), again from #1", 0.5, [0.9, 0.8, 0.7]),
     ):
         cfg = TrainingConfig(epochs=3, dropout=dropout)
         ids.append(
@@ -54,12 +57,52 @@ def test_compare_runs_shows_plot_diff_and_csv():
     at.run()
     assert not at.exception
     assert len(at.multiselect(key="train_compare_ids").value) == 2
-    diff = [d for d in at.dataframe if "setting" in d.value.columns]
-    assert diff and list(diff[0].value["setting"]) == ["Dropout"]
+    # Narrow tables, a column per run under its number (st.table: the numbers all show).
+    diff, metrics = (t.value for t in at.table)
+    assert list(diff.index) == ["Dropout"] and _shown(diff.columns) == ["#2", "#1"]
+    assert list(metrics.index) == ["test accuracy", "test loss", "overfitting gap"]
+    assert list(metrics["\\#1"]) == ["80.0%", "0.500", "+0.900"]
     at.toggle(key="train_compare_gap").set_value(True).run()
     assert not at.exception
     # Newest first: the dropout run is the base of "same again" and offers it off.
     assert at.button(key=next(k for k in _keys(at) if k.startswith("train_again_dropout_off")))
+
+
+def _shown(texts) -> list[str]:
+    """Table headers as the browser shows them (``st.table`` renders Markdown, so user text
+    reaches it escaped)."""
+    return [re.sub(r"\\(.)", r"\1", str(t)) for t in texts]
+
+
+def _compare_figure(at) -> dict:
+    (chart,) = [c for c in at.get("plotly_chart") if "train_compare_plot" in c.proto.id]
+    return json.loads(chart.proto.spec)
+
+
+def test_compare_legend_has_one_short_entry_per_run():
+    """Issue 16, item 5: the legend listed each run 4 times under its ~70-character name."""
+    at = app_test("pages/train.py").run()
+    owner = at.session_state["cnnviz_session_id"]
+    ids = _store_runs(owner)
+    at.run()
+    assert not at.exception
+    for gap in (False, True):
+        at.toggle(key="train_compare_gap").set_value(gap).run()
+        fig = _compare_figure(at)
+        traces = fig["data"]
+        assert len(traces) == (10 if gap else 8)
+        shown = [t for t in traces if t.get("showlegend", True)]
+        assert [t["name"] for t in shown] == ["#2 · dropout 0.5", "#1 · no dropout"]
+        # Each run: one colour, one legend group, shown once; training solid, validation dashed.
+        for run in ids:
+            own = [t for t in traces if t["meta"]["run"] == run]
+            assert len({t["legendgroup"] for t in own}) == 1
+            assert len({t["line"]["color"] for t in own}) == 1
+            assert sum(t.get("showlegend", True) for t in own) == 1
+        legend = fig["layout"]["legend"]
+        assert "training solid, validation dashed" in legend["title"]["text"]
+        assert legend["orientation"] == "h" and legend["yanchor"] == "bottom"
+        assert legend["y"] >= 1  # above the panels, away from the axis titles
 
 
 def _keys(at):
@@ -130,3 +173,17 @@ def test_a_new_run_joins_the_comparison_and_same_again_starts_from_the_picked_ru
     assert job.name.startswith("#3 ")
     assert job.name.count("(") == job.name.count(")")
     job.stop()
+
+
+def test_four_runs_stack_the_tables_and_keep_one_legend_entry_each():
+    at = app_test("pages/train.py").run()
+    owner = at.session_state["cnnviz_session_id"]
+    ids = _store_runs(owner) + _store_runs(owner)  # the same names twice: tags stay distinct
+    at.run()
+    at.multiselect(key="train_compare_ids").set_value(list(reversed(ids))).run()
+    assert not at.exception
+    diff, metrics = (t.value for t in at.table)
+    assert _shown(diff.columns) == _shown(metrics.columns)
+    assert len(set(_shown(metrics.columns))) == 4
+    shown = [t["name"] for t in _compare_figure(at)["data"] if t.get("showlegend", True)]
+    assert len(shown) == 4 and len(set(shown)) == 4, shown

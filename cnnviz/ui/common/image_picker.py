@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 import cv2
@@ -61,6 +62,7 @@ def image_picker(
     label: str = "Image",
     preview: bool = True,
     datasets: bool = False,
+    beside: bool = False,
 ) -> np.ndarray | None:
     """Let the student choose an image: a bundled sample, an uploaded file, or the camera.
 
@@ -76,6 +78,8 @@ def image_picker(
         preview: show a small thumbnail of the chosen image.
         datasets: also offer images from the datasets (digits, shapes, faces, and MNIST /
             Fashion-MNIST when cached), see :mod:`cnnviz.ui.common.dataset_images`.
+        beside: in the page body, the controls and the preview side by side (a picker
+            across the top of a page stays low enough to leave the page in view).
 
     Returns:
         (H, W, 3) uint8 RGB with longer side ≤ ``max_side``, or ``None`` while nothing usable
@@ -83,54 +87,71 @@ def image_picker(
     """
     container = st.sidebar if location == "sidebar" else st.container()
     with container:
-        if label:
-            st.markdown(f"**{label}**")
-        sources = (*SOURCES, DATASET_SOURCE) if datasets else SOURCES
-        source = st.radio(
-            "Image source",
-            sources,
-            horizontal=len(sources) <= 3,  # four do not fit on one line of the sidebar
-            key=f"{key}_source",
-            label_visibility="collapsed",
-        )
-        image, caption = None, ""
-        if source == "Sample":
-            names = list(samples())
-            index = names.index(default_sample) if default_sample in names else 0
-            name = st.selectbox("Sample image", names, index=index, key=f"{key}_sample")
-            image, caption = sample_image(name, max_side), f"sample: {name}"
-        elif source == DATASET_SOURCE:
-            from cnnviz.ui.common.dataset_images import pick_dataset_image
-
-            image, caption = pick_dataset_image(key)
-        elif source == "Upload":
-            upload = st.file_uploader(
-                "Upload an image",
-                type=list(ALLOWED_EXTENSIONS),
-                key=f"{key}_upload",
-                max_upload_size=MAX_FILE_BYTES // 2**20,
-                help="PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF.",
-            )
-            if upload is None:
-                st.caption("Choose a PNG, JPEG, WebP, BMP, GIF or TIFF file.")
-            else:
-                image, caption = _decode_or_report(upload.getvalue(), max_side), upload.name
+        if beside and location == "main":
+            controls, shown = st.columns([3, 2], gap="medium")
         else:
-            snapshot = st.camera_input("Take a picture", key=f"{key}_camera")
-            if snapshot is not None:
-                image, caption = _decode_or_report(snapshot.getvalue(), max_side), "camera"
+            controls = shown = contextlib.nullcontext()
+        with controls:
+            image, caption = _controls(key, default_sample, max_side, label, datasets, beside)
         if image is not None and preview:
             height, width = image.shape[:2]
-            if location == "sidebar":
-                st.image(image, caption=f"{plain(caption)} · {width}×{height}", width="stretch")
-            else:
-                # 240 pixels wide, but never wider than its column (a fixed width spilled
-                # over the next column on a 1024-pixel projector): "content" is the
-                # picture's own width, capped at the column's.
-                st.image(
-                    _preview(image), caption=f"{plain(caption)} · {width}×{height}", width="content"
-                )
+            with shown:
+                if location == "sidebar":
+                    st.image(image, caption=f"{plain(caption)} · {width}×{height}", width="stretch")
+                else:
+                    # 240 pixels wide, but never wider than its column (a fixed width spilled
+                    # over the next column on a 1024-pixel projector): "content" is the
+                    # picture's own width, capped at the column's.
+                    st.image(
+                        _preview(image),
+                        caption=f"{plain(caption)} · {width}×{height}",
+                        width="content",
+                    )
     return image
+
+
+def _controls(
+    key: str, default_sample: str, max_side: int, label: str, datasets: bool, horizontal: bool
+) -> tuple[np.ndarray | None, str]:
+    """The picker's heading and widgets; returns the chosen image (or None) and its caption."""
+    if label:
+        st.markdown(f"**{label}**")
+    sources = (*SOURCES, DATASET_SOURCE) if datasets else SOURCES
+    source = st.radio(
+        "Image source",
+        sources,
+        # Four do not fit on one line of the sidebar; across the page they do.
+        horizontal=horizontal or len(sources) <= 3,
+        key=f"{key}_source",
+        label_visibility="collapsed",
+    )
+    image, caption = None, ""
+    if source == "Sample":
+        names = list(samples())
+        index = names.index(default_sample) if default_sample in names else 0
+        name = st.selectbox("Sample image", names, index=index, key=f"{key}_sample")
+        image, caption = sample_image(name, max_side), f"sample: {name}"
+    elif source == DATASET_SOURCE:
+        from cnnviz.ui.common.dataset_images import pick_dataset_image
+
+        image, caption = pick_dataset_image(key)
+    elif source == "Upload":
+        upload = st.file_uploader(
+            "Upload an image",
+            type=list(ALLOWED_EXTENSIONS),
+            key=f"{key}_upload",
+            max_upload_size=MAX_FILE_BYTES // 2**20,
+            help="PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF.",
+        )
+        if upload is None:
+            st.caption("Choose a PNG, JPEG, WebP, BMP, GIF or TIFF file.")
+        else:
+            image, caption = _decode_or_report(upload.getvalue(), max_side), upload.name
+    else:
+        snapshot = st.camera_input("Take a picture", key=f"{key}_camera")
+        if snapshot is not None:
+            image, caption = _decode_or_report(snapshot.getvalue(), max_side), "camera"
+    return image, caption
 
 
 def _decode_or_report(data: bytes, max_side: int) -> np.ndarray | None:

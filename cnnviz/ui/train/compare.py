@@ -16,31 +16,42 @@ from plotly.subplots import make_subplots
 from cnnviz import datasets, runs
 from cnnviz.errors import InputError
 from cnnviz.ui.common.session import session_id
-from cnnviz.ui.common.text import plain
+from cnnviz.ui.common.text import plain, plain_html
 from cnnviz.ui.train.data import cached_dataset
 from cnnviz.ui.train.state import model_store
 
 PALETTE = plotly.colors.qualitative.Plotly
 # Training and validation of one run: same colour, these dashes.
 DASHES = {"train": "solid", "val": "dash"}
+LEGEND_TITLE = "One colour per run: training solid, validation dashed"
+# Compared runs up to which the two tables sit side by side (more would not fit at 1024 px).
+SIDE_BY_SIDE_RUNS = 3
 
 
 def comparison_figure(metas: Sequence[dict], show_gap: bool = False) -> go.Figure:
     """Loss and accuracy of several runs in one figure (and their overfitting gap).
 
-    One colour per run; its training curve solid, its validation curve dashed.
+    One colour per run, and one legend entry per run under its short label
+    (:func:`cnnviz.runs.short_run_labels`); its training curve solid, its validation curve
+    dashed, as the legend's title says once. The legend sits above the panels, clear of the
+    axis titles.
 
     Args:
         metas: stored metadata of the runs (their ``history``).
         show_gap: add a third panel with validation loss minus training loss.
 
     Returns:
-        A plotly figure; trace ``meta`` is ``{"run": id, "series": name}``.
+        A plotly figure; trace ``meta`` is ``{"run": id, "series": name}``; of each run's
+        traces only the first has ``showlegend`` (they share its ``legendgroup``).
     """
     cols = 3 if show_gap else 2
-    titles = ("Loss", "Accuracy", "Overfitting gap (val − train loss)")[:cols]
-    fig = make_subplots(rows=1, cols=cols, subplot_titles=titles)
-    for i, (meta, label) in enumerate(zip(metas, runs.run_labels(metas), strict=True)):
+    y_titles = ("loss", "accuracy", "gap (val − train loss)")[:cols]
+    # Room between panels for the next panel's tick labels and axis title (at 1024 px too).
+    fig = make_subplots(rows=1, cols=cols, horizontal_spacing=0.14 if show_gap else 0.16)
+    labels = runs.short_run_labels(metas)
+    for i, (meta, label, full) in enumerate(
+        zip(metas, labels, runs.run_labels(metas), strict=True)
+    ):
         table = runs.history_table(meta)
         color = PALETTE[i % len(PALETTE)]
         series = [
@@ -51,6 +62,7 @@ def comparison_figure(metas: Sequence[dict], show_gap: bool = False) -> go.Figur
         ]
         if show_gap:
             series.append((3, "gap", "train", "gap"))
+        first = True
         for col, key, kind, what in series:
             y = table[key]
             if not y or all(math.isnan(v) for v in y):
@@ -62,24 +74,69 @@ def comparison_figure(metas: Sequence[dict], show_gap: bool = False) -> go.Figur
                     mode="lines+markers",
                     line={"color": color, "dash": DASHES[kind], "width": 2},
                     marker={"size": 5},
-                    name=f"{label} · {what}",
-                    legendgroup=meta.get("id", label),
+                    name=plain_html(label),
+                    legendgroup=f"run{i}",
+                    showlegend=first,
                     meta={"run": meta.get("id"), "series": key},
-                    hovertemplate=f"{label}<br>{what} {key.replace('val_', '')}: "
+                    hovertemplate=f"{plain_html(full)}<br>{what} {key.replace('val_', '')}: "
                     "%{y:.3f}<br>epoch %{x}<extra></extra>",
                 ),
                 row=1,
                 col=col,
             )
+            first = False
     for col in range(1, cols + 1):
         fig.update_xaxes(title_text="epoch", row=1, col=col)
+        fig.update_yaxes(title_text=y_titles[col - 1], row=1, col=col)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
     fig.update_layout(
-        height=420,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
+        height=440,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        # Above the panels, left-aligned: it grows upwards as runs are added and never
+        # covers an axis title.
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "title": {"text": LEGEND_TITLE, "side": "top"},
+        },
     )
     return fig
+
+
+def _metrics_table(metas: Sequence[dict], tags: Sequence[str]) -> pd.DataFrame:
+    """Final test accuracy, test loss and overfitting gap: a row each, a column per run.
+
+    The values are formatted text ("91.2%", "0.412"; "—" when not stored), so a narrow
+    table shows them whole.
+    """
+    rows = {"test accuracy": [], "test loss": [], "overfitting gap": []}
+    for meta in metas:
+        metrics = runs.final_test_metrics(meta)
+        gap = [g for g in runs.history_table(meta)["gap"] if not math.isnan(g)]
+        rows["test accuracy"].append(_number(metrics["test accuracy"], "{:.1%}"))
+        rows["test loss"].append(_number(metrics["test loss"], "{:.3f}"))
+        rows["overfitting gap"].append(_number(gap[-1] if gap else math.nan, "{:+.3f}"))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(tags))
+
+
+def _number(value: float, fmt: str) -> str:
+    return "—" if math.isnan(value) else fmt.format(value)
+
+
+def _markdown_free(table: pd.DataFrame, cells: bool = True) -> pd.DataFrame:
+    """The table with its headers (and cells) escaped: ``st.table`` renders Markdown.
+
+    Args:
+        table: text to show as it is.
+        cells: escape the cells too (``False`` for numbers the page formatted itself).
+    """
+    out = table.map(plain) if cells else table.copy()
+    out.index = [plain(i) for i in table.index]
+    out.columns = [plain(c) for c in table.columns]
+    return out
 
 
 def _dataset_of(meta: dict) -> datasets.Dataset:
@@ -122,9 +179,11 @@ def _same_again_ui(metas: Sequence[dict], prefix: str, busy: bool) -> dict:
         st.caption("This model has no stored training settings (an upload): nothing to rerun.")
         return meta
     st.markdown(f"**Same again, but …** (reruns “{plain(labels[meta['id']])}” with one change)")
-    cols = st.columns(len(changes))
-    for col, change in zip(cols, changes, strict=True):
-        if col.button(
+    # One row of buttons as wide as their labels, wrapping where the page is narrow (equal
+    # columns cut "an MLP instead of the CNN" short at 1024 px).
+    row = st.container(horizontal=True)
+    for change in changes:
+        if row.button(
             runs.CHANGES[change],
             key=f"{prefix}_again_{change}_{meta['id']}",
             disabled=busy,
@@ -208,38 +267,21 @@ def compare_runs_ui(prefix: str = "train", busy: bool = False) -> None:
         "training images instead of learning what generalises.",
     )
     st.plotly_chart(comparison_figure(picked, show_gap), key=f"{prefix}_compare_plot")
-    st.caption("One colour per run: training solid, validation dashed.")
-    left, right = st.columns(2)
+    tags = runs.run_tags(picked)
+    if len(picked) <= SIDE_BY_SIDE_RUNS:
+        left, right = st.columns(2)
+    else:
+        left = right = st.container()
     with left:
         st.markdown("**Settings that differ**")
-        diff = runs.settings_diff(picked) if len(picked) > 1 else []
+        diff = runs.settings_diff(picked, labels=tags) if len(picked) > 1 else []
         if diff:
-            st.dataframe(pd.DataFrame(diff), hide_index=True)
+            st.table(_markdown_free(pd.DataFrame(diff).set_index("setting")))
         else:
             st.caption("Pick two runs with different settings to see what differs.")
     with right:
         st.markdown("**Final test metrics**")
-        rows = []
-        for meta, label in zip(picked, runs.run_labels(picked), strict=True):
-            metrics = runs.final_test_metrics(meta)
-            table = runs.history_table(meta)
-            gap = [g for g in table["gap"] if not math.isnan(g)]
-            rows.append(
-                {
-                    "run": label,
-                    **metrics,
-                    "final gap": gap[-1] if gap else math.nan,
-                }
-            )
-        st.dataframe(
-            pd.DataFrame(rows),
-            hide_index=True,
-            column_config={
-                "test accuracy": st.column_config.NumberColumn(format="percent"),
-                "test loss": st.column_config.NumberColumn(format="%.3f"),
-                "final gap": st.column_config.NumberColumn(format="%.3f"),
-            },
-        )
+        st.table(_markdown_free(_metrics_table(picked, tags), cells=False))
     base = _same_again_ui(picked, prefix, busy)
     st.download_button(
         f"History of “{labels[base['id']]}” as CSV",
