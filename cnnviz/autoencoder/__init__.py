@@ -32,7 +32,8 @@ Example (no server needed)::
     job.wait()
     print(job.result.test_loss)
 
-The package: ``config`` (:class:`AutoencoderConfig`, :func:`recommended_config`), ``model``
+The package: ``config`` (:class:`AutoencoderConfig`, :func:`recommended_config`,
+:data:`COURSE`), ``course`` (a run's losses beside the course's), ``model``
 (the network, its bottleneck), ``noise`` (the noisy copy, losses), ``denoise`` (errors and
 baselines) and ``kind`` (the ``"autoencoder"`` run kind, registered in
 :data:`cnnviz.training.RUN_KINDS` on import).
@@ -54,6 +55,7 @@ from cnnviz.autoencoder.config import (
     is_autoencoder,
     recommended_config,
 )
+from cnnviz.autoencoder.course import CourseComparison, LossRow, compare_with_course
 from cnnviz.autoencoder.denoise import (
     Denoised,
     blur_baseline,
@@ -98,13 +100,16 @@ __all__ = [
     "AutoencoderConfig",
     "AutoencoderKind",
     "AutoencoderRun",
+    "CourseComparison",
     "CourseRun",
     "Denoised",
+    "LossRow",
     "ReconstructionEvaluation",
     "add_noise",
     "blur_baseline",
     "bottleneck",
     "build_model",
+    "compare_with_course",
     "denoise",
     "is_autoencoder",
     "noise_layer_class",

@@ -73,6 +73,7 @@ class AutoencoderRun(KindRun):
     def __init__(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> None:
         super().__init__(config, model, preprocessing)
         self.settings: AutoencoderConfig = config.autoencoder
+        self.train_images = 0  # set when fit gets its inputs
         self.settings.validate()
 
     @property
@@ -99,6 +100,7 @@ class AutoencoderRun(KindRun):
         With ``validation="test"`` (the course) the validation data is the test set, noised
         inside the wrapper like the training batches (fresh noise at every epoch).
         """
+        self.train_images = len(x_train)
         if self.settings.validation == "test":
             x_test = np.asarray(job.dataset.x_test)
             if len(x_test):
@@ -131,7 +133,11 @@ class AutoencoderRun(KindRun):
         return {
             "kind": KIND,
             "architecture": ARCHITECTURE,
-            "autoencoder": {**self.settings.to_dict(), "bottleneck_shape": shape},
+            "autoencoder": {
+                **self.settings.to_dict(),
+                "bottleneck_shape": shape,
+                "train_images": int(self.train_images),
+            },
         }
 
 

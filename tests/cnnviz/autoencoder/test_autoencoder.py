@@ -211,3 +211,29 @@ def test_blur_baseline_removes_noise_from_a_flat_image_and_picks_a_kernel():
     assert err.shape == (2,) and size in (3, 5, 7)
     assert np.all(err < raw / 4)  # a flat image: blurring is nearly perfect
     assert size == 7  # the widest blur wins on a flat image
+
+
+def _meta(dataset="digits", images=1438, epochs=2, loss="binary_crossentropy"):
+    return {
+        "history": {
+            "loss": [0.3] * (epochs - 1) + [0.2],
+            "val_loss": [0.3] * (epochs - 1) + [0.19],
+        },
+        "training": {"batch_size": 64},
+        "autoencoder": {"loss": loss, "noise_level": 0.5, "train_images": images},
+        "dataset": {"name": dataset},
+        "params": 37_601,
+    }
+
+
+def test_course_comparison_puts_the_printed_losses_beside_ours_and_says_why():
+    c = autoencoder.compare_with_course(_meta())
+    assert "loss 0.1196, validation loss 0.1171" in c.course.line()
+    assert "loss 0.2000, validation loss 0.1900" in c.ours.line()
+    assert "1,438 training images" in c.ours.line() and c.comparable
+    assert "scikit-learn" in c.why and "60,000" in c.why and "2 epochs instead of 25" in c.why
+    same = autoencoder.compare_with_course(_meta("mnist", 60_000, 25))
+    assert "only by chance" in same.why
+    mse = autoencoder.compare_with_course(_meta(loss="mse"))
+    assert not mse.comparable and "cannot be compared" in mse.why
+    assert autoencoder.compare_with_course({"history": {}}) is None
