@@ -9,8 +9,9 @@ st.title("Denoising autoencoder")
 st.caption(
     "An encoder squeezes each image through a small bottleneck, a decoder rebuilds it. Train "
     "it to turn noisy images into clean ones: x_noisy = clip(x + 0.5 · normal, 0, 1), as in "
-    "the course (Conv2D + MaxPooling twice to 7 × 7 × 32, then Conv2DTranspose twice and a "
-    "sigmoid Conv2D). Training runs on the server and keeps going while you visit other pages."
+    "the course (Conv2D + leaky ReLU + MaxPooling twice to 7 × 7 × 32, one more Conv2D there, "
+    "then two linear Conv2DTranspose and a sigmoid Conv2D: 37,601 parameters). Training runs "
+    "on the server and keeps going while you visit other pages."
 )
 
 ui.restore_settings()

@@ -35,6 +35,7 @@ ENTRY_POINTS = [
     ("cnnviz.transfer", "TransferConfig"),
     ("cnnviz.adversarial", "fgsm"),
     ("cnnviz.activation_functions", "FUNCTIONS"),
+    ("cnnviz.autoencoder", "build_model"),
 ]
 
 
@@ -61,12 +62,20 @@ def test_entry_point_is_there(module, name):
         ("cnnviz.attribution", "grad_cam", ["model", "images", "class_index", "layer_name"]),
         ("cnnviz.attribution", "localisation", ["model", "images", "boxes", "methods"]),
         ("cnnviz.adversarial", "fgsm", ["model", "images", "epsilon", "class_index"]),
+        ("cnnviz.autoencoder", "build_model", ["input_shape"]),
     ],
 )
 def test_entry_point_keeps_its_parameters(module, name, parameters):
     func = getattr(__import__(module, fromlist=[name]), name)
     have = list(inspect.signature(func).parameters)
     assert [p for p in parameters if p not in have] == [], have
+
+
+def test_autoencoder_build_model_is_the_courses_network():
+    from cnnviz import autoencoder
+
+    model = autoencoder.build_model((28, 28, 1))
+    assert model.count_params() == 37_601  # LearnOpenCV's denoising autoencoder on MNIST
 
 
 def test_input_error_is_a_value_error():

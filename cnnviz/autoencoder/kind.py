@@ -73,6 +73,7 @@ class AutoencoderRun(KindRun):
     def __init__(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> None:
         super().__init__(config, model, preprocessing)
         self.settings: AutoencoderConfig = config.autoencoder
+        self.train_images = 0  # set when fit gets its inputs
         self.settings.validate()
 
     @property
@@ -94,7 +95,16 @@ class AutoencoderRun(KindRun):
         fit_model.compile(optimizer=optimizer, loss=self.loss)
 
     def fit_inputs(self, job, x_train, y_train, x_val, y_val):
-        """The images are their own targets (the noise is added inside the wrapper)."""
+        """The images are their own targets (the noise is added inside the wrapper).
+
+        With ``validation="test"`` (the course) the validation data is the test set, noised
+        inside the wrapper like the training batches (fresh noise at every epoch).
+        """
+        self.train_images = len(x_train)
+        if self.settings.validation == "test":
+            x_test = np.asarray(job.dataset.x_test)
+            if len(x_test):
+                return x_train, x_train, x_test, x_test
         return x_train, x_train, x_val, x_val
 
     def evaluate(self, job) -> ReconstructionEvaluation:
@@ -123,7 +133,11 @@ class AutoencoderRun(KindRun):
         return {
             "kind": KIND,
             "architecture": ARCHITECTURE,
-            "autoencoder": {**self.settings.to_dict(), "bottleneck_shape": shape},
+            "autoencoder": {
+                **self.settings.to_dict(),
+                "bottleneck_shape": shape,
+                "train_images": int(self.train_images),
+            },
         }
 
 
@@ -132,9 +146,14 @@ class AutoencoderKind(RunKind):
     """The course's denoising autoencoder (``TrainingConfig(autoencoder=...)``)."""
 
     def build(self, config: TrainingConfig, input_shape: tuple, num_classes: int):
-        """The course's network for the dataset's image shape."""
-        filters = int(config.autoencoder.filters)
-        return build_model(tuple(input_shape), filters, seed=int(config.seed))
+        """The course's network (or the lighter one) for the dataset's image shape."""
+        settings = config.autoencoder
+        return build_model(
+            tuple(input_shape),
+            int(settings.filters),
+            seed=int(config.seed),
+            network=settings.network,
+        )
 
     def start(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> AutoencoderRun:
         """An :class:`AutoencoderRun`."""

@@ -1,4 +1,4 @@
-"""The course's convolutional autoencoder, its inputs, outputs and bottleneck."""
+"""The course's convolutional autoencoder (and a lighter one), its inputs, outputs, bottleneck."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cnnviz.autoencoder.config import ARCHITECTURE
+from cnnviz.autoencoder.config import ARCHITECTURE, NETWORKS
 from cnnviz.errors import InputError
 from cnnviz.models.preprocessing import Preprocessing, unit
 
@@ -15,15 +15,38 @@ if TYPE_CHECKING:
 
 BOTTLENECK = "bottleneck"
 """Name of the encoder's last layer (7 × 7 × 32 for 28 × 28 inputs)."""
+LEAKY_SLOPE = 0.1
+"""The course's leaky ReLU: ``max(0.1 · x, x)``."""
 
 
-def build_model(input_shape: tuple, filters: int = 32, seed: int = 0) -> keras.Model:
-    """The course's convolutional autoencoder.
+def build_model(
+    input_shape: tuple, filters: int = 32, seed: int = 0, network: str = "course"
+) -> keras.Model:
+    """The course's convolutional autoencoder (or the lighter one).
+
+    ``"course"``, LearnOpenCV's network (``f`` = filters, ``c`` = channels)::
+
+        Conv2D(f, 3, same) + LeakyReLU(0.1) + MaxPooling2D(2)      H/2
+        Conv2D(f, 3, same) + LeakyReLU(0.1) + MaxPooling2D(2)      H/4: the bottleneck
+        Conv2D(f, 3, same) + LeakyReLU(0.1)                        H/4 (the extra one)
+        Conv2DTranspose(f, 3, strides 2, same), linear             H/2
+        Conv2DTranspose(f, 3, strides 2, same), linear             H
+        Conv2D(c, 3, same, sigmoid)                                H
+
+    Its parameters for 28 × 28 × 1, f = 32 (a 3 × 3 kernel: 9 weights per input channel and
+    output channel, plus one bias per output channel): 9·1·32 + 32 = 320 for the first
+    convolution, 9·32·32 + 32 = 9,248 for each of the next two convolutions and the two
+    transposed ones (4 × 9,248 = 36,992), and 9·32·1 + 1 = 289 for the output:
+    320 + 36,992 + 289 = **37,601**, as the course prints.
+
+    ``"light"`` (not the course's): ReLU in every convolution and transposed convolution,
+    no extra convolution at the bottleneck: 320 + 3 × 9,248 + 289 = 28,353.
 
     Args:
         input_shape: (H, W, C) with H and W divisible by 4 (two 2 × 2 poolings), C 1 or 3.
         filters: channels of every convolution (32 in the course).
         seed: seed of the initial weights.
+        network: ``"course"`` or ``"light"`` (see :data:`~cnnviz.autoencoder.NETWORKS`).
 
     Returns:
         An uncompiled functional model, (N, H, W, C) float32 in [0, 1] → (N, H, W, C)
@@ -31,6 +54,8 @@ def build_model(input_shape: tuple, filters: int = 32, seed: int = 0) -> keras.M
     """
     import keras
 
+    if network not in NETWORKS:
+        raise InputError(f"Network must be one of {', '.join(NETWORKS)}; got {network!r}.")
     h, w, c = (int(v) for v in input_shape)
     if h % 4 or w % 4 or h < 4 or w < 4:
         raise InputError(
@@ -41,19 +66,33 @@ def build_model(input_shape: tuple, filters: int = 32, seed: int = 0) -> keras.M
         raise InputError(f"Images need 1 or 3 channels; got {c}.")
     f = int(filters)
     init = lambda k: keras.initializers.GlorotUniform(seed=int(seed) * 10 + k)  # noqa: E731
-    conv = {"kernel_size": 3, "padding": "same", "activation": "relu"}
     layers = keras.layers
+    course = network == "course"
+    hidden = None if course else "relu"  # the course puts a LeakyReLU(0.1) after its convs
+
+    def conv(x, name: str, k: int):
+        x = layers.Conv2D(
+            f, 3, padding="same", activation=hidden, name=name, kernel_initializer=init(k)
+        )(x)
+        if course:
+            x = layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=f"{name}_leaky_relu")(x)
+        return x
+
+    def deconv(x, name: str, k: int):  # linear in the course, ReLU in the lighter network
+        return layers.Conv2DTranspose(
+            f, 3, strides=2, padding="same", activation=hidden, name=name,
+            kernel_initializer=init(k),
+        )(x)  # fmt: skip
+
     inputs = keras.Input((h, w, c), name="image")
-    x = layers.Conv2D(f, name="encoder_conv1", kernel_initializer=init(1), **conv)(inputs)
+    x = conv(inputs, "encoder_conv1", 1)
     x = layers.MaxPooling2D(2, padding="same", name="encoder_pool1")(x)
-    x = layers.Conv2D(f, name="encoder_conv2", kernel_initializer=init(2), **conv)(x)
+    x = conv(x, "encoder_conv2", 2)
     x = layers.MaxPooling2D(2, padding="same", name=BOTTLENECK)(x)
-    x = layers.Conv2DTranspose(
-        f, strides=2, name="decoder_deconv1", kernel_initializer=init(3), **conv
-    )(x)
-    x = layers.Conv2DTranspose(
-        f, strides=2, name="decoder_deconv2", kernel_initializer=init(4), **conv
-    )(x)
+    if course:
+        x = conv(x, "decoder_conv", 6)  # the extra Conv2D at H/4 × W/4
+    x = deconv(x, "decoder_deconv1", 3)
+    x = deconv(x, "decoder_deconv2", 4)
     out = layers.Conv2D(
         c, 3, padding="same", activation="sigmoid", name="reconstruction",
         kernel_initializer=init(5),

@@ -24,6 +24,34 @@ def test_page_loads_with_the_course_settings_on_digits():
     assert not at.error
 
 
+def _page_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return " ".join(str(p) for p in parts)
+
+
+def test_the_default_is_the_courses_network_with_the_courses_settings():
+    at = app_test(PAGE).run()
+    assert not at.exception
+    assert at.radio(key="autoencoder_network").value == "course"
+    assert at.number_input(key="autoencoder_epochs").value == 25
+    assert at.selectbox(key="autoencoder_batch").value == 64
+    assert at.slider(key="autoencoder_noise").value == pytest.approx(0.5)
+    layers = next(d.value for d in at.dataframe if "output" in d.value.columns)
+    assert int(layers["params"].sum()) == 37_601
+    assert "LeakyReLU" in set(layers["type"])
+    text = _page_text(at)
+    assert "37,601 parameters" in text
+    assert "batch 64" in text and "25 epochs" in text and "noise 0.5" in text
+    assert "batch 128" not in text and "50 epochs" not in text
+    assert "noisy test set" in text  # what validation is, as in the course
+    # The lighter network is offered, and labelled as not the course's.
+    at.radio(key="autoencoder_network").set_value("light").run()
+    assert not at.exception
+    layers = next(d.value for d in at.dataframe if "output" in d.value.columns)
+    assert int(layers["params"].sum()) == 28_353
+    assert "not the course's" in _page_text(at)
+
+
 def test_train_shows_loss_curves_rows_truth_and_bottleneck():
     at = app_test(PAGE, timeout=300).run()
     at.number_input(key="autoencoder_epochs").set_value(2).run()
@@ -39,6 +67,12 @@ def test_train_shows_loss_curves_rows_truth_and_bottleneck():
     assert "**Original**" in text and "clipped to 0..1" in text and "Reconstructed" in text
     assert "closer" in text or "no better than doing nothing" in text
     assert at.selectbox(key="autoencoder_model").value == job.result.model_id
+    # The course's printed losses beside ours, with why they may differ.
+    text = _page_text(at)
+    assert "0.1196" in text and "0.1171" in text
+    ours = f"{job.history['val_loss'][-1]:.4f}"
+    assert ours in text
+    assert "60,000" in text and "scikit-learn" in text
     # Re-noise live: a stronger level is shown in the row title and the truth line.
     at.slider(key="autoencoder_view_noise").set_value(0.8).run()
     assert not at.exception

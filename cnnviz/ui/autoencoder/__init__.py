@@ -6,11 +6,13 @@ the key prefix ``"autoencoder"``; the work is done by :mod:`cnnviz.autoencoder` 
 
 * :mod:`~cnnviz.ui.autoencoder.state` — the page's keys, datasets and kept settings.
 * :mod:`~cnnviz.ui.autoencoder.data` — the dataset picker.
-* :mod:`~cnnviz.ui.autoencoder.settings` — noise level, loss, epochs and batch size.
+* :mod:`~cnnviz.ui.autoencoder.settings` — the network (the course's by default), noise
+  level, loss, epochs and batch size (the course's run by default).
 * :mod:`~cnnviz.ui.autoencoder.network` — the layers and their output shapes.
 * :mod:`~cnnviz.ui.autoencoder.choice` — which stored autoencoder to look at.
 * :mod:`~cnnviz.ui.autoencoder.results` — original / noisy / reconstructed rows, the bottleneck.
 * :mod:`~cnnviz.ui.autoencoder.truth` — how far to trust the reconstructions.
+* :mod:`~cnnviz.ui.autoencoder.course` — the course's printed losses beside this run's.
 """
 
 from cnnviz.ui.autoencoder.choice import model_choice_ui, stored_autoencoders

@@ -11,6 +11,7 @@ from cnnviz import autoencoder, datasets
 from cnnviz.activations import channel_grid, tile_images
 from cnnviz.errors import InputError
 from cnnviz.ui.activations.plots import grid_figure
+from cnnviz.ui.autoencoder.course import course_ui
 from cnnviz.ui.autoencoder.state import DATASETS, key_of
 from cnnviz.ui.autoencoder.truth import TRUST, truth_sentence
 from cnnviz.ui.common.session import session_id
@@ -100,6 +101,7 @@ def results_ui(meta: dict, fallback: datasets.Dataset | None) -> None:
         )
     else:
         st.caption(TRUST)
+    course_ui(meta)
 
     st.subheader("The bottleneck")
     c1, c2 = st.columns([1, 3])
@@ -130,5 +132,5 @@ def results_ui(meta: dict, fallback: datasets.Dataset | None) -> None:
         )
         st.caption(
             f"Everything the decoder knows about this image is these {h * w * c:,} numbers. "
-            "Channels marked *zero* stay at zero for this image (ReLU)."
+            "Channels marked *zero* have no value above zero for this image."
         )

@@ -20,7 +20,7 @@ def key_of(name: str) -> str:
 # Widget values kept while the student visits other pages (Streamlit forgets the state of
 # widgets that a run did not draw).
 PERSISTENT = (
-    "dataset", "noise", "loss", "epochs", "batch",
+    "dataset", "network", "noise", "loss", "epochs", "batch",
     "defaults_for", "model", "view_noise", "noise_for", "first", "seed",
 )  # fmt: skip
 _SAVED = key_of("saved_settings")

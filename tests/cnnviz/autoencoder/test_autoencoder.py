@@ -4,7 +4,15 @@ import pytest
 from cnnviz import autoencoder, datasets
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
-from cnnviz.training import BatchEnd, EpochEnd, Finished, Stopped, TrainingConfig, TrainingJob
+from cnnviz.training import (
+    BatchEnd,
+    EpochEnd,
+    Finished,
+    JobStarted,
+    Stopped,
+    TrainingConfig,
+    TrainingJob,
+)
 from tests.cnnviz.conftest import wait_for
 
 pytestmark = pytest.mark.usefixtures("no_leftover_jobs")
@@ -15,25 +23,62 @@ def digits():
     return datasets.load("digits")
 
 
-def test_course_network_has_a_7x7x32_bottleneck_and_keeps_the_image_size():
+def test_course_network_is_learnopencvs_37601_parameters_with_leaky_relu_and_linear_deconvs():
     model = autoencoder.build_model((28, 28, 1))
+    assert model.count_params() == 37_601
     assert tuple(model.get_layer(autoencoder.BOTTLENECK).output.shape[1:]) == (7, 7, 32)
     assert tuple(model.outputs[0].shape[1:]) == (28, 28, 1)
+    kinds = [type(layer).__name__ for layer in model.layers[1:]]
+    assert kinds == [
+        "Conv2D", "LeakyReLU", "MaxPooling2D",
+        "Conv2D", "LeakyReLU", "MaxPooling2D",
+        "Conv2D", "LeakyReLU",
+        "Conv2DTranspose", "Conv2DTranspose", "Conv2D",
+    ]  # fmt: skip
+    leaky = [layer for layer in model.layers if type(layer).__name__ == "LeakyReLU"]
+    assert [float(layer.negative_slope) for layer in leaky] == pytest.approx([0.1] * 3)
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert [layer.get_config()["activation"] for layer in convs] == ["linear"] * 3 + ["sigmoid"]
+    deconvs = [layer for layer in model.layers if type(layer).__name__ == "Conv2DTranspose"]
+    assert [layer.get_config()["activation"] for layer in deconvs] == ["linear", "linear"]
+    # The extra Conv2D(32) works at 7 × 7, on the bottleneck.
+    assert tuple(convs[2].output.shape[1:]) == (7, 7, 32)
+    out = autoencoder.predict(model, np.random.default_rng(0).random((3, 28, 28, 1)))
+    assert out.shape == (3, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
+
+
+def test_the_lighter_network_stays_as_an_alternative():
+    model = autoencoder.build_model((28, 28, 1), network="light")
+    assert model.count_params() == 28_353
     kinds = [type(layer).__name__ for layer in model.layers[1:]]
     assert kinds == [
         "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D",
         "Conv2DTranspose", "Conv2DTranspose", "Conv2D",
     ]  # fmt: skip
-    out = autoencoder.predict(model, np.random.default_rng(0).random((3, 28, 28, 1)))
-    assert out.shape == (3, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
+    assert tuple(model.get_layer(autoencoder.BOTTLENECK).output.shape[1:]) == (7, 7, 32)
+    with pytest.raises(InputError, match="Network"):
+        autoencoder.build_model((28, 28, 1), network="huge")
+
+
+def test_recommended_config_is_the_courses_run():
+    cfg = autoencoder.recommended_config("mnist")
+    assert (cfg.epochs, cfg.batch_size, cfg.optimizer) == (25, 64, "adam")
+    assert cfg.autoencoder.noise_level == 0.5
+    assert cfg.autoencoder.loss == "binary_crossentropy"
+    assert cfg.autoencoder.network == "course"
+    assert cfg.autoencoder.validation == "test"  # the noisy test set, as the course
+    assert cfg.validation_split == 0  # so every training image trains
+    assert autoencoder.COURSE.params == 37_601
+    assert (autoencoder.COURSE.loss, autoencoder.COURSE.val_loss) == (0.1196, 0.1171)
 
 
 @pytest.mark.parametrize(
     ("shape", "filters", "neck"),
     [((32, 32, 3), 8, (8, 8, 8)), ((8, 8, 1), 4, (2, 2, 4))],
 )
-def test_other_sizes_pool_by_four(shape, filters, neck):
-    model = autoencoder.build_model(shape, filters)
+@pytest.mark.parametrize("network", ["course", "light"])
+def test_other_sizes_pool_by_four(shape, filters, neck, network):
+    model = autoencoder.build_model(shape, filters, network=network)
     assert tuple(model.get_layer(autoencoder.BOTTLENECK).output.shape[1:]) == neck
     assert tuple(model.outputs[0].shape[1:]) == shape
 
@@ -70,7 +115,13 @@ def test_bad_noise_levels_are_input_errors(level):
 
 @pytest.mark.parametrize(
     ("changes", "match"),
-    [({"noise_level": 3.0}, "Noise"), ({"loss": "hinge"}, "Loss"), ({"filters": 0}, "Filters")],
+    [
+        ({"noise_level": 3.0}, "Noise"),
+        ({"loss": "hinge"}, "Loss"),
+        ({"filters": 0}, "Filters"),
+        ({"network": "huge"}, "Network"),
+        ({"validation": "train"}, "Validation"),
+    ],
 )
 def test_bad_settings_are_input_errors(changes, match):
     with pytest.raises(InputError, match=match):
@@ -100,6 +151,11 @@ def test_reconstruction_loss_falls_on_digits_and_the_model_is_stored(tmp_path, d
     losses = job.history["loss"]
     assert len(losses) == 3 and losses[-1] < losses[0]
     assert job.history["val_loss"][-1] < job.history["val_loss"][0]
+    # Validated on the (noisy) test set, as the course does; every training image trains.
+    started = next(e for e in job.events() if isinstance(e, JobStarted))
+    assert started.val_samples == len(digits.x_test)
+    assert started.train_samples == len(digits.x_train)
+    assert started.params == 37_601
     assert isinstance(job.events()[-1], Finished)
     assert "reconstruction error" in job.events()[-1].message
     assert all(np.isnan(e.accuracy) for e in job.events() if isinstance(e, EpochEnd))
@@ -155,3 +211,29 @@ def test_blur_baseline_removes_noise_from_a_flat_image_and_picks_a_kernel():
     assert err.shape == (2,) and size in (3, 5, 7)
     assert np.all(err < raw / 4)  # a flat image: blurring is nearly perfect
     assert size == 7  # the widest blur wins on a flat image
+
+
+def _meta(dataset="digits", images=1438, epochs=2, loss="binary_crossentropy"):
+    return {
+        "history": {
+            "loss": [0.3] * (epochs - 1) + [0.2],
+            "val_loss": [0.3] * (epochs - 1) + [0.19],
+        },
+        "training": {"batch_size": 64},
+        "autoencoder": {"loss": loss, "noise_level": 0.5, "train_images": images},
+        "dataset": {"name": dataset},
+        "params": 37_601,
+    }
+
+
+def test_course_comparison_puts_the_printed_losses_beside_ours_and_says_why():
+    c = autoencoder.compare_with_course(_meta())
+    assert "loss 0.1196, validation loss 0.1171" in c.course.line()
+    assert "loss 0.2000, validation loss 0.1900" in c.ours.line()
+    assert "1,438 training images" in c.ours.line() and c.comparable
+    assert "scikit-learn" in c.why and "60,000" in c.why and "2 epochs instead of 25" in c.why
+    same = autoencoder.compare_with_course(_meta("mnist", 60_000, 25))
+    assert "only by chance" in same.why
+    mse = autoencoder.compare_with_course(_meta(loss="mse"))
+    assert not mse.comparable and "cannot be compared" in mse.why
+    assert autoencoder.compare_with_course({"history": {}}) is None
