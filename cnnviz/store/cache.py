@@ -43,7 +43,7 @@ def cached_model(key: Hashable, load: Callable[[], object]) -> object:
     return model
 
 
-def forget(key: Hashable) -> None:
-    """Drop the model under ``key`` (a deleted model)."""
+def forget(key: Hashable) -> bool:
+    """Drop the model under ``key`` (a deleted model); True when one was cached."""
     with _CACHE_LOCK:
-        _CACHE.pop(key, None)
+        return _CACHE.pop(key, None) is not None

@@ -19,6 +19,7 @@ memory per id (bounded by count and weight bytes) and are read-only for everyone
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -42,6 +43,19 @@ from cnnviz.store.meta import read_json_cached
 from cnnviz.store.quota import owner_bytes
 from cnnviz.store.stored import StoredModel, last_spatial_layer
 from cnnviz.store.uploads import check_keras_zip, read_source
+
+
+def _free_models() -> None:
+    """Free Keras models this module just let go of, with one full garbage collection.
+
+    A Keras model is a web of reference cycles (layers, nodes, tensors, the model), so
+    dropping the last name does not free its weights: only a full collection does. In the
+    server those are rare (Streamlit's after-run collection is off, and TensorFlow's many
+    long-lived objects put the next one far off), so every upload's weights stayed
+    resident. One collection (~0.1 s) per upload or deletion of a loaded model is cheap
+    beside loading the model.
+    """
+    gc.collect()
 
 
 class ModelStore(StoreFolder):
@@ -175,7 +189,8 @@ class ModelStore(StoreFolder):
             trash = self.root / f".trash-{uuid.uuid4().hex}"
             os.rename(self._dir(model_id), trash)  # disappears atomically for readers
         shutil.rmtree(trash, ignore_errors=True)
-        forget((self._key, model_id))
+        if forget((self._key, model_id)):
+            _free_models()  # the cached model's weights go now, not at some later collection
 
     def save_snapshots(self, model_id: str, arrays: dict[str, np.ndarray]) -> None:
         """Store a model's epoch snapshots (``snapshots.npz`` beside the model, atomically).
@@ -237,6 +252,7 @@ class ModelStore(StoreFolder):
         data = read_source(source, uploads.MAX_UPLOAD_BYTES)
         check_keras_zip(data)
         tmp = self._new_tmp()
+        model = None
         try:
             path = tmp / MODEL_FILE
             path.write_bytes(data)
@@ -271,9 +287,11 @@ class ModelStore(StoreFolder):
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        # Not cached: the model is loaded again when a page uses it, so an upload nobody
-        # looks at leaves no memory behind.
-        del model
+        finally:
+            # Not cached: the model is loaded again when a page uses it. It was loaded only
+            # to be checked, so its weights go now (see _free_models), accepted or refused.
+            model = None
+            _free_models()
         return model_id
 
     def usage(self, owner: str) -> int:

@@ -10,6 +10,7 @@ from cnnviz import datasets, limits
 from cnnviz.errors import InputError
 from cnnviz.store import ModelStore
 from cnnviz.training import TrainingConfig
+from cnnviz.ui.common import uploads
 from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.session import session_id, workspace
 from cnnviz.ui.common.text import plain
@@ -143,6 +144,8 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
     if upload is None:
         st.error("Choose a .keras file first.", icon=":material/block:")
         return
+    data = upload.getvalue()
+    uploads.release(upload)  # the form forgets the file in the browser; the server must too
     names = [c.strip() for c in classes.split(",")] if classes.strip() else None
     try:
         pre = PREPROCESSINGS[mode][1]()
@@ -152,8 +155,7 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
         if ws is not None:
             ws.check_quota(store, adding=upload.size)
         model_id = store.import_keras(
-            upload.getvalue(), owner, name=name or upload.name, class_names=names,
-            preprocessing=pre,
+            data, owner, name=name or upload.name, class_names=names, preprocessing=pre,
         )  # fmt: skip
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
