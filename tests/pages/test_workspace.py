@@ -203,7 +203,10 @@ def test_a_reload_keeps_the_data_section_that_trained_the_shown_run():
     assert stranger.selectbox(key="train_dataset").value == "shapes"
 
 
-@pytest.mark.parametrize("script", ["app.py", "pages/train.py", "pages/filters.py"])
+@pytest.mark.parametrize(
+    "script",
+    ["app.py", "pages/train.py", "pages/filters.py", "pages/transfer.py", "pages/autoencoder.py"],
+)
 def test_a_visit_with_a_fresh_key_leaves_no_folder_behind(script):
     at = app_test(script)
     at.query_params["ws"] = workspaces.new_key()
