@@ -12,6 +12,9 @@ and metadata changes replace ``meta.json`` with ``os.replace``. A lock (a thread
 an advisory file lock where the OS has one) serialises changes, so concurrent students and
 server processes never see half-written models.
 
+Every write reserves its bytes first (:func:`cnnviz.diskspace.reserve`: the workspace's quota,
+the server's disk budget and its free space), so concurrent uploads cannot pass the quota.
+
 A workspace (``owner``, see :mod:`cnnviz.workspaces`) sees its own models and those marked
 shared; only the owner may rename, share or delete a model. Loaded models are cached in
 memory per id (bounded by count and weight bytes) and are read-only for everyone.
@@ -28,6 +31,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from cnnviz import diskspace
 from cnnviz.errors import InputError
 from cnnviz.models.preprocessing import Preprocessing, unit
 from cnnviz.store import uploads
@@ -40,9 +44,11 @@ from cnnviz.store.keras_files import (
     load_keras_file,
 )
 from cnnviz.store.meta import read_json_cached
-from cnnviz.store.quota import owner_bytes
+from cnnviz.store.quota import folder_bytes, owner_bytes
 from cnnviz.store.stored import StoredModel, last_spatial_layer
 from cnnviz.store.uploads import check_keras_zip, read_source
+
+_META_ROOM = 16 * 1024  # meta.json beside a model: history, class names (a few KB)
 
 
 def _free_models() -> None:
@@ -72,16 +78,21 @@ class ModelStore(StoreFolder):
     lists), ``test_metrics`` (``{"loss", "accuracy", ...}``), plus anything else given.
     """
 
-    def save(self, model, metadata: dict) -> str:
-        """Save a Keras model with its metadata, atomically.
+    def save(self, model, metadata: dict, address: str | None = None) -> str:
+        """Save a Keras model with its metadata, atomically, within the owner's quota.
 
         Args:
             model: a Keras model (inputs scaled as ``metadata["preprocessing"]`` says).
             metadata: at least ``name`` and ``owner``; ``class_names``, ``input_shape``,
                 ``preprocessing`` are filled from the model when missing.
+            address: the client's address when this is a new workspace's first save.
 
         Returns:
             The new model id.
+
+        Raises:
+            InputError: the workspace's quota, the server's disk budget or its free space
+                would be passed (nothing is kept).
         """
         meta = dict(metadata)
         if not meta.get("owner"):
@@ -102,13 +113,23 @@ class ModelStore(StoreFolder):
         meta.setdefault("params", int(model.count_params()))
         meta["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         meta["created_ts"] = time.time()
-        tmp = self._new_tmp()
-        try:
-            model.save(tmp / MODEL_FILE)
-            return self._commit(tmp, meta)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        # Reserved before writing: the weights (the optimizer's state too, when it has
+        # one), then the size actually written (checked again if it is more).
+        variables = [*model.weights, *getattr(getattr(model, "optimizer", None), "variables", [])]
+        estimate = sum(int(np.prod(v.shape)) * 4 for v in variables) + _META_ROOM
+        with self._reserve(meta["owner"], estimate, address) as reservation:
+            tmp = self._new_tmp()
+            try:
+                model.save(tmp / MODEL_FILE)
+                reservation.resize(folder_bytes(tmp) + _META_ROOM)
+                return self._commit(tmp, meta)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+
+    def _reserve(self, owner: str, nbytes: int, address: str | None = None):
+        """Reserve ``nbytes`` for a write of ``owner`` (see :func:`cnnviz.diskspace.reserve`)."""
+        return diskspace.reserve(owner, nbytes, models=self, address=address)
 
     def list(self, owner: str | None = None) -> list[dict]:
         """Metadata of the models ``owner`` may see (own + shared), newest first.
@@ -200,11 +221,18 @@ class ModelStore(StoreFolder):
             arrays: from :meth:`cnnviz.training.snapshots.EpochSnapshots.arrays`.
         """
         folder = self._dir(model_id)
-        self._read_meta(model_id)  # exists
-        tmp = folder / f".{SNAPSHOTS_FILE}.{uuid.uuid4().hex}.tmp"
-        with open(tmp, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-        os.replace(tmp, folder / SNAPSHOTS_FILE)
+        owner = str(self._read_meta(model_id).get("owner", ""))
+        raw = sum(np.asarray(a).nbytes for a in arrays.values()) + _META_ROOM  # compressed ≤
+        with self._reserve(owner, raw) as reservation:
+            tmp = folder / f".{SNAPSHOTS_FILE}.{uuid.uuid4().hex}.tmp"
+            try:
+                with open(tmp, "wb") as handle:
+                    np.savez_compressed(handle, **arrays)
+                reservation.resize(tmp.stat().st_size)
+                os.replace(tmp, folder / SNAPSHOTS_FILE)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
 
     def load_snapshots(self, model_id: str, owner: str | None = None) -> dict | None:
         """The epoch snapshots of a visible model, or None when it has none."""
@@ -230,8 +258,12 @@ class ModelStore(StoreFolder):
         name: str | None = None,
         class_names: list[str] | None = None,
         preprocessing: Preprocessing | None = None,
+        address: str | None = None,
     ) -> str:
         """Add an uploaded ``.keras`` model, loaded with ``safe_mode=True``.
+
+        Its bytes are reserved before it is written, so concurrent uploads of one workspace
+        cannot pass its quota together.
 
         Args:
             source: the file as bytes, a path or a file object.
@@ -240,17 +272,25 @@ class ModelStore(StoreFolder):
             class_names: one per class; default ``class_0, class_1, ...``.
             preprocessing: how pixels 0..255 become model input; default
                 ``unit(grayscale=...)`` (0..1, the model's number of channels).
+            address: the client's address when this is a new workspace's first save.
 
         Returns:
             The new model id.
 
         Raises:
             InputError: not a ``.keras`` zip, too large, a Lambda layer or unknown custom
-                objects, not an image classifier, or class names / preprocessing that do
-                not fit the model.
+                objects, not an image classifier, class names / preprocessing that do
+                not fit the model; or the workspace's quota, the server's disk budget or
+                its free space would be passed.
         """
         data = read_source(source, uploads.MAX_UPLOAD_BYTES)
         check_keras_zip(data)
+        with self._reserve(owner, len(data) + _META_ROOM, address):
+            model_id = self._write_upload(data, owner, name, class_names, preprocessing)
+        return model_id
+
+    def _write_upload(self, data, owner, name, class_names, preprocessing) -> str:
+        """Write, load and check an upload, then commit it (its bytes already reserved)."""
         tmp = self._new_tmp()
         model = None
         try:
@@ -297,3 +337,7 @@ class ModelStore(StoreFolder):
     def usage(self, owner: str) -> int:
         """Bytes on disk of the models ``owner`` created (shared ones of others excluded)."""
         return owner_bytes(self.root, self.list(owner), owner)
+
+    def total_bytes(self) -> int:
+        """Bytes on disk of every model (the server's disk budget counts them)."""
+        return sum(folder_bytes(self.root / str(meta.get("id"))) for meta in self.list(None))

@@ -26,6 +26,7 @@ from cnnviz import limits
 
 RECORD_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
 KEEP_RECORDS = 10
+RECORD_BYTES = 4096  # what a job's record takes on disk, at most (reserved before a job)
 # Identifies this server process: a record written by another process whose pid is ours,
 # or whose pid is gone, was left behind by a restart.
 PROCESS_TOKEN = uuid.uuid4().hex

@@ -4,7 +4,9 @@ A workspace key (``new_key()``, 144 random bits as 24 URL-safe characters) trave
 page URL, so a reload, a bookmark or the same link on another machine opens the same work.
 Anyone holding the key can see and change the workspace: it is a capability, like a
 shared-document link. Models in the :class:`cnnviz.store.ModelStore` and training jobs are
-owned by the key; the workspace folder holds the rest::
+owned by the key; the workspace folder holds the rest. The folder is made by the first save
+(:meth:`Workspace.reserve`, see :mod:`cnnviz.diskspace`), never by a visit, and every write
+reserves its bytes there first::
 
     home/workspaces/<key>/.touched                 its mtime: when the workspace was last used
     home/workspaces/<key>/datasets/<digest>/archive.zip   an uploaded archive (+ .json)

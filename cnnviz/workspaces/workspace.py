@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnnviz import config, limits
+from cnnviz import diskspace, limits
 from cnnviz.errors import InputError
 
 KEY_BYTES = 18  # 144 bits of randomness
-_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 TOUCH_FILE = ".touched"
 DATASET_FILE = "archive.zip"  # kept by datasets.from_zip(keep="archive")
 DATASET_OPTIONS = "archive.json"
@@ -28,12 +29,12 @@ def new_key() -> str:
 
 def is_valid_key(key: object) -> bool:
     """True for a string that could be a workspace key (22-64 URL-safe characters)."""
-    return isinstance(key, str) and bool(_KEY_RE.match(key))
+    return isinstance(key, str) and bool(diskspace.KEY_PATTERN.match(key))
 
 
 def root() -> Path:
     """Folder of all workspaces (``cnnviz.config.home() / "workspaces"``)."""
-    return config.home() / "workspaces"
+    return diskspace.workspaces_root()
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Workspace:
 
     @property
     def folder(self) -> Path:
-        """The workspace's own folder (created on first use)."""
+        """The workspace's own folder, made by its first save (:meth:`reserve`), not by a visit."""
         return Path(self.base or root()) / self.key
 
     @property
@@ -74,11 +75,13 @@ class Workspace:
         return self.folder / "jobs"
 
     def touch(self, every: float = 60.0) -> None:
-        """Mark the workspace as used now (written at most every ``every`` seconds)."""
+        """Mark the workspace as used now (written at most every ``every`` seconds).
+
+        A workspace that never saved anything has no folder, and a visit makes none.
+        """
         now = time.time()
-        if now - _TOUCHED.get(str(self.folder), 0.0) < every:
+        if now - _TOUCHED.get(str(self.folder), 0.0) < every or not self.folder.is_dir():
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / TOUCH_FILE).touch()
         _TOUCHED[str(self.folder)] = now
 
@@ -100,16 +103,41 @@ class Workspace:
 
     def datasets_bytes(self) -> int:
         """Bytes the uploaded datasets take on disk."""
-        return _tree_bytes(self.datasets_dir)
+        return diskspace.tree_bytes(self.datasets_dir)
 
     def usage(self, store=None) -> int:
-        """Bytes the workspace uses: its models in ``store`` plus its datasets."""
+        """Bytes the workspace uses: its models in ``store`` plus its folder (datasets...)."""
         models = store.usage(self.key) if store is not None else 0
-        return models + self.datasets_bytes()
+        return models + diskspace.tree_bytes(self.folder)
 
     def check_quota(self, store=None, adding: int = 0) -> None:
-        """Refuse ``adding`` more bytes when the quota would be exceeded (InputError)."""
+        """Refuse ``adding`` more bytes when the quota would be exceeded (InputError).
+
+        Only a hint: a write reserves its bytes with :meth:`reserve`, which checks again.
+        """
         limits.check_quota(self.usage(store), adding)
+
+    @contextlib.contextmanager
+    def reserve(
+        self,
+        nbytes: int,
+        store=None,
+        address: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> Iterator[diskspace.Reservation]:
+        """Set ``nbytes`` aside for a write into this workspace (:func:`diskspace.reserve`).
+
+        The first one makes the workspace's folder, if ``address`` may start a new
+        workspace; each checks the quota (models in ``store`` included), the server's budget
+        and its free space.
+
+        Raises:
+            InputError: a limit would be passed.
+        """
+        with diskspace.reserve(
+            self.key, nbytes, folder=self.folder, models=store, address=address, clock=clock
+        ) as reservation:
+            yield reservation
 
     def saved_datasets(self) -> list[dict]:
         """Uploaded datasets kept in the workspace, newest first.
@@ -144,19 +172,6 @@ class Workspace:
     def delete_dataset(self, digest: str) -> None:
         """Delete one uploaded dataset."""
         shutil.rmtree(self.dataset_dir(digest), ignore_errors=True)
-
-
-def _tree_bytes(folder: Path) -> int:
-    total = 0
-    if not folder.exists():
-        return 0
-    for path in folder.rglob("*"):
-        try:
-            if path.is_file() and not path.is_symlink():
-                total += path.stat().st_size
-        except OSError:
-            continue  # removed while we looked
-    return total
 
 
 def forget_touched(folder: Path) -> None:

@@ -201,3 +201,57 @@ def test_a_reload_keeps_the_data_section_that_trained_the_shown_run():
     # Another workspace starts from the defaults.
     stranger = open_train(workspaces.new_key())
     assert stranger.selectbox(key="train_dataset").value == "shapes"
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["app.py", "pages/train.py", "pages/filters.py", "pages/transfer.py", "pages/autoencoder.py"],
+)
+def test_a_visit_with_a_fresh_key_leaves_no_folder_behind(script):
+    at = app_test(script)
+    at.query_params["ws"] = workspaces.new_key()
+    at.run()
+    at.run()  # a second run (a rerun, a fragment) saves nothing either
+    assert not at.exception
+    root = workspaces.root()
+    assert not root.exists() or list(root.iterdir()) == []
+
+
+def test_a_changed_setting_is_what_first_saves_a_workspace():
+    key = workspaces.new_key()
+    at = open_train(key)
+    assert not workspaces.Workspace(key).folder.exists()
+    at.number_input(key="train_epochs").set_value(3).run()
+    assert workspaces.Workspace(key).folder.is_dir()
+
+
+@pytest.mark.parametrize(
+    ("ip", "headers", "expected"),
+    [
+        ("10.0.0.7", {"X-Forwarded-For": "1.2.3.4"}, "10.0.0.7"),  # a browser elsewhere
+        (None, {}, None),  # this machine: unknown, not limited
+        (None, {"X-Forwarded-For": "6.6.6.6, 10.0.0.9"}, "10.0.0.9"),  # the proxy's entry
+        (None, {"X-Real-IP": "10.0.0.8"}, "10.0.0.8"),
+    ],
+)
+def test_the_client_address_trusts_forwarded_headers_only_from_this_machine(
+    monkeypatch, ip, headers, expected
+):
+    from types import SimpleNamespace
+
+    from cnnviz.ui.common import session
+
+    context = SimpleNamespace(ip_address=ip, headers=headers)
+    monkeypatch.setattr(session, "st", SimpleNamespace(context=context))
+    assert session.client_address() == expected
+
+
+def test_a_training_refused_by_the_server_budget_says_so(monkeypatch):
+    monkeypatch.setenv("CNNVIZ_DISK_BUDGET_GB", "0.000001")  # about 1 KB for everyone
+    key = workspaces.new_key()
+    at = tiny(open_train(key), epochs=1)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert training.jobs(key) == []
+    [error] = [e.value for e in at.error if "disk budget" in e.value]
+    assert "for all workspaces" in error and "ask the teacher" in error.lower()

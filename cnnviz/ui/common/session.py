@@ -3,7 +3,7 @@
 The key lives in the page URL (``?ws=<key>``), so a reload, a bookmark or the same link on
 another machine opens the same workspace. It is put back into the URL on every script run:
 switching pages through the navigation menu drops query parameters. Without a key (or with
-a malformed one) a new workspace is made.
+a malformed one) a new key is made; its folder on disk comes with its first save.
 """
 
 from __future__ import annotations
@@ -60,6 +60,26 @@ def workspace() -> workspaces.Workspace | None:
         return workspaces.Workspace(workspace_id())
     except InputError:
         return None
+
+
+def client_address() -> str | None:
+    """The address this browser reached the server from, for the limit on new workspaces.
+
+    Streamlit's ``st.context.ip_address`` (a public API), which is None when the
+    browser runs on the server's machine. A connection from this machine that a reverse
+    proxy made for a browser elsewhere carries the browser's address in ``X-Real-IP`` or as
+    the last entry of ``X-Forwarded-For`` (the one the proxy added); it is trusted only
+    then, since any browser can send such headers. None: unknown (not limited).
+    """
+    try:
+        address = st.context.ip_address
+        headers = st.context.headers
+    except AttributeError:  # an older Streamlit, or no browser (a test)
+        return None
+    if address:
+        return str(address)
+    forwarded = headers.get("X-Real-IP") or (headers.get("X-Forwarded-For") or "").split(",")[-1]
+    return forwarded.strip() or None
 
 
 def workspace_notice() -> str | None:

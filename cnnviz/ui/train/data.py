@@ -11,7 +11,7 @@ from cnnviz.errors import InputError
 from cnnviz.ui.common import training_plots
 from cnnviz.ui.common.busy import busy_sign
 from cnnviz.ui.common.dataset_options import options_ui
-from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.session import client_address, session_id, workspace
 from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import ZIP_CHOICE, enlarge, model_store, widget_default
 
@@ -57,9 +57,10 @@ def _decode_zip(data: bytes, digest: str, size: int) -> datasets.Dataset:
     if ws is None:  # a test's plain owner id: keep the old per-owner folder
         workdir = config.home() / "uploads" / session_id() / digest
         return datasets.from_zip(data, workdir, image_size=size)
-    # The archive itself is what is kept: its size is known before anything is decoded.
-    ws.check_quota(model_store(), adding=len(data))
-    return datasets.from_zip(data, ws.dataset_dir(digest), image_size=size, keep="archive")
+    # The archive itself is what is kept: its size is known before anything is decoded,
+    # and reserved (with room for its options file) before anything is written.
+    with ws.reserve(len(data) + 4096, model_store(), client_address()):
+        return datasets.from_zip(data, ws.dataset_dir(digest), image_size=size, keep="archive")
 
 
 def _saved_zip_ui(prefix: str) -> None:

@@ -12,7 +12,7 @@ from cnnviz.errors import InputError
 from cnnviz.store import MAX_NAME_LENGTH
 from cnnviz.training import TrainingConfig, TrainingJob, records
 from cnnviz.ui.common.page_state import PageState
-from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.session import client_address, session_id, workspace
 from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.state import model_store
 
@@ -53,7 +53,10 @@ def start_job(
     store = model_store()
     ws = workspace()
     if ws is not None:
-        ws.check_quota(store)
+        # Room for the job's record: refused when the workspace, the server's budget or the
+        # disk is full. A new workspace starts here (its folder), if this address may.
+        with ws.reserve(records.RECORD_BYTES, store, client_address()):
+            pass
     if name is None:
         name = run_name(ds, cfg, runs.next_run_number(store.list(owner)))
     seconds = limits.job_seconds(on_gpu=training.has_gpu())

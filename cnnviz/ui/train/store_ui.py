@@ -12,7 +12,7 @@ from cnnviz.store import ModelStore
 from cnnviz.training import TrainingConfig
 from cnnviz.ui.common import uploads
 from cnnviz.ui.common.busy import busy_sign
-from cnnviz.ui.common.session import session_id, workspace
+from cnnviz.ui.common.session import client_address, session_id, workspace
 from cnnviz.ui.common.text import plain
 from cnnviz.ui.train.jobs import current_job, start_job
 from cnnviz.ui.train.state import PREPROCESSINGS, model_store
@@ -151,11 +151,11 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
         pre = PREPROCESSINGS[mode][1]()
         if mode == "unit":
             pre = None  # inferred from the model's channels
-        ws = workspace()
-        if ws is not None:
-            ws.check_quota(store, adding=upload.size)
+        # The store reserves the bytes before writing: the quota holds when six tabs of
+        # one workspace upload at once.
         model_id = store.import_keras(
-            data, owner, name=name or upload.name, class_names=names, preprocessing=pre,
+            data, owner, name=name or upload.name, class_names=names,
+            preprocessing=pre, address=client_address(),
         )  # fmt: skip
     except InputError as err:
         st.error(plain(err), icon=":material/block:")

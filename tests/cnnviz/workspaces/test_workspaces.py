@@ -97,8 +97,8 @@ def test_cleanup_by_age_removes_stale_workspaces_and_their_models(tmp_path):
     store = ModelStore(tmp_path / "models")
     old, fresh = Workspace(workspaces.new_key(), base), Workspace(workspaces.new_key(), base)
     for ws in (old, fresh):
+        ws.dataset_dir("cd" * 8).mkdir(parents=True)  # something saved: the folder exists
         ws.touch(every=0)
-        ws.dataset_dir("cd" * 8).mkdir(parents=True)
     old_model, fresh_model = save(store, old.key), save(store, fresh.key)
     now = time.time()
     day = 86400.0
@@ -173,3 +173,72 @@ def test_an_uploaded_zip_of_tiny_images_stays_small_on_disk(tmp_path):
     assert back.name == ds.name
     assert np.array_equal(back.x_train, ds.x_train) and np.array_equal(back.y_test, ds.y_test)
     assert back.options["saved"] == ds.options["saved"]
+
+
+# ---- what a visit leaves on disk, and new workspaces per address -------------------------
+
+
+def test_visiting_many_new_keys_creates_no_folders(tmp_path):
+    base = tmp_path / "ws"
+    for _ in range(30):
+        ws = Workspace(workspaces.new_key(), base)
+        ws.touch(every=0)  # what every page visit does
+        # Reading a workspace that holds nothing gives empty answers, and makes nothing.
+        assert ws.saved_datasets() == []
+        assert ws.usage() == 0 and ws.last_used() is None
+    assert not base.exists() or list(base.iterdir()) == []
+
+
+def test_a_workspace_folder_is_made_by_its_first_save(tmp_path):
+    ws = Workspace(workspaces.new_key(), tmp_path / "ws")
+    with ws.reserve(1000):
+        assert ws.folder.is_dir()
+        ws.dataset_dir("ab" * 8).mkdir(parents=True)
+        (ws.dataset_dir("ab" * 8) / "archive.zip").write_bytes(b"x" * 1000)
+    ws.touch(every=0)
+    assert ws.last_used() is not None
+
+
+def test_new_workspaces_per_address_are_limited_per_hour(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNVIZ_NEW_WORKSPACES_PER_HOUR", "3")
+    base = tmp_path / "ws"
+    now = [1_000_000.0]
+
+    def clock():
+        return now[0]
+
+    def first_save(address):
+        with Workspace(workspaces.new_key(), base).reserve(10, address=address, clock=clock):
+            pass
+
+    for _ in range(3):
+        first_save("10.0.0.7")
+        now[0] += 60
+    with pytest.raises(InputError, match=r"10\.0\.0\.7.*3 new workspaces in the last hour"):
+        first_save("10.0.0.7")
+    first_save("10.0.0.8")  # another computer has its own count
+    first_save(None)  # an unknown address (this machine) is not limited
+    # Saving again into a workspace that exists is never limited.
+    ws = Workspace(workspaces.new_key(), base)
+    now[0] += 3600 - 180 + 1  # the first of the three is now more than an hour old
+    with ws.reserve(10, address="10.0.0.7", clock=clock):
+        pass
+    with pytest.raises(InputError, match="new workspaces"):
+        first_save("10.0.0.7")
+    with ws.reserve(10, address="10.0.0.7", clock=clock):
+        pass
+    assert len([f for f in base.iterdir() if workspaces.is_valid_key(f.name)]) == 6
+
+
+def test_a_dataset_upload_reserves_its_space(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNVIZ_QUOTA_MB", "1")
+    ws = Workspace(workspaces.new_key(), tmp_path / "ws")
+    with pytest.raises(InputError, match="Your workspace is full"), ws.reserve(2**20 + 1):
+        pass
+    with ws.reserve(2**19) as reservation:
+        # Meanwhile another tab of the same workspace cannot take the reserved half and more.
+        with pytest.raises(InputError, match="Your workspace is full"), ws.reserve(2**19 + 1):
+            pass
+        assert reservation.nbytes == 2**19
+    with ws.reserve(2**20 - 2**12):  # given back when the first one ended
+        pass
