@@ -17,8 +17,9 @@ that died no longer counts. See :mod:`cnnviz.limits` for the defaults.
 
 A workspace's folder is made by its first reservation, never by a visit: that is where a
 new workspace starts, and a client address may start only so many per hour
-(``CNNVIZ_NEW_WORKSPACES_PER_HOUR``, counted in ``<home>/space/new-workspaces.json``). An
-unknown address (``None``: this machine itself, or a proxy that hides it) is not limited.
+(``CNNVIZ_NEW_WORKSPACES_PER_HOUR``, counted in ``<home>/space/new-workspaces.json``).
+Browsers on the server's machine share one address; ``None`` (no browser: a script or a
+test) is not limited.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ And what all of them together may use:
   they already hold), at most 50 GB; 73 GB free gives 36.5 GB, room for ~120 full
   workspaces.
 - ``CNNVIZ_NEW_WORKSPACES_PER_HOUR``: new workspaces one client address may start in an
-  hour (default 20). A workspace starts with its first save; only visiting makes nothing.
-  Unknown addresses (this machine itself, or a proxy that does not pass the address on)
-  are not limited: a class behind such a proxy would share one count.
+  hour (default 60: twice a class, since a school's network may show a whole class under
+  one address). A workspace starts with its first save; only visiting makes nothing.
+  Browsers on the server's own machine share one count; a proxy that does not pass the
+  address on makes its whole class share it too (raise the limit then).
 - ``CNNVIZ_MIN_FREE_MB``: free disk space every write must leave (default 1024 MB).
 
 A value of 0 means no limit.
@@ -36,7 +37,7 @@ DEFAULT_JOB_MINUTES = 10.0
 DEFAULT_WORKSPACE_DAYS = 14.0
 DEFAULT_BUDGET_SHARE = 0.5  # of the room the workspaces have (free + what they hold)
 DEFAULT_BUDGET_CAP_GB = 50.0
-DEFAULT_NEW_WORKSPACES_PER_HOUR = 20
+DEFAULT_NEW_WORKSPACES_PER_HOUR = 60
 DEFAULT_MIN_FREE_MB = 1024.0
 _MiB = 1 << 20
 _GiB = 1 << 30

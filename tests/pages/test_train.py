@@ -200,6 +200,8 @@ def test_keras_upload(tmp_path, lambda_layer, ok):
         assert at.success and "Added" in at.success[0].value
         [meta] = ModelStore().list(owner)
         assert meta["class_names"] == ["cat", "dog"]
+        # "Your models", drawn above the form, lists the new model in the same click
+        assert any("m.keras" in e.label for e in at.expander)
     else:
         assert at.error and "Lambda" in at.error[0].value
         assert ModelStore().list(owner) == []

@@ -229,7 +229,7 @@ def test_a_changed_setting_is_what_first_saves_a_workspace():
     ("ip", "headers", "expected"),
     [
         ("10.0.0.7", {"X-Forwarded-For": "1.2.3.4"}, "10.0.0.7"),  # a browser elsewhere
-        (None, {}, None),  # this machine: unknown, not limited
+        (None, {}, "this machine"),  # a browser on this machine: one count for all
         (None, {"X-Forwarded-For": "6.6.6.6, 10.0.0.9"}, "10.0.0.9"),  # the proxy's entry
         (None, {"X-Real-IP": "10.0.0.8"}, "10.0.0.8"),
     ],

@@ -62,6 +62,10 @@ def workspace() -> workspaces.Workspace | None:
         return None
 
 
+THIS_MACHINE = "this machine"
+"""The address of a browser on the server's own machine (no proxy header)."""
+
+
 def client_address() -> str | None:
     """The address this browser reached the server from, for the limit on new workspaces.
 
@@ -69,7 +73,10 @@ def client_address() -> str | None:
     browser runs on the server's machine. A connection from this machine that a reverse
     proxy made for a browser elsewhere carries the browser's address in ``X-Real-IP`` or as
     the last entry of ``X-Forwarded-For`` (the one the proxy added); it is trusted only
-    then, since any browser can send such headers. None: unknown (not limited).
+    then, since any browser can send such headers. Any other browser on this machine counts
+    as :data:`THIS_MACHINE` (one count for all of them: the limit holds for a script that
+    opens workspaces from the server itself too). None: no browser at all (a script or a
+    test), not limited.
     """
     try:
         address = st.context.ip_address
@@ -79,7 +86,7 @@ def client_address() -> str | None:
     if address:
         return str(address)
     forwarded = headers.get("X-Real-IP") or (headers.get("X-Forwarded-For") or "").split(",")[-1]
-    return forwarded.strip() or None
+    return forwarded.strip() or THIS_MACHINE
 
 
 def workspace_notice() -> str | None:

@@ -121,9 +121,15 @@ def _store_action(action, message: str | None) -> None:
     st.rerun()
 
 
+_ADDED = "train_upload_added"  # the message of the model just added, shown after the rerun
+
+
 def upload_model_ui(store: ModelStore, owner: str) -> None:
     """Upload a ``.keras`` file into this workspace's models (its disk quota checked)."""
     st.markdown("**Upload a Keras model** (`.keras`, saved with Keras 3)")
+    added = st.session_state.pop(_ADDED, None)
+    if added:
+        st.success(added, icon=":material/check_circle:")
     with st.form("train_upload_form", clear_on_submit=True):
         upload = st.file_uploader("Model file", type=["keras"], key="train_keras_upload")
         c1, c2 = st.columns(2)
@@ -160,10 +166,11 @@ def upload_model_ui(store: ModelStore, owner: str) -> None:
     except InputError as err:
         st.error(plain(err), icon=":material/block:")
         return
-    st.success(
-        f"Added “{plain(store.info(model_id, owner)['name'])}” to your models.",
-        icon=":material/check_circle:",
+    # Run again so that "Your models", drawn above this form, lists the new model at once.
+    st.session_state[_ADDED] = (
+        f"Added “{plain(store.info(model_id, owner)['name'])}” to your models."
     )
+    st.rerun()
 
 
 def model_store_ui() -> None:
