@@ -1,7 +1,7 @@
 """Few shapes in clutter: the transfer lesson's dataset, where the three ways differ.
 
 The six figures of :mod:`cnnviz.datasets.figures` (circle, square, triangle, star, cross,
-ellipse), a fifth to two fifths of the side, among 12 stray lines in random colours and
+ellipse), a fifth to two fifths of the side, among 18 stray lines in random colours and
 pixel noise, on 64×64 colour images, with only 20 training images per class (120 in all)
 and 30 test images per class (180, so one error is 0.56 %).
 
@@ -30,7 +30,7 @@ from cnnviz.datasets.splitting import count
 
 IMAGE_SIZE = 64
 NOISE = 0.1
-CLUTTER = 12
+CLUTTER = 18
 RADIUS = (0.2, 0.4)
 
 
