@@ -56,6 +56,7 @@ from cnnviz.transfer.compare import (
     compare_rows,
 )
 from cnnviz.transfer.config import (
+    DEFAULT_DATASET,
     MODE_SENTENCES,
     MODE_TITLES,
     MODES,
@@ -102,6 +103,7 @@ __all__ = [
     "BASES",
     "COURSE_BASES",
     "CUT_LAYERS",
+    "DEFAULT_DATASET",
     "FEATURE_CACHE_BYTES",
     "HEAD_PREFIX",
     "MODES",

@@ -10,6 +10,10 @@ from cnnviz.training import Augmentation, RunSettings, TrainingConfig
 from cnnviz.transfer.bases import base_spec
 
 MODES = ("features", "frozen", "finetune")
+#: The Transfer page's first dataset: few training images of figures among clutter, where
+#: a network from scratch, the frozen base's features and fine-tuning differ
+#: (``bench/transfer_ways.py``).
+DEFAULT_DATASET = "few_shapes"
 POOLINGS = ("avg", "flatten")
 MODE_TITLES = {
     "features": "Feature extraction (fast)",

@@ -1,4 +1,4 @@
-"""Real browser: transfer learning on faces with the bundled base, then Grad-CAM on the result."""
+"""Real browser: transfer learning on the default set with the bundled base, then Grad-CAM."""
 
 import pytest
 
@@ -6,14 +6,14 @@ from tests.e2e.conftest import follow_sidebar_link, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-RUN_NAME = "EfficientNet-Lite0 features on faces"
+RUN_NAME = "EfficientNet-Lite0 features on few_shapes"
 
 
 def _go(pg, title: str, url_path: str) -> None:
     follow_sidebar_link(pg, title, url_path)
 
 
-def test_transfer_on_faces_then_gradcam_inside_the_base(app_url, page):
+def test_transfer_on_the_default_set_then_gradcam_inside_the_base(app_url, page):
     pg = page
     pg.goto(app_url + "/transfer")
     pg.get_by_role("heading", name="Transfer learning").first.wait_for()

@@ -84,8 +84,11 @@ def compare_ui(ds: datasets.Dataset) -> None:
         key=key_of("compare_table"),
     )
     st.plotly_chart(compare_figure(rows), key=key_of("compare_plot"))
+    first = datasets.get(transfer.DEFAULT_DATASET)
     st.caption(
-        "The courses' experiment: errors fall going from the frozen base, to fine-tuning, to "
-        "fine-tuning with augmentation. Runs from the Train page on the same data appear as "
-        "`scratch`. Open any of them on the Grad-CAM page to see where it looks."
+        "The courses' experiment: errors fall going from the frozen base to fine-tuning. "
+        f"On the first dataset, {first.title}, the default settings of each way show it, and "
+        "a network trained from scratch on the Train page (listed here as `scratch`) stays "
+        "far behind: its default 20 images per class are too few to learn shapes from nothing "
+        "(`bench/transfer_ways.py`). Open any run on the Grad-CAM page to see where it looks."
     )
