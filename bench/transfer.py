@@ -36,7 +36,8 @@ from cnnviz.training import EpochEnd, TrainingJob
 from cnnviz.transfer import TransferConfig
 
 
-def _machine() -> str:
+def machine() -> str:
+    """This machine in one line: host, CPU model, cores and the training device."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -45,7 +46,7 @@ def _machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.node()} · {cpu} · {training.detect_device()}"
+    return f"{platform.node()} · {cpu} · {os.cpu_count()} cores · {training.detect_device()}"
 
 
 def few_shot(ds: datasets.Dataset, per_class: int, seed: int) -> datasets.Dataset:
@@ -105,7 +106,7 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=16)
     args = parser.parse_args()
 
-    print(f"Machine: {_machine()}")
+    print(f"Machine: {machine()}")
     t0 = time.perf_counter()
     pretrained.load(pretrained.BUNDLED)
     print(f"Bundled base loaded in {time.perf_counter() - t0:.1f} s")

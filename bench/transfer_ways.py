@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -35,22 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
+from bench.transfer import machine
 from cnnviz import datasets, pretrained, training, transfer
 from cnnviz.training import TrainingConfig, TrainingJob
 
 WAYS = ("scratch", "features", "frozen", "finetune")
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()} · {cpu} · {os.cpu_count()} cores · {training.detect_device()}"
 
 
 def page_config(way: str, ds: datasets.Dataset, seed: int) -> TrainingConfig:
@@ -84,7 +72,7 @@ def main() -> None:
     parser.add_argument("--dataset", default=transfer.DEFAULT_DATASET)
     args = parser.parse_args()
 
-    print(f"Machine: {_machine()}")
+    print(f"Machine: {machine()}")
     t0 = time.perf_counter()
     ds = datasets.load(args.dataset)
     made = time.perf_counter() - t0

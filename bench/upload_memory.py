@@ -20,7 +20,6 @@ the cycles within +100 MiB, like the store's. Only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.classroom import serve  # noqa: E402 - after the path above
 
 MODEL_NAME = "upload_bench_model"
 SETTLE_S = 2.0  # after each cycle, before RSS is read
@@ -86,46 +86,6 @@ def store_loop(model_path: Path, cycles: int) -> dict:
 
 
 # ---- the page ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def serve(home: Path):
-    """``streamlit run app.py`` on a free 127.0.0.1 port; yields ``(url, process)``."""
-    from tests.e2e.conftest import _free_port
-
-    port = _free_port()
-    env = dict(os.environ, CNNVIZ_HOME=str(home), TF_CPP_MIN_LOG_LEVEL="2")
-    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        import urllib.request
-
-        for _ in range(240):
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r,
-            ):
-                if r.status == 200:
-                    break
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited; see {home / 'streamlit.log'}")
-            time.sleep(0.5)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _upload_and_delete(page, model_path: Path) -> None:

@@ -23,10 +23,9 @@ can check where a transfer model looks.
 
 from __future__ import annotations
 
-from cnnviz.datasets import figures
 from cnnviz.datasets.dataset import Dataset
 from cnnviz.datasets.spec import DatasetSpec, Option, register
-from cnnviz.datasets.splitting import count
+from cnnviz.datasets.synthetic import figures_dataset
 
 IMAGE_SIZE = 64
 NOISE = 0.1
@@ -36,20 +35,10 @@ RADIUS = (0.2, 0.4)
 
 def load_few_shapes(n_train, n_test, seed) -> Dataset:
     """Figures among stray lines, ``n_train`` and ``n_test`` images (see the module)."""
-    n_train, n_test = count(n_train, "n_train"), count(n_test, "n_test")
-    kwargs = {"noise": NOISE, "clutter": CLUTTER, "radius": RADIUS}
-    train = figures.generate(n_train, IMAGE_SIZE, seed=[int(seed), 0], **kwargs)
-    test = figures.generate(n_test, IMAGE_SIZE, seed=[int(seed), 1], **kwargs)
-    return Dataset(
-        name="few_shapes",
-        x_train=train.images,
-        y_train=train.labels,
-        x_test=test.images,
-        y_test=test.labels,
-        class_names=list(train.class_names),
-        boxes_train=train.boxes,
-        boxes_test=test.boxes,
-    )
+    return figures_dataset(
+        IMAGE_SIZE, n_train, n_test, seed, NOISE, grayscale=False, radius=RADIUS,
+        clutter=CLUTTER, name="few_shapes",
+    )  # fmt: skip
 
 
 FEW_SHAPES = register(

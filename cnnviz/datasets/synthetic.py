@@ -18,7 +18,7 @@ from cnnviz.datasets.spec import DatasetSpec, Option, register
 from cnnviz.datasets.splitting import count
 
 
-def _load(
+def figures_dataset(
     image_size,
     n_train,
     n_test,
@@ -30,6 +30,23 @@ def _load(
     clutter=0,
     name="shapes",
 ) -> Dataset:
+    """Figures drawn by :mod:`cnnviz.datasets.figures`, with their boxes.
+
+    Args:
+        image_size: Side of the square images in pixels.
+        n_train: Training images (a count, checked).
+        n_test: Test images, from another seed stream than training images.
+        seed: Seed of both streams.
+        noise: Pixel noise, 0..0.5.
+        grayscale: One channel instead of three.
+        classes: Figure names to draw (None: all).
+        radius: (low, high) figure size as a fraction of the side (None: the default).
+        clutter: Distractor strokes per image.
+        name: The dataset's name.
+
+    Returns:
+        The dataset: ``x_*`` of shape (N, image_size, image_size, C), ``boxes_*`` (N, 4).
+    """
     n_train, n_test = count(n_train, "n_train"), count(n_test, "n_test")
     kwargs = {"noise": noise, "classes": classes, "grayscale": grayscale, "clutter": clutter}
     if radius is not None:
@@ -51,12 +68,12 @@ def _load(
 
 def load_shapes(**options) -> Dataset:
     """Figures filling a good part of the image (see the module's options)."""
-    return _load(name="shapes", **options)
+    return figures_dataset(name="shapes", **options)
 
 
 def load_find_shapes(**options) -> Dataset:
     """Small figures among clutter (see the module's options)."""
-    return _load(name="find_shapes", **options)
+    return figures_dataset(name="find_shapes", **options)
 
 
 def _test_share(options: dict) -> dict:
