@@ -1,4 +1,5 @@
 import io
+import json
 import time
 import zipfile
 
@@ -244,3 +245,12 @@ def test_settings_and_job_survive_a_visit_to_another_page():
     assert at.selectbox(key="train_optimizer").value == "sgd"
     assert at.select_slider(key="train_opt_shapes_n").value == 600
     assert "Test accuracy" in metrics(at)
+
+
+def test_class_counts_can_be_shown_as_a_pie_chart():
+    at = app_test("pages/train.py").run()
+    assert at.radio(key="train_class_counts_chart").value == "bars"
+    at.radio(key="train_class_counts_chart").set_value("pie").run()
+    assert not at.exception
+    chart = next(c for c in at.get("plotly_chart") if "train_class_counts" in c.proto.id)
+    assert {t["type"] for t in json.loads(chart.proto.spec)["data"]} == {"pie"}

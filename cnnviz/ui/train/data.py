@@ -205,6 +205,15 @@ def dataset_preview_ui(
         if ds.x_val is not None:
             counts["validation"] = ds.class_counts("val")
         counts["test"] = ds.class_counts("test")
+        kind = st.radio(
+            "Class counts as",
+            ["bars", "pie"],
+            horizontal=True,
+            key=f"{prefix}_class_counts_chart",
+            help="Bars compare the counts between splits; a pie shows each class's share "
+            "of a split (is one class much rarer?).",
+        )
         st.plotly_chart(
-            training_plots.class_distribution_figure(counts), key=f"{prefix}_class_counts"
+            training_plots.class_distribution_figure(counts, "pie" if kind == "pie" else "bar"),
+            key=f"{prefix}_class_counts",
         )
