@@ -254,3 +254,10 @@ def test_class_counts_can_be_shown_as_a_pie_chart():
     assert not at.exception
     chart = next(c for c in at.get("plotly_chart") if "train_class_counts" in c.proto.id)
     assert {t["type"] for t in json.loads(chart.proto.spec)["data"]} == {"pie"}
+
+
+def test_batch_size_200_is_offered():
+    at = app_test("pages/train.py").run()
+    assert "200" in at.selectbox(key="train_batch").options
+    at.selectbox(key="train_batch").set_value(200).run()
+    assert not at.exception and at.selectbox(key="train_batch").value == 200

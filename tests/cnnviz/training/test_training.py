@@ -374,3 +374,13 @@ def test_mixed_precision_trains_in_float16_and_saves_float32(tmp_path):
     loaded = store.load(job.result.model_id)
     assert all(layer.dtype_policy.name == "float32" for layer in loaded.model.layers)
     assert keras.config.dtype_policy().name == "float32"  # this thread untouched
+
+
+def test_batch_200_is_offered_and_cifar10s_augmented_run_uses_it():
+    # The CIFAR-10 course's augmented run trains in batches of 200.
+    assert 200 in training.BATCH_SIZES
+    config = training.recommended_config("cifar10")
+    assert config.batch_size == 200 and config.augmentation.flip == "horizontal"
+    from cnnviz import presets
+
+    assert presets.from_params({"batch": "200"})[0] == {"batch": 200}
