@@ -261,3 +261,12 @@ def test_batch_size_200_is_offered():
     assert "200" in at.selectbox(key="train_batch").options
     at.selectbox(key="train_batch").set_value(200).run()
     assert not at.exception and at.selectbox(key="train_batch").value == 200
+
+
+def test_zip_sizes_offer_the_courses_150_by_default_and_300():
+    at = app_test("pages/train.py").run()
+    at.selectbox(key="train_dataset").set_value("__zip__").run()
+    assert not at.exception
+    sizes = at.button_group(key="train_zip_size")
+    assert [int(o.content.split()[0]) for o in sizes.proto.options] == [64, 150, 224, 300]
+    assert sizes.value == 150
