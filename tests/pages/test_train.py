@@ -270,3 +270,20 @@ def test_zip_sizes_offer_the_courses_150_by_default_and_300():
     sizes = at.button_group(key="train_zip_size")
     assert [int(o.content.split()[0]) for o in sizes.proto.options] == [64, 150, 224, 300]
     assert sizes.value == 150
+
+
+def test_the_test_set_can_be_the_validation_data():
+    at = tiny_settings(app_test("pages/train.py").run())
+    assert at.checkbox(key="train_val_on_test").value is False
+    at.checkbox(key="train_val_on_test").check().run()
+    assert not at.exception
+    assert at.slider(key="train_val").disabled
+    text = " ".join(e.value for e in [*at.caption, *at.info, *at.warning])
+    assert "no longer an unbiased estimate" in text
+    at.button(key="train_start").click().run()
+    at, job = run_until_done(at)
+    assert not at.exception and job.status == "finished", job.error
+    assert job.config.validate_on_test
+    started = job.events()[0]
+    assert started.val_samples == len(job.dataset.x_test)
+    assert started.train_samples == len(job.dataset.x_train)
