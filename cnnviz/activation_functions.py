@@ -133,6 +133,11 @@ for _args in [
         lambda x, _: x * _sigmoid(x),
         lambda x, _: _sigmoid(x) * (1.0 + x * (1.0 - _sigmoid(x))),
     ),
+    (
+        "linear", "Linear (none)", "f(x) = x (Keras's \"linear\": no activation)", False, "linear",
+        lambda x, _: np.array(x, dtype=np.float64, copy=True),
+        lambda x, _: np.ones_like(x, dtype=np.float64),
+    ),
 ]:  # fmt: skip
     _register(*_args)
 
@@ -223,6 +228,7 @@ def keras_function(name: str, slope: float = 0.1):
         "elu": lambda t: ops.elu(t, alpha=ELU_ALPHA),
         "gelu": lambda t: ops.gelu(t, approximate=False),
         "swish": ops.silu,
+        "linear": lambda t: t,
     }
     get(name)
     return table[name]

@@ -23,7 +23,12 @@ from cnnviz.datasets import synthetic, scikit, textures, keras_sets  # noqa: F40
 
 # isort: on
 from cnnviz.datasets.dataset import Dataset, to_rgb
-from cnnviz.datasets.from_zip import from_zip, load_saved
+from cnnviz.datasets.from_zip import (
+    PHOTO_ZIP_IMAGE_SIZE,
+    ZIP_IMAGE_SIZES,
+    from_zip,
+    load_saved,
+)
 from cnnviz.datasets.keras_sets import CIFAR10_CLASSES, FASHION_CLASSES
 from cnnviz.datasets.saved import save
 from cnnviz.datasets.spec import (
@@ -42,8 +47,10 @@ from cnnviz.datasets.textures import TEXTURE_CLASSES
 __all__ = [
     "CIFAR10_CLASSES",
     "FASHION_CLASSES",
+    "PHOTO_ZIP_IMAGE_SIZE",
     "REGISTRY",
     "TEXTURE_CLASSES",
+    "ZIP_IMAGE_SIZES",
     "Dataset",
     "DatasetInfo",
     "DatasetSpec",

@@ -13,6 +13,12 @@ from cnnviz.datasets.splitting import stratified_split
 from cnnviz.datasets.zip_read import read_image_zip
 from cnnviz.errors import InputError
 
+#: The image sides offered for an archive: 64 (small drawings, digits), 150 (the photo
+#: courses: cats and dogs, flowers), 224 (a pretrained base's own size), 300 (horse-or-human).
+ZIP_IMAGE_SIZES = (64, 150, 224, 300)
+#: The side the pages start from for a photo archive, as the courses resize them.
+PHOTO_ZIP_IMAGE_SIZE = 150
+
 
 def from_zip(
     source: bytes | str | os.PathLike | BinaryIO,
@@ -37,8 +43,9 @@ def from_zip(
         source: the archive as bytes, a path, or a binary file object.
         workdir: the only folder this function writes to: the decoded arrays are saved
             there as ``dataset.npz`` (see :func:`load_saved`).
-        image_size: side of the square images (64, 150 as in the courses, 224 for a
-            pretrained base...).
+        image_size: side of the square images, 8..512 (:data:`ZIP_IMAGE_SIZES` lists the
+            usual ones: 150 as in the photo courses, 224 for a pretrained base, 300 for
+            horse-or-human).
         keep: ``"arrays"`` saves the decoded images (compressed ``dataset.npz``);
             ``"archive"`` keeps the archive itself as ``archive.zip`` with its options in
             ``archive.json``, decoded again by :func:`load_saved`: small images resized up

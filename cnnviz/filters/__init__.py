@@ -30,7 +30,7 @@ from cnnviz.filters.convolution import (
     neighbourhood,
 )
 from cnnviz.filters.fit import LUMA, fit_gabor, kernel_to_gray
-from cnnviz.filters.gabor import GaborSpec, gabor_kernel
+from cnnviz.filters.gabor import GaborSpec, gabor_frequency, gabor_kernel, gabor_wavelength
 from cnnviz.filters.layer_sizes import (
     framework_output_size,
     output_size,
@@ -75,8 +75,10 @@ __all__ = [
     "fit_gabor",
     "framework_output_size",
     "gabor_bank",
+    "gabor_frequency",
     "gabor_kernel",
     "gabor_response",
+    "gabor_wavelength",
     "kernel_preset",
     "kernel_to_gray",
     "max_pool",

@@ -51,6 +51,24 @@ def gabor_kernel(
     return gabor_values(ksize, sigma, theta, lambd, gamma, psi).astype(np.float32)
 
 
+def gabor_wavelength(frequency: float) -> float:
+    """The wavelength λ (pixels) of a Gabor kernel given by its frequency.
+
+    Some courses (and ``skimage.filters.gabor_kernel``) set the stripes by their spatial
+    frequency f, in cycles per pixel, rather than by their wavelength: λ = 1 / f, so
+    ``gabor_kernel(..., gabor_wavelength(f), ...)`` is the kernel of frequency f.
+
+    Raises:
+        InputError: ``frequency`` is not a finite number > 0.
+    """
+    return 1.0 / positive_number(frequency, "frequency (cycles per pixel)")
+
+
+def gabor_frequency(wavelength: float) -> float:
+    """The frequency f = 1 / λ, in cycles per pixel, of a wavelength λ in pixels."""
+    return 1.0 / positive_number(wavelength, "wavelength λ (pixels)")
+
+
 def gabor_values(ksize: int, sigma, theta, lambd, gamma, psi) -> np.ndarray:
     """The Gabor formula in float64, for scalars or broadcastable arrays of parameters.
 

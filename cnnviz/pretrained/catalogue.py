@@ -129,6 +129,12 @@ for _entry in (
         last_conv_layer="head_activation",
         year=2020,
     ),
+    # MobileNet v1 (alpha 1.0): keras.io lists 16 MB; the file is 17.2 MB (16.4 MiB).
+    _keras_entry(
+        "mobilenet", "MobileNet", 224, 4_253_864, 70.4, 2017, pp.tf_mode(), "conv_pw_13_relu",
+        "mobilenet", "mobilenet_1_0_224_tf.h5",
+        f"{_KERAS_BASE}mobilenet/mobilenet_1_0_224_tf.h5", None, 17,
+    ),
     _keras_entry(
         "mobilenet_v2", "MobileNetV2", 224, 3_538_984, 71.3, 2018, pp.tf_mode(), "out_relu",
         "mobilenet_v2", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",

@@ -23,6 +23,10 @@ COURSES_IMAGE_DATA_GENERATOR = {
     "horizontal_flip": True,
     "fill_mode": "nearest",
 }
+# How ImageDataGenerator's ``rescale`` maps to the app's preprocessing: the courses' 1/255
+# is "rescale" (pixels 0..255 become 0..1 after the random changes, as the generator does).
+PREPROCESSINGS = (None, "rescale")
+RESCALE = 1.0 / 255.0
 LIMITS = {
     "rotation_deg": 180.0,
     "width_shift": 0.5,
@@ -72,6 +76,11 @@ class Augmentation:
         contrast: maximum contrast change as a fraction, in [0, 1].
         fill_mode: how pixels moved in from outside are filled: one of ``FILL_MODES``
             (constant fills with black, as ``cval=0``).
+        preprocessing: None (the model's own), or ``"rescale"``: pixels / 255 after the
+            random changes, what ``ImageDataGenerator(rescale=1./255)`` asks for. It is not
+            an augmentation (``active`` ignores it): a classifier trained here already
+            reads pixels / 255; a run whose model has its own preprocessing (a pretrained
+            base) can follow it to feed pixels / 255 as the courses do.
 
     The constructor also takes the earlier keywords ``rotation`` (a fraction of a full turn)
     and ``shift`` (both shifts), and the properties of those names read the same way.
@@ -85,6 +94,7 @@ class Augmentation:
     zoom: float
     contrast: float
     fill_mode: str
+    preprocessing: str | None
 
     def __init__(
         self,
@@ -96,6 +106,7 @@ class Augmentation:
         zoom: float = 0.0,
         contrast: float = 0.0,
         fill_mode: str = "nearest",
+        preprocessing: str | None = None,
         *,
         rotation: float | None = None,
         shift: float | None = None,
@@ -113,6 +124,7 @@ class Augmentation:
             "zoom": float(zoom),
             "contrast": float(contrast),
             "fill_mode": str(fill_mode),
+            "preprocessing": None if preprocessing is None else str(preprocessing),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -139,6 +151,10 @@ class Augmentation:
         if self.fill_mode not in FILL_MODES:
             raise InputError(
                 f"Fill mode must be one of {', '.join(FILL_MODES)}; got {self.fill_mode!r}."
+            )
+        if self.preprocessing not in PREPROCESSINGS:
+            raise InputError(
+                f"Preprocessing must be None or 'rescale'; got {self.preprocessing!r}."
             )
         for name, top in LIMITS.items():
             value = getattr(self, name)
@@ -202,14 +218,26 @@ class Augmentation:
             **kwargs: ``rotation_range``, ``width_shift_range``, ``height_shift_range``,
                 ``shear_range``, ``zoom_range`` (a number), ``horizontal_flip``,
                 ``vertical_flip`` and ``fill_mode``; shifts are fractions (below 1).
+                ``rescale=1./255`` (the courses' call) sets ``preprocessing="rescale"``;
+                ``rescale=None`` or 0 (no rescaling) leaves it None.
 
         Raises:
-            InputError: an argument this app does not reproduce.
+            InputError: an argument this app does not reproduce (a rescale other than
+                1/255 among them).
         """
-        known = {*COURSES_IMAGE_DATA_GENERATOR, "vertical_flip"}
+        known = {*COURSES_IMAGE_DATA_GENERATOR, "vertical_flip", "rescale"}
         unknown = sorted(set(kwargs) - known)
         if unknown:
             raise InputError(f"ImageDataGenerator arguments not reproduced here: {unknown}.")
+        rescale = kwargs.get("rescale")
+        preprocessing = None
+        if rescale is not None and float(rescale) != 0:
+            if not math.isclose(float(rescale), RESCALE, rel_tol=1e-6):
+                raise InputError(
+                    f"ImageDataGenerator rescale={rescale!r} is not reproduced here: only "
+                    "rescale=1./255 (pixels 0..255 to 0..1), or none."
+                )
+            preprocessing = "rescale"
         h, v = bool(kwargs.get("horizontal_flip")), bool(kwargs.get("vertical_flip"))
         flip = {(False, False): "none", (True, False): "horizontal", (False, True): "vertical"}
         return cls(
@@ -220,11 +248,17 @@ class Augmentation:
             shear_deg=float(kwargs.get("shear_range", 0)),
             zoom=float(kwargs.get("zoom_range", 0)),
             fill_mode=str(kwargs.get("fill_mode", "nearest")),
+            preprocessing=preprocessing,
         )
 
     def as_image_data_generator(self) -> dict:
-        """The ``ImageDataGenerator`` arguments of these settings (contrast has none)."""
+        """The ``ImageDataGenerator`` arguments of these settings (contrast has none).
+
+        ``rescale`` is there only when ``preprocessing`` is ``"rescale"``.
+        """
+        rescale = {"rescale": RESCALE} if self.preprocessing == "rescale" else {}
         return {
+            **rescale,
             "rotation_range": self.rotation_deg,
             "width_shift_range": self.width_shift,
             "height_shift_range": self.height_shift,
@@ -255,5 +289,6 @@ class Augmentation:
         return cls(
             flip=str(data.get("flip", "none")),
             fill_mode=str(data.get("fill_mode", "nearest")),
+            preprocessing=data.get("preprocessing"),
             **number,
         )

@@ -27,7 +27,7 @@ DEFAULT_ARCHITECTURE = "mnist_cnn"
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("constant", "cosine")
 # The choices the pages (and class links) offer, including the courses' own values.
-BATCH_SIZES = (8, 16, 20, 32, 64, 128, 256)
+BATCH_SIZES = (8, 16, 20, 32, 64, 128, 200, 256)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1)
 FIRST_LAYERS = ("random", "gabor", "gabor_frozen")
 # Marks the fields that hold a run kind's settings (named like the kind).
@@ -49,6 +49,11 @@ class TrainingConfig:
         epochs: passes over the training set, ≥ 1.
         validation_split: fraction of the training set held out (stratified) for
             validation when the dataset has no validation set, in [0, 0.5]; 0 = none.
+        validate_on_test: validate on the test set (the courses'
+            ``fit(..., validation_data=test)``): every training image trains and the
+            validation curves are the test set's. Choosing settings or the stopping epoch by
+            those curves tunes on the test set, so its score is then no longer an unbiased
+            estimate. ``validation_split`` is then not used.
         dropout: None keeps the architecture's dropout rates; a rate in [0, 1) replaces
             them all (and adds one dropout layer before the output if there is none).
         early_stopping: patience in epochs on the validation loss (0 = off); the best
@@ -89,6 +94,7 @@ class TrainingConfig:
     continue_from: str | None = None
     first_layer: str = "random"
     autoencoder: RunSettings | None = field(default=None, metadata=_KIND_FIELD)
+    validate_on_test: bool = False
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -168,6 +174,8 @@ class TrainingConfig:
             parts.append(f"L2 {float(self.l2):g}")
         if self.augmentation.active:
             parts.append("augmented")
+        if self.validate_on_test:
+            parts.append("validated on test")
         return " · ".join(parts)
 
     @classmethod

@@ -10,16 +10,19 @@ from cnnviz.models.preprocessing import unit
 from cnnviz.training.events import EpochEnd
 
 
-def fit_split(dataset, validation_split: float, seed: int):
+def fit_split(dataset, validation_split: float, seed: int, *, validate_on_test: bool = False):
     """Training and validation data for ``fit``: (x_train, y_train, x_val, y_val).
 
     The validation data is the dataset's own validation set, or a stratified split of the
-    training set (None, None when ``validation_split`` is 0).
+    training set (None, None when ``validation_split`` is 0); with ``validate_on_test``,
+    the test set, and every training image trains (the courses' ``validation_data=test``).
 
     Args:
         dataset: a ``cnnviz.datasets.Dataset`` (uint8 images (N, H, W, C), int labels).
         validation_split: fraction held out when the dataset has no validation set.
         seed: seed of the split.
+        validate_on_test: validate on the test set instead (then ``validation_split`` and
+            the dataset's own validation set are not used).
 
     Raises:
         InputError: images that are not uint8 (N, H, W, C), or fewer than two classes.
@@ -33,6 +36,8 @@ def fit_split(dataset, validation_split: float, seed: int):
         )
     if len(np.unique(y_train)) < 2:
         raise InputError("The training set needs images of at least two classes.")
+    if validate_on_test:
+        return x_train, y_train, np.asarray(ds.x_test), np.asarray(ds.y_test).astype(np.int64)
     if getattr(ds, "x_val", None) is not None and len(ds.x_val):
         return x_train, y_train, np.asarray(ds.x_val), np.asarray(ds.y_val).astype(np.int64)
     fraction = float(validation_split)

@@ -254,7 +254,9 @@ class TrainingJob:
         started = time.perf_counter()
         try:
             cfg = self.config
-            x_tr, y_tr, x_va, y_va = fit_split(self.dataset, cfg.validation_split, cfg.seed)
+            x_tr, y_tr, x_va, y_va = fit_split(
+                self.dataset, cfg.validation_split, cfg.seed, validate_on_test=cfg.validate_on_test
+            )
             input_shape = tuple(int(v) for v in x_tr.shape[1:])
             num_classes = len(self.dataset.class_names)
             self.device = detect_device()

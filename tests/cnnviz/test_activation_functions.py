@@ -60,3 +60,14 @@ def test_every_registered_function_is_complete(name):
     by_depth = af.gradient_by_depth(name, 1.0, 4, 0.1)
     assert by_depth.shape == (4,)
     assert by_depth[-1] == pytest.approx(abs(af.gradient_through_layers(name, 1.0, 4, 0.1)))
+
+
+def test_linear_is_listed_with_slope_one_everywhere():
+    # The courses' output layers and "no activation" layers use Keras's "linear".
+    assert "linear" in [f.name for f in af.FUNCTIONS.values()]
+    fn = af.get("linear")
+    assert fn.layer_name == "linear" and not fn.saturates
+    x, f, d = af.curves("linear", np.array([-3.0, 0.0, 2.5]))
+    np.testing.assert_allclose(f, x)
+    np.testing.assert_allclose(d, [1.0, 1.0, 1.0])
+    assert af.gradient_through_layers("linear", -4.0, 30) == 1.0

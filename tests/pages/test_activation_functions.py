@@ -43,3 +43,11 @@ def test_use_everywhere_shows_the_activation_in_the_train_box():
     assert at.selectbox(key="train_all_activation").value == "sigmoid"
     at.switch_page("pages/train.py").run()  # and it stays so on the next visit
     assert at.selectbox(key="train_all_activation").value == "sigmoid"
+
+
+def test_linear_can_be_drawn_and_used():
+    at = app_test("pages/activation_functions.py").run()
+    assert "Linear (none)" in at.multiselect(key="actf_chosen").options
+    at.multiselect(key="actf_chosen").set_value(["linear", "sigmoid"]).run()
+    assert not at.exception
+    assert any("**Linear (none)** 1" in m.value for m in at.markdown)

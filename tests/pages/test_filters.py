@@ -449,12 +449,14 @@ def test_every_setting_on_the_page_is_kept():
 
     at = app_test(PAGE).run()
     seen = set()
-    for tab, extra in [("Gabor", None), ("Sobel", None), ("Filter bank", None),
-                       ("Custom kernel", None), ("Step through", None),
+    for tab, extra in [("Gabor", None), ("Gabor", "frequency"), ("Sobel", None),
+                       ("Filter bank", None), ("Custom kernel", None), ("Step through", None),
                        ("Step through", "Max pooling"), ("Arithmetic", None)]:  # fmt: skip
         at.session_state["filters_tab"] = tab
         at.run()
-        if extra:
+        if extra == "frequency":
+            at.radio(key="gabor_by").set_value(extra).run()
+        elif extra:
             at.radio(key="step_operation").set_value(extra).run()
         if tab == "Arithmetic":
             at.checkbox(key="arith_pool").check().run()
@@ -539,3 +541,20 @@ def test_a_slider_moved_in_its_fragment_is_kept_on_a_real_server():
     if errors:
         raise errors[0]
     assert sliders["gabor_theta"] == [45.0]
+
+
+def test_gabor_can_be_set_by_frequency():
+    # The lecture gives frequencies (cycles per pixel); λ = 1 / f draws the same kernel.
+    at = app_test(PAGE).run()
+    at.toggle(key="gabor_zero_mean").set_value(False).run()
+    at.radio(key="gabor_by").set_value("frequency").run()
+    _ok(at)
+    assert at.slider(key="gabor_frequency").value == pytest.approx(0.1)  # from λ = 10
+    at.slider(key="gabor_frequency").set_value(0.25).run()
+    _ok(at)
+    raw = filters.gabor_kernel(21, 4.0, 0.0, 4.0, 0.5, 0.0)
+    np.testing.assert_allclose(_z(_chart(at, "gabor_kernel_fig")["data"][0]), raw, atol=1e-6)
+    assert any("f = 0.25 cycles per pixel" in c.value and "λ = 4 px" in c.value for c in at.caption)
+    at.radio(key="gabor_by").set_value("wavelength").run()  # back: λ follows
+    _ok(at)
+    assert at.slider(key="gabor_lambda").value == pytest.approx(4.0)

@@ -99,3 +99,12 @@ def test_models_agree_offline_with_the_bundled_model_at_two_input_sizes(empty_ke
     at.select_slider(key="pretrained_second_size").set_value(160).run()
     assert not at.exception
     assert "224×224 and 160×160" in _page_text(at)
+
+
+def test_mobilenet_v1_is_offered_and_marked_without_its_weights(empty_keras_home):
+    at = app_test(PAGE).run()
+    assert not at.exception
+    assert (
+        "MobileNet · weights not downloaded (17 MB)"
+        in at.multiselect(key="pretrained_models").options
+    )

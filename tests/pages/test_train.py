@@ -1,4 +1,5 @@
 import io
+import json
 import time
 import zipfile
 
@@ -246,3 +247,45 @@ def test_settings_and_job_survive_a_visit_to_another_page():
     assert at.selectbox(key="train_optimizer").value == "sgd"
     assert at.select_slider(key="train_opt_shapes_n").value == 600
     assert "Test accuracy" in metrics(at)
+
+
+def test_class_counts_can_be_shown_as_a_pie_chart():
+    at = app_test("pages/train.py").run()
+    assert at.radio(key="train_class_counts_chart").value == "bars"
+    at.radio(key="train_class_counts_chart").set_value("pie").run()
+    assert not at.exception
+    chart = next(c for c in at.get("plotly_chart") if "train_class_counts" in c.proto.id)
+    assert {t["type"] for t in json.loads(chart.proto.spec)["data"]} == {"pie"}
+
+
+def test_batch_size_200_is_offered():
+    at = app_test("pages/train.py").run()
+    assert "200" in at.selectbox(key="train_batch").options
+    at.selectbox(key="train_batch").set_value(200).run()
+    assert not at.exception and at.selectbox(key="train_batch").value == 200
+
+
+def test_zip_sizes_offer_the_courses_150_by_default_and_300():
+    at = app_test("pages/train.py").run()
+    at.selectbox(key="train_dataset").set_value("__zip__").run()
+    assert not at.exception
+    sizes = at.button_group(key="train_zip_size")
+    assert [int(o.content.split()[0]) for o in sizes.proto.options] == [64, 150, 224, 300]
+    assert sizes.value == 150
+
+
+def test_the_test_set_can_be_the_validation_data():
+    at = tiny_settings(app_test("pages/train.py").run())
+    assert at.checkbox(key="train_val_on_test").value is False
+    at.checkbox(key="train_val_on_test").check().run()
+    assert not at.exception
+    assert at.slider(key="train_val").disabled
+    text = " ".join(e.value for e in [*at.caption, *at.info, *at.warning])
+    assert "no longer an unbiased estimate" in text
+    at.button(key="train_start").click().run()
+    at, job = run_until_done(at)
+    assert not at.exception and job.status == "finished", job.error
+    assert job.config.validate_on_test
+    started = job.events()[0]
+    assert started.val_samples == len(job.dataset.x_test)
+    assert started.train_samples == len(job.dataset.x_train)

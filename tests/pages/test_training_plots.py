@@ -82,3 +82,14 @@ def test_long_jobs_are_thinned_for_drawing():
     d = tp.curve_data(events, max_batch_points=100)
     assert len(d["batch_x"]) == 100
     assert d["batch_x"][-1] == 1.0  # the latest point is kept
+
+
+def test_class_distribution_as_pies_one_per_split():
+    counts = {"train": {"daisy": 3, "rose": 5}, "test": {"daisy": 1, "rose": 2}}
+    fig = tp.class_distribution_figure(counts, kind="pie")
+    assert [t.type for t in fig.data] == ["pie", "pie"]
+    assert [t.title.text for t in fig.data] == ["train", "test"]
+    assert list(fig.data[0].labels) == ["daisy", "rose"] and list(fig.data[0].values) == [3, 5]
+    assert fig.data[0].domain.x[1] <= fig.data[1].domain.x[0]  # side by side
+    with pytest.raises(ValueError, match=r"bar.*pie"):
+        tp.class_distribution_figure(counts, kind="donut")

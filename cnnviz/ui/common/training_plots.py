@@ -261,13 +261,34 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], normalize: 
     return fig
 
 
-def class_distribution_figure(counts: dict[str, dict[str, int]]):
-    """Images per class, one bar group per split.
+def class_distribution_figure(counts: dict[str, dict[str, int]], kind: str = "bar"):
+    """Images per class: one bar group per split, or one pie per split, side by side.
 
     Args:
         counts: ``{split name: {class name: count}}`` (e.g. from ``Dataset.class_counts``).
+        kind: ``"bar"`` (counts compared between splits) or ``"pie"`` (each class's share).
     """
+    if kind not in ("bar", "pie"):
+        raise ValueError(f"kind must be 'bar' or 'pie', got {kind!r}.")
     fig = go.Figure()
+    if kind == "pie":
+        n = max(len(counts), 1)
+        for i, (split, per_class) in enumerate(counts.items()):
+            fig.add_trace(
+                go.Pie(
+                    labels=[plain_html(c) for c in per_class],
+                    values=list(per_class.values()),
+                    name=split,
+                    title={"text": split},
+                    domain={"x": [i / n + 0.01, (i + 1) / n - 0.01], "y": [0, 1]},
+                    sort=False,  # the same class keeps its colour and place in every pie
+                    textinfo="percent",
+                )
+            )
+        fig.update_layout(
+            height=260, margin=_MARGIN, title="Images per class", legend={"orientation": "h"}
+        )
+        return fig
     for split, per_class in counts.items():
         names = [plain_html(c) for c in per_class]  # class folder names are user text
         fig.add_trace(go.Bar(x=names, y=list(per_class.values()), name=split))

@@ -7,16 +7,42 @@ import math
 import numpy as np
 import streamlit as st
 
+from cnnviz import filters
 from cnnviz.errors import InputError
 from cnnviz.ui.common import figures
 from cnnviz.ui.filters import cached
 from cnnviz.ui.filters import response_figures as light
 from cnnviz.ui.filters.controls import view_radio
-from cnnviz.ui.filters.state import default, kept_fragment
+from cnnviz.ui.filters.state import DEFAULTS, default, kept_fragment
+
+_BY_LABELS = {"wavelength": "wavelength λ", "frequency": "frequency f = 1/λ"}
+# (min, max, step) of the two sliders: λ 2..40 pixels is f 0.025..0.5 cycles per pixel.
+_LAMBDA_RANGE = (2.0, 40.0, None, 0.5)
+_FREQUENCY_RANGE = (0.025, 0.5, None, 0.005)
 
 
 def _degrees_caption(degrees: float) -> str:
     return f"{degrees:g}° = {math.radians(degrees):.3f} rad"
+
+
+def _stripes_caption(by: str, lambd: float) -> str:
+    f = filters.gabor_frequency(lambd)
+    if by == "frequency":
+        return f"f = {f:.3g} cycles per pixel, so λ = {lambd:.3g} px (1/f)."
+    return f"λ = {lambd:.3g} px, so f = {f:.3g} cycles per pixel (1/λ)."
+
+
+def _carry_stripes_over() -> None:
+    """On switching between λ and f, start the new slider where the old one was."""
+    state = st.session_state
+    if state.get("gabor_by") == "frequency":
+        lambd = float(state.get("gabor_lambda", DEFAULTS["gabor_lambda"]))
+        f = round(filters.gabor_frequency(lambd) / 0.005) * 0.005
+        state["gabor_frequency"] = round(min(max(f, 0.025), 0.5), 3)
+    else:
+        f = float(state.get("gabor_frequency", DEFAULTS["gabor_frequency"]))
+        lambd = round(filters.gabor_wavelength(f) * 2) / 2
+        state["gabor_lambda"] = min(max(lambd, 2.0), 40.0)
 
 
 def gabor_section(gray: np.ndarray, key: str) -> None:
@@ -54,7 +80,24 @@ def gabor_controls(gray: np.ndarray, key: str) -> None:
         key=default("gabor_theta"),
         help="Direction the wave travels: 0° gives vertical stripes.",
     )
-    lambd = c2.slider("λ (wavelength, pixels)", 2.0, 40.0, step=0.5, key=default("gabor_lambda"))
+    by = c2.radio(
+        "Stripes set by",
+        ["wavelength", "frequency"],
+        format_func=_BY_LABELS.get,
+        horizontal=True,
+        key=default("gabor_by"),
+        on_change=_carry_stripes_over,
+        help="The frequency f is 1/λ, in cycles per pixel (how some lectures give it). "
+        "Either way the kernel is the same.",
+    )
+    if by == "frequency":
+        default("gabor_frequency")
+        frequency = c2.slider(
+            "f (frequency, cycles per pixel)", *_FREQUENCY_RANGE, key="gabor_frequency"
+        )
+        lambd = filters.gabor_wavelength(frequency)
+    else:
+        lambd = c2.slider("λ (wavelength, pixels)", *_LAMBDA_RANGE, key=default("gabor_lambda"))
     gamma = c3.slider(
         "γ (aspect ratio)",
         0.1,
@@ -103,5 +146,6 @@ def gabor_controls(gray: np.ndarray, key: str) -> None:
     )
     st.caption(
         f"θ = {_degrees_caption(theta_deg)}, ψ = {_degrees_caption(psi_deg)}. "
+        f"{_stripes_caption(by, lambd)} "
         f"Response range {response.min():.1f} … {response.max():.1f}."
     )

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     "gabor_sigma": 4.0,
     "gabor_theta": 0,
     "gabor_lambda": 10.0,
+    "gabor_by": "wavelength",
+    "gabor_frequency": 0.1,
     "gabor_gamma": 0.5,
     "gabor_psi": 0,
     "gabor_zero_mean": True,

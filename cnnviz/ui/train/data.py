@@ -48,7 +48,8 @@ def load_builtin(
         return cached_dataset(info.name, key)
 
 
-ZIP_IMAGE_SIZES = (64, 150, 224)
+ZIP_IMAGE_SIZES = datasets.ZIP_IMAGE_SIZES
+_ZIP_SIZE_NOTES = {150: " (photo courses)", 300: " (horse-or-human)"}
 
 
 def _decode_zip(data: bytes, digest: str, size: int) -> datasets.Dataset:
@@ -102,12 +103,14 @@ def _zip_ui(prefix: str = "train") -> datasets.Dataset | None:
     size = st.segmented_control(
         "Image size",
         ZIP_IMAGE_SIZES,
-        format_func=lambda v: f"{v} × {v}" + (" (the courses')" if v == 150 else ""),
-        key=widget_default(f"{prefix}_zip_size", 64 if prefix == "train" else 150),
-        help="Every image is resized to this square when the archive is read. Larger keeps "
-        "more detail for a pretrained base (224 is its own size) but uses more memory.",
+        format_func=lambda v: f"{v} × {v}" + _ZIP_SIZE_NOTES.get(v, ""),
+        key=widget_default(f"{prefix}_zip_size", datasets.PHOTO_ZIP_IMAGE_SIZE),
+        help="Every image is resized to this square when the archive is read. The photo "
+        "courses use 150 (cats and dogs, flowers), horse-or-human 300; a pretrained base's "
+        "own size is 224. Take 64 for small drawings or digits. Larger keeps more detail but "
+        "uses more memory and trains more slowly.",
     )
-    size = int(size or ZIP_IMAGE_SIZES[0])
+    size = int(size or datasets.PHOTO_ZIP_IMAGE_SIZE)
     state = st.session_state
     upload = st.file_uploader("Your images (.zip)", type=["zip"], key=f"{prefix}_zip_upload")
     if upload is None:
@@ -206,6 +209,15 @@ def dataset_preview_ui(
         if ds.x_val is not None:
             counts["validation"] = ds.class_counts("val")
         counts["test"] = ds.class_counts("test")
+        kind = st.radio(
+            "Class counts as",
+            ["bars", "pie"],
+            horizontal=True,
+            key=f"{prefix}_class_counts_chart",
+            help="Bars compare the counts between splits; a pie shows each class's share "
+            "of a split (is one class much rarer?).",
+        )
         st.plotly_chart(
-            training_plots.class_distribution_figure(counts), key=f"{prefix}_class_counts"
+            training_plots.class_distribution_figure(counts, "pie" if kind == "pie" else "bar"),
+            key=f"{prefix}_class_counts",
         )

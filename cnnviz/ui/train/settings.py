@@ -44,6 +44,7 @@ def defaults_to_state(cfg: TrainingConfig) -> None:
     state["train_optimizer"] = cfg.optimizer
     state["train_schedule"] = cfg.schedule
     state["train_val"] = float(cfg.validation_split)
+    state["train_val_on_test"] = bool(cfg.validate_on_test)
     state["train_dropout_on"] = cfg.dropout is not None
     state["train_dropout"] = 0.3 if cfg.dropout is None else float(cfg.dropout)
     state["train_patience"] = int(cfg.early_stopping)
@@ -98,6 +99,7 @@ def hyperparameters_ui() -> dict:
             "learning_rate": float(lr),
             "optimizer": optimizer,
             "validation_split": float(state.get("train_val", 0.1)),
+            "validate_on_test": bool(state.get("train_val_on_test", False)),
             "dropout": float(state.get("train_dropout", 0.3))
             if state.get("train_dropout_on")
             else None,
@@ -124,14 +126,22 @@ def hyperparameters_ui() -> dict:
         "(kernel_regularizer=l2(λ)), which keeps weights small. Layers with their own L1 / L2 "
         "in the layer table keep theirs.",
     )
+    on_test = bool(state.get("train_val_on_test", False))
     val = c3.slider(
         "Validation share",
         0.0,
         0.5,
         step=0.05,
         key="train_val",
+        disabled=on_test,
         help="Part of the training images held out to watch for overfitting (ignored when "
         "the dataset has its own validation folder).",
+    )
+    on_test = c3.checkbox(
+        "Use the test set as validation data",
+        key="train_val_on_test",
+        help="As the courses' fit(..., validation_data=test): every training image trains "
+        "and the validation curves are measured on the test images.",
     )
     patience = c4.number_input(
         "Early stopping patience",
@@ -160,12 +170,21 @@ def hyperparameters_ui() -> dict:
         "from there or kept fixed; compare the run with a random start in Compare runs.",
     )
     seed = c3.number_input("Seed", 0, 2**31 - 1, key="train_seed")
+    if on_test:
+        st.warning(
+            "Validation curves are measured on the test set, as the courses do. Whatever you "
+            "choose by watching them (epochs, settings, early stopping) is then tuned on the "
+            "test set, so the test score is no longer an unbiased estimate of how the network "
+            "does on new images.",
+            icon=":material/warning:",
+        )
     return {
         "epochs": int(epochs),
         "batch_size": int(batch),
         "learning_rate": float(lr),
         "optimizer": optimizer,
         "validation_split": float(val),
+        "validate_on_test": bool(on_test),
         "dropout": float(dropout) if dropout_on else None,
         "early_stopping": int(patience),
         "schedule": schedule,

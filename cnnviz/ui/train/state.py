@@ -57,6 +57,7 @@ PERSISTENT_KEYS = (
     "train_optimizer",
     "train_schedule",
     "train_val",
+    "train_val_on_test",
     "train_dropout_on",
     "train_dropout",
     "train_patience",

@@ -338,3 +338,16 @@ def test_summary_table_of_other_models():
     assert arch.summary_table(unbuilt) == [
         {"layer": "d", "type": "Dense", "output_shape": "?", "params": 0}
     ]
+
+
+def test_mlp_is_learnopencvs_feedforward_network_with_its_dropout():
+    # LearnOpenCV's feedforward post: Dense 512, Dense 512 on the 784 pixels, trained first
+    # without dropout, then with Dropout(0.5) after each hidden layer.
+    spec = arch.preset_spec("mlp")
+    rates = [float(row["rate"]) for row in spec if row["type"] == "dropout"]
+    assert rates == [0.5, 0.5]
+    kinds = [row["type"] for row in spec]
+    assert kinds == ["flatten", "dense", "dropout", "dense", "dropout"]
+    text = arch.preset("mlp").help
+    assert "LearnOpenCV" in text and "0.5" in text and "without dropout" in text
+    assert "0.2" not in text

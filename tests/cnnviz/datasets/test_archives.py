@@ -223,7 +223,7 @@ def test_split_folders_with_an_unknown_class_are_refused(sandbox):
         datasets.from_zip(data, sandbox / "work")
 
 
-@pytest.mark.parametrize("size", [64, 150, 224])
+@pytest.mark.parametrize("size", [64, 150, 224, 300])
 def test_upload_image_sizes(sandbox, size):
     ds = datasets.from_zip(make_zip(class_files(n=5)), sandbox / "w", image_size=size)
     assert ds.x_train.shape[1:3] == (size, size)
@@ -566,3 +566,9 @@ def test_upload_limit_fits_the_course_archives_and_the_reader_cap():
     config = tomllib.loads((Path(__file__).parents[3] / ".streamlit/config.toml").read_text())
     upload_mb = config["server"]["maxUploadSize"]
     assert 225 <= upload_mb <= zip_checks.Limits().max_archive_bytes / 2**20
+
+
+def test_the_sizes_offered_for_archives_include_the_courses():
+    # 150 for the photo courses (their default), 300 for horse-or-human.
+    assert datasets.ZIP_IMAGE_SIZES == (64, 150, 224, 300)
+    assert datasets.PHOTO_ZIP_IMAGE_SIZE == 150

@@ -141,3 +141,23 @@ def _spec_args(spec: GaborSpec):
 def test_gabor_bank_rejects_bad_settings(kwargs, words):
     with pytest.raises(InputError, match=words):
         gabor_bank(**kwargs)
+
+
+# --- by frequency (cycles per pixel) as well as by wavelength -------------------------------
+
+
+@pytest.mark.parametrize("wavelength", [2.0, 4.0, 10.0, 12.5, 40.0])
+def test_a_kernel_set_by_frequency_is_the_one_set_by_its_wavelength(wavelength):
+    frequency = filters.gabor_frequency(wavelength)
+    assert frequency == pytest.approx(1 / wavelength)
+    assert filters.gabor_wavelength(frequency) == pytest.approx(wavelength)
+    by_frequency = gabor_kernel(21, 4.0, 0.3, filters.gabor_wavelength(frequency), 0.5, 0.2)
+    np.testing.assert_array_equal(by_frequency, gabor_kernel(21, 4.0, 0.3, wavelength, 0.5, 0.2))
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf")])
+def test_frequency_and_wavelength_must_be_positive(bad):
+    with pytest.raises(InputError, match="frequency"):
+        filters.gabor_wavelength(bad)
+    with pytest.raises(InputError, match="wavelength"):
+        filters.gabor_frequency(bad)

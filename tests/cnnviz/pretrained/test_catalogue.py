@@ -66,3 +66,16 @@ def test_efficientnet_normalization_matches_keras_imagenet_build():
     # What keras.applications adds for "imagenet": Rescaling(1 / sqrt(stddev)) per channel.
     factor = 1 / np.sqrt(np.array([0.229, 0.224, 0.225], dtype=np.float32))
     np.testing.assert_allclose(after, before * factor, rtol=1e-4, atol=1e-5)
+
+
+def test_mobilenet_v1_is_keras_mobilenet_with_its_own_file_and_figures():
+    entry = pretrained.info("mobilenet")
+    assert entry.title == "MobileNet" and entry.builder == "MobileNet"
+    assert entry.input_size == (224, 224) and entry.top1 == 70.4 and entry.download_mb == 17
+    assert entry.weight_file == "mobilenet_1_0_224_tf.h5"
+    assert entry.weight_url == (
+        "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/"
+        "mobilenet_1_0_224_tf.h5"
+    )
+    assert entry.keras_module == "mobilenet" and entry.preprocessing.mode == "tf"
+    assert not entry.bundled

@@ -47,9 +47,17 @@ def _check_last_conv_layer(model, layer_name):
     index = [ly.name for ly in layers].index(layer_name)
     shape = layers[index].output.shape
     assert len(shape) == 4 and shape[1] > 1 and shape[2] > 1
-    last_conv = max(i for i, ly in enumerate(layers) if type(ly).__name__ in CONV_TYPES)
+
+    # MobileNet v1 ends with its classifier written as a 1 x 1 convolution on a 1 x 1 map.
+    def spatial(ly):
+        shape = ly.output.shape
+        return len(shape) == 4 and (shape[1] > 1 or shape[2] > 1)
+
+    last_conv = max(
+        i for i, ly in enumerate(layers) if type(ly).__name__ in CONV_TYPES and spatial(ly)
+    )
     assert index >= last_conv
-    later_maps = [ly for ly in layers[index + 1 :] if len(ly.output.shape) == 4]
+    later_maps = [ly for ly in layers[index + 1 :] if spatial(ly)]
     assert all(type(ly).__name__ in POOL_TYPES for ly in later_maps)
 
 

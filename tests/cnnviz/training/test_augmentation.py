@@ -196,3 +196,35 @@ def test_apply_leaves_the_input_alone():
     before = images.copy()
     Augmentation.courses().apply(images, seed=0)
     np.testing.assert_array_equal(images, before)
+
+
+def test_the_courses_literal_image_data_generator_call_is_accepted():
+    # The TensorFlow course, word for word: rescale=1./255 is not an augmentation but the
+    # preprocessing, so it sets that instead of being refused.
+    aug = Augmentation.from_image_data_generator(
+        rescale=1.0 / 255,
+        rotation_range=40,
+        width_shift_range=0.2,
+        height_shift_range=0.2,
+        shear_range=0.2,
+        zoom_range=0.2,
+        horizontal_flip=True,
+        fill_mode="nearest",
+    )
+    assert aug.preprocessing == "rescale"
+    assert (aug.rotation_deg, aug.width_shift, aug.height_shift) == (40, 0.2, 0.2)
+    assert (aug.shear_deg, aug.zoom, aug.flip, aug.fill_mode) == (0.2, 0.2, "horizontal", "nearest")
+    assert aug.as_image_data_generator()["rescale"] == pytest.approx(1 / 255)
+    assert Augmentation.from_dict(asdict(aug)) == aug
+    # Without rescale, nothing is said about the preprocessing (the model's own).
+    assert Augmentation.courses().preprocessing is None
+    assert "rescale" not in Augmentation.courses().as_image_data_generator()
+
+
+@pytest.mark.parametrize("factor", [1.0 / 127.5, 2.0, -1 / 255])
+def test_a_rescale_other_than_1_over_255_is_refused(factor):
+    with pytest.raises(InputError, match="rescale"):
+        Augmentation.from_image_data_generator(rescale=factor, horizontal_flip=True)
+    # None and 0 mean no rescaling in ImageDataGenerator.
+    for none in (None, 0):
+        assert Augmentation.from_image_data_generator(rescale=none).preprocessing is None

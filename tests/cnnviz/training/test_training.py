@@ -374,3 +374,33 @@ def test_mixed_precision_trains_in_float16_and_saves_float32(tmp_path):
     loaded = store.load(job.result.model_id)
     assert all(layer.dtype_policy.name == "float32" for layer in loaded.model.layers)
     assert keras.config.dtype_policy().name == "float32"  # this thread untouched
+
+
+def test_batch_200_is_offered_and_cifar10s_augmented_run_uses_it():
+    # The CIFAR-10 course's augmented run trains in batches of 200.
+    assert 200 in training.BATCH_SIZES
+    config = training.recommended_config("cifar10")
+    assert config.batch_size == 200 and config.augmentation.flip == "horizontal"
+    from cnnviz import presets
+
+    assert presets.from_params({"batch": "200"})[0] == {"batch": 200}
+
+
+def test_the_test_set_can_be_the_validation_data():
+    # The courses' fit(..., validation_data=test): every training image trains and the
+    # validation curves are the test set's.
+    from cnnviz.training.data import fit_split
+
+    ds = tiny_dataset(n=32)
+    x_tr, _, x_va, y_va = fit_split(ds, 0.3, seed=0, validate_on_test=True)
+    assert len(x_tr) == 32 and np.array_equal(x_va, ds.x_test)
+    np.testing.assert_array_equal(y_va, ds.y_test)
+    config = tiny_config(validation_split=0.3, validate_on_test=True)
+    assert "validated on test" in config.summary()
+    assert training.TrainingConfig.from_dict(config.to_dict()).validate_on_test is True
+    job = TrainingJob(ds, config).start()
+    assert job.wait(120) and job.status == "finished", job.error
+    started = job.events()[0]
+    assert (started.train_samples, started.val_samples) == (32, len(ds.x_test))
+    last = job.latest(EpochEnd)
+    assert last.val_loss == pytest.approx(job.result.test_loss, rel=1e-4, abs=1e-5)
