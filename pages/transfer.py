@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from cnnviz import transfer
 from cnnviz.ui import train as train_ui
 from cnnviz.ui import transfer as ui
 
@@ -19,7 +18,6 @@ job = train_ui.current_job(ui.PREFIX)
 busy = job is not None and not job.done
 
 st.subheader("1 · Data")
-st.session_state.setdefault("transfer_dataset", transfer.DEFAULT_DATASET)
 ds = train_ui.dataset_ui(prefix=ui.PREFIX)
 if ds is None:
     st.info("Choose a dataset, or upload a .zip of class folders.")

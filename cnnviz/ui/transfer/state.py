@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
+from cnnviz import transfer
 from cnnviz.ui.common import dataset_options, kept_settings
 
 PREFIX = "transfer"
@@ -28,8 +31,12 @@ def kept_keys() -> list[str]:
 
 
 def restore_settings() -> None:
-    """Bring back the settings of earlier visits (first thing on the page; see kept_settings)."""
+    """Bring back the settings of earlier visits (first thing on the page; see kept_settings).
+
+    A first visit opens on :data:`cnnviz.transfer.DEFAULT_DATASET`.
+    """
     kept_settings.restore(kept_keys(), _SAVED)
+    st.session_state.setdefault(f"{PREFIX}_dataset", transfer.DEFAULT_DATASET)
 
 
 def remember_settings() -> None:
