@@ -90,3 +90,42 @@ def test_a_transfer_experiment_without_the_course_fields_says_so():
             courses.count_params(exp)
     else:
         pytest.skip("TransferConfig has the course fields: counted by the test above")
+
+
+def test_the_autoencoder_experiment_is_the_course_run_the_page_knows():
+    from cnnviz import autoencoder
+
+    exp = courses.get("lo_denoising_autoencoder")
+    course = autoencoder.COURSE
+    assert exp.printed_params() == {"total": course.params}
+    assert {(f.name, f.value, f.epoch) for f in exp.printed_results()} == {
+        ("loss", course.loss, course.epochs),
+        ("val_loss", course.val_loss, course.epochs),
+    }
+    assert (exp.training["epochs"], exp.training["batch_size"]) == (course.epochs, 64)
+
+
+def test_the_registry_loads_without_tensorflow():
+    """Home lists the experiments and must not wait for TensorFlow."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cnnviz.courses; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_our_figures_beside_the_course_at_the_same_epoch_and_why_they_differ():
+    from cnnviz.courses.compare import beside, why_they_differ
+
+    exp = courses.get("lo_denoising_autoencoder")
+    rows = beside(exp, {"params_total": 37_601, "loss": 0.2}, {"loss": [0.3, 0.2]})
+    assert [r.course for r in rows] == ["37,601", "0.1196", "0.1171"]
+    assert rows[0].ours == "37,601" and rows[1].ours == "0.2000"
+    assert "this run: epoch 2" in rows[1].what and rows[2].ours == "—"
+    sentence = why_they_differ(exp, "digits", 1438, 2)
+    assert "digits instead of the course's data" in sentence
+    assert "2 of the course's 25 epochs" in sentence and "random" in sentence
+    assert "60" not in why_they_differ(exp, "mnist", 600, 25).split("images")[1]
