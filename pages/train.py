@@ -51,8 +51,8 @@ if job is not None:
     st.subheader("Progress")
     ui.progress_ui(job.id)
     if job.done and job.result is not None:
-        ui.results_ui(job)
         ui.course_results_ui(job)
+        ui.results_ui(job)
 
 st.divider()
 st.subheader("Compare runs")
