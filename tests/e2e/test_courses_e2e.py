@@ -38,3 +38,14 @@ def test_a_course_experiment_from_home_to_the_figures_beside_ours(mnist_app_url,
     assert page.get_by_text("Our numbers may differ from the course's because").count()
     assert not page.get_by_test_id("stException").count()
     screenshot(page, "course-experiment-beside-ours")
+
+
+def test_a_home_link_to_a_page_without_a_picker_names_its_experiment(mnist_app_url, page):
+    page.goto(mnist_app_url)
+    wait_for_app(page)
+    page.get_by_text("Vanschoren's lecture on convolutional neural networks").first.click()
+    page.get_by_role("link", name="Image convolution: filter banks · Filters").click()
+    page.get_by_role("heading", name="Filters").first.wait_for()
+    wait_for_app(page)
+    page.get_by_text("Course experiment · Vanschoren's lecture").wait_for()
+    assert not page.get_by_test_id("stException").count()

@@ -109,3 +109,27 @@ def test_the_autoencoder_page_sets_up_the_course_run(mnist_home):
     assert at.slider(key="autoencoder_noise").value == pytest.approx(0.5)
     assert at.radio(key="autoencoder_network").value == "course"
     assert any("validation loss 0.1171 (epoch 25)" in c.value for c in at.caption)
+
+
+def _note_page(url_path):
+    from cnnviz.ui.common.course_picker import course_note
+
+    course_note(url_path)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"), [("filters", 1), ("gradcam", 0)], ids=["its page", "another page"]
+)
+def test_a_page_without_a_picker_names_the_course_experiment_it_was_opened_for(url, shown):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_note_page, args=(url,))
+    at.query_params["course"] = "vs_filter_banks"
+    at.run()
+    assert not at.exception
+    notes = [i.value for i in at.info if "Course experiment" in i.value]
+    assert len(notes) == shown
+    assert not notes or "filter banks" in notes[0]
+    train = AppTest.from_function(_note_page, args=("train",))
+    train.query_params["course"] = "vs_mnist_cnn"  # the picker says it there
+    assert not train.run().info

@@ -158,3 +158,27 @@ def course_links_ui() -> None:
                 st.caption(
                     plain(exp.help + (f" The course printed: {printed}." if printed else ""))
                 )
+
+
+#: Pages whose widgets a picker sets (the others show a note about the experiment).
+PICKER_PAGES = frozenset({"train", "autoencoder"})
+
+
+def course_note(url_path: str) -> None:
+    """A note naming the course experiment a page without a picker was opened for.
+
+    Home's links carry ``?course=<key>``; app.py calls this before the page runs.
+    """
+    from cnnviz.ui.common.navigation import PAGES
+
+    key = st.query_params.get(QUERY)
+    if not key or key not in courses.REGISTRY:
+        return
+    exp = courses.get(key)
+    spec = PAGES.get(exp.page)
+    if exp.page in PICKER_PAGES or spec.url != url_path:
+        return
+    st.info(
+        plain(f"Course experiment · {_label(exp)}. {exp.help} The course: {exp.source}"),
+        icon=":material/school:",
+    )
