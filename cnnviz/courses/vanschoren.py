@@ -123,7 +123,7 @@ for _exp in (
     Experiment(
         key="vs_class_activation_maps",
         title="Class activation maps on VGG16",
-        help="Where VGG16 looked before it answered 'African elephant': a Grad-CAM heatmap "
+        help="Where VGG16 looked before it named the photo's class: a Grad-CAM heatmap "
         "over the photo.",
         course="vanschoren",
         page="gradcam",
