@@ -133,3 +133,19 @@ def test_a_page_without_a_picker_names_the_course_experiment_it_was_opened_for(u
     train = AppTest.from_function(_note_page, args=("train",))
     train.query_params["course"] = "vs_mnist_cnn"  # the picker says it there
     assert not train.run().info
+
+
+def test_every_train_experiment_sets_the_page_up_without_an_error():
+    from cnnviz import courses
+    from cnnviz.ui.common.text import plain
+
+    at = app_test("pages/train.py").run()
+    for exp in courses.available(page="train"):
+        at.selectbox(key="train_course_pick").set_value(exp.key)
+        at.button(key="train_course_apply").click().run()
+        assert not at.exception, exp.key
+        if exp.network is not None:
+            assert at.session_state["train_arch"] == exp.network, exp.key
+        if exp.training:
+            assert at.session_state["train_epochs"] == exp.training["epochs"], exp.key
+        assert any(plain(exp.title) in c.value for c in at.caption), exp.key
