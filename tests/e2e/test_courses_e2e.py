@@ -21,7 +21,10 @@ def test_a_course_experiment_from_home_to_the_figures_beside_ours(mnist_app_url,
     page.goto(mnist_app_url)
     wait_for_app(page)
     page.get_by_text("Vanschoren's lecture on convolutional neural networks").first.click()
-    page.get_by_role("link", name="A simple convnet on MNIST · Train").click()
+    link = page.get_by_role("link", name="A simple convnet on MNIST · Train")
+    link.wait_for()
+    screenshot(page, "home-course-experiments")
+    link.click()
     page.get_by_role("heading", name="Train").first.wait_for()
     wait_for_app(page)
     assert "course=vs_mnist_cnn" in page.url
