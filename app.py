@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cnnviz.ui.common import rerun_gate, startup
+from cnnviz.ui.common.course_picker import course_note
 from cnnviz.ui.common.navigation import no_core_urls, sections
 from cnnviz.ui.common.sidebar import render_sidebar
 
@@ -30,4 +31,5 @@ page = st.navigation(
 if page.url_path not in no_core_urls():
     startup.wait_for_core()
 render_sidebar()
+course_note(page.url_path)
 page.run()

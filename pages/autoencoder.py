@@ -15,6 +15,7 @@ st.caption(
 )
 
 ui.restore_settings()
+ui.course_experiments_ui()
 job = train_ui.current_job(ui.PREFIX)
 busy = job is not None and not job.done
 

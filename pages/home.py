@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from cnnviz.ui.common.course_picker import course_links_ui
 from cnnviz.ui.common.navigation import ROOT, PageSpec, home_steps
 
 PICTURES = ROOT / "assets" / "home"  # made by assets/make_pictures.py
@@ -36,6 +37,8 @@ for start in range(0, len(steps), COLUMNS):
             st.markdown(f"**Step {number} · :material/{step.icon}: {step.title}**")
             st.write(step.help)
             _link(step)
+
+course_links_ui()
 
 st.caption(
     "Everything runs on this server, offline: the shapes, digits and faces datasets and one "

@@ -16,6 +16,7 @@ with busy_sign(LOADING_TENSORFLOW):
 
 ui.restore_settings()
 ui.apply_class_preset()
+ui.course_experiments_ui()
 ui.interrupted_jobs_ui()
 job = ui.current_job()
 busy = job is not None and not job.done
@@ -50,6 +51,7 @@ if job is not None:
     st.subheader("Progress")
     ui.progress_ui(job.id)
     if job.done and job.result is not None:
+        ui.course_results_ui(job)
         ui.results_ui(job)
 
 st.divider()

@@ -21,6 +21,9 @@ ENTRY_POINTS = [
     ("cnnviz.datasets", "from_zip"),
     ("cnnviz.architectures", "available"),
     ("cnnviz.architectures", "build"),
+    ("cnnviz.courses", "available"),
+    ("cnnviz.courses", "get"),
+    ("cnnviz.courses", "count_params"),
     ("cnnviz.training", "TrainingJob"),
     ("cnnviz.training", "TrainingConfig"),
     ("cnnviz.training", "recommended_config"),
@@ -53,6 +56,8 @@ def test_entry_point_is_there(module, name):
         ("cnnviz.filters", "output_size", ["n", "f", "p", "s"]),
         ("cnnviz.datasets", "from_zip", ["source", "workdir", "image_size"]),
         ("cnnviz.architectures", "build", ["name", "input_shape", "num_classes"]),
+        ("cnnviz.courses", "get", ["key"]),
+        ("cnnviz.courses", "count_params", ["experiment"]),
         ("cnnviz.activations", "layer_activations", ["model", "images", "layer_names"]),
         (
             "cnnviz.featureviz",

@@ -16,6 +16,7 @@ the key prefix ``"autoencoder"``; the work is done by :mod:`cnnviz.autoencoder` 
 """
 
 from cnnviz.ui.autoencoder.choice import model_choice_ui, stored_autoencoders
+from cnnviz.ui.autoencoder.courses_ui import course_experiments_ui
 from cnnviz.ui.autoencoder.data import dataset_ui
 from cnnviz.ui.autoencoder.network import network_ui
 from cnnviz.ui.autoencoder.results import results_ui
@@ -33,6 +34,7 @@ __all__ = [
     "DATASETS",
     "PAGE",
     "PREFIX",
+    "course_experiments_ui",
     "dataset_ui",
     "model_choice_ui",
     "network_ui",

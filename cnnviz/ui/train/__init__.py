@@ -9,6 +9,7 @@ through its id, so it keeps running, and is shown again, when the student comes 
 """
 
 from cnnviz.ui.train.compare import compare_runs_ui, comparison_figure
+from cnnviz.ui.train.courses_ui import course_experiments_ui, course_results_ui
 from cnnviz.ui.train.data import dataset_preview_ui, dataset_ui, dropout_override, is_zip_choice
 from cnnviz.ui.train.jobs import (
     current_job,
@@ -41,6 +42,8 @@ __all__ = [
     "compare_runs_ui",
     "comparison_figure",
     "config_from_state",
+    "course_experiments_ui",
+    "course_results_ui",
     "current_job",
     "dataset_preview_ui",
     "dataset_ui",
