@@ -237,14 +237,15 @@ def draw_and_attack() -> None:
 def transfer_comparison() -> None:
     """Transfer learning: test accuracy and time of the three ways, from real runs.
 
-    One quick run each on the offline faces dataset, the bundled EfficientNet-Lite0 as base.
+    One quick run each on the Transfer page's first dataset (offline), the bundled
+    EfficientNet-Lite0 as base.
     """
     import dataclasses
 
     from cnnviz import datasets, transfer
     from cnnviz.training import TrainingJob
 
-    ds = datasets.load("faces")
+    ds = datasets.load(transfer.DEFAULT_DATASET)
     settings = {
         "features": ({}, {"epochs": 15}),
         "frozen": ({}, {"epochs": 3}),
@@ -266,7 +267,7 @@ def transfer_comparison() -> None:
         cv2.rectangle(img, (95, y), (95 + int(150 * acc), y + 24), colours[row], -1)
         _text(img, f"{acc:.0%}  {secs:.0f} s", (100 + int(150 * acc), y + 17))
     n, k = len(ds.x_train), len(ds.x_test)
-    _text(img, f"test accuracy on {k} faces, {len(ds.class_names)} classes", (10, 18))
+    _text(img, f"test accuracy on {k} test images, {len(ds.class_names)} classes", (10, 18))
     _text(img, f"EfficientNet-Lite0 base, {n} training images", (10, 190), 0.4)
     _save("transfer", img)
 
