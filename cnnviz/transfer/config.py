@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
+from cnnviz.models import preprocessing
+from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training import Augmentation, RunSettings, TrainingConfig
 from cnnviz.transfer.bases import base_spec
 
@@ -15,6 +17,15 @@ MODES = ("features", "frozen", "finetune")
 #: (``bench/transfer_ways.py``).
 DEFAULT_DATASET = "few_shapes"
 POOLINGS = ("avg", "flatten")
+#: ``"base"``: pixels go through the base's own preprocessing (what it saw on ImageNet);
+#: ``"rescale"``: pixels / 255, as the courses' ``ImageDataGenerator(rescale=1./255)`` does.
+PREPROCESSINGS = ("base", "rescale")
+PREPROCESSING_SENTENCE = (
+    "The base's own preprocessing gives it pixels scaled as on ImageNet, so its features are "
+    "the ones it learned; pixels / 255, as the courses write it, shifts every input the base "
+    "sees, which usually costs a few points of accuracy and makes a course's figures "
+    "comparable only with this choice."
+)
 MODE_TITLES = {
     "features": "Feature extraction (fast)",
     "frozen": "Frozen base with augmentation",
@@ -52,6 +63,22 @@ class TransferConfig(RunSettings):
             with VGG16; many more head weights).
         head_epochs: in ``"finetune"``, epochs of head training on cached features before
             fine-tuning starts (0 = start from a fresh head).
+        input_size: side of the square input the base takes, in pixels (None = the base's
+            own, 224 for VGG16, 299 for InceptionV3); the courses use 150. Any size the
+            base accepts (``BaseSpec.input_sizes``): the convolution weights fit every size.
+        cut_layer: the base's layer whose output the head receives (None = the base's
+            default, its last convolution stage); any layer with a 4-D output
+            (:func:`~cnnviz.transfer.cut_layers` lists them), e.g. ``"mixed7"``.
+        trainable_batchnorm: in ``"finetune"``, BatchNorm layers among the unfrozen ones
+            train too (their scale and shift learn, and they normalise with each batch's
+            statistics while training), as the Flowers notebook does; False keeps them
+            frozen in inference mode (the Keras guide's rule).
+        preprocessing: ``"base"`` (the base's own, see :data:`PREPROCESSINGS`) or
+            ``"rescale"`` (pixels / 255, as the courses do).
+
+    A binary problem has one sigmoid output unit (``Dense(1, activation="sigmoid")`` in the
+    courses), whether it is described with 2 classes (a dataset's count) or 1 (the output
+    units a course writes).
     """
 
     kind = "transfer"  # the run kind (and the TrainingConfig field) these settings are for
@@ -63,6 +90,10 @@ class TransferConfig(RunSettings):
     head_dropout: float = 0.5
     pooling: str = "avg"
     head_epochs: int = 0
+    input_size: int | None = None
+    cut_layer: str | None = None
+    trainable_batchnorm: bool = False
+    preprocessing: str = "base"
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the first unusable setting."""
@@ -70,7 +101,17 @@ class TransferConfig(RunSettings):
             raise InputError(f"Transfer mode must be one of {', '.join(MODES)}; got {self.mode!r}.")
         if self.pooling not in POOLINGS:
             raise InputError(f"Pooling must be one of {', '.join(POOLINGS)}; got {self.pooling!r}.")
-        base_spec(self.base)
+        spec = base_spec(self.base)
+        if self.preprocessing not in PREPROCESSINGS:
+            raise InputError(
+                f"Preprocessing must be one of {', '.join(PREPROCESSINGS)}; "
+                f"got {self.preprocessing!r}."
+            )
+        _check_input_size(self.input_size, spec)
+        if self.cut_layer is not None and (
+            not isinstance(self.cut_layer, str) or not self.cut_layer.strip()
+        ):
+            raise InputError(f"Cut layer must be a layer name of the base; got {self.cut_layer!r}.")
         if int(self.fine_tune_layers) < 0:
             raise InputError(f"Layers to fine-tune must be ≥ 0; got {self.fine_tune_layers}.")
         if self.mode == "finetune" and int(self.fine_tune_layers) < 1:
@@ -86,6 +127,36 @@ class TransferConfig(RunSettings):
     def architecture_name(self) -> str:
         """``"<base> (<mode>)"``: what the job calls the model."""
         return f"{self.base} ({self.mode})"
+
+
+def transfer_preprocessing(config: TransferConfig) -> Preprocessing:
+    """What the whole transfer model takes: the base's preprocessing, or pixels / 255."""
+    if config.preprocessing == "rescale":
+        return preprocessing.unit()
+    return base_spec(config.base).preprocessing
+
+
+def _check_input_size(size, spec) -> None:
+    """Raise ``InputError`` unless ``size`` is None or a side the base ``spec`` accepts."""
+    if size is None:
+        return
+    own = spec.input_size[0]
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or int(size) != size:
+        raise InputError(f"Input size must be a whole number of pixels (e.g. 150); got {size!r}.")
+    size = int(size)
+    if spec.input_sizes is None:
+        if size != own:
+            raise InputError(
+                f"Input size {size} is not possible: {spec.title} takes only its own "
+                f"{own}×{own} images."
+            )
+        return
+    low, high = spec.input_sizes
+    if not low <= size <= high:
+        raise InputError(
+            f"Input size {size} is out of range for {spec.title}: choose {low} to {high} "
+            f"pixels (its own is {own})."
+        )
 
 
 def recommended_config(mode: str = "features", base: str = pretrained.BUNDLED, **transfer):

@@ -17,12 +17,13 @@ import numpy as np
 from cnnviz.models.evaluation import Evaluation, evaluate
 from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training import RUN_KINDS, Extracting, KindRun, RunKind, TrainingConfig, output_units
-from cnnviz.transfer.bases import base_preprocessing, base_spec
-from cnnviz.transfer.config import TransferConfig
+from cnnviz.transfer.bases import base_spec
+from cnnviz.transfer.config import TransferConfig, transfer_preprocessing
 from cnnviz.transfer.features import ExtractProgress, extract_features
 from cnnviz.transfer.model import (
     build_model,
     copy_head_weights,
+    cut_layer_of,
     head_model,
     model_input_size,
     parameter_counts,
@@ -137,7 +138,7 @@ class TransferRun(KindRun):
         info = {
             **self.settings.to_dict(),
             "base_title": self.spec.title,
-            "cut_layer": self.spec.cut_layer,
+            "cut_layer": cut_layer_of(self.settings),
             "trainable_params": trainable,
             "non_trainable_params": frozen,
             "extract_seconds": round(self.extract_seconds, 2),
@@ -162,8 +163,11 @@ class TransferKind(RunKind):
         return build_model(config.transfer, int(num_classes), seed=int(config.seed))
 
     def preprocessing(self, config: TrainingConfig, channels: int) -> Preprocessing:
-        """The base's preprocessing (grayscale images are repeated to RGB before it)."""
-        return base_preprocessing(config.transfer.base)
+        """The base's preprocessing, or pixels / 255 with ``preprocessing="rescale"``.
+
+        Grayscale images are repeated to RGB before it.
+        """
+        return transfer_preprocessing(config.transfer)
 
     def start(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> TransferRun:
         """A :class:`TransferRun`."""
