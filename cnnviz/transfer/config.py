@@ -164,7 +164,7 @@ def recommended_config(mode: str = "features", base: str = pretrained.BUNDLED, *
 
     Feature extraction and the frozen base use Adam at 1e-3 (only the head learns);
     fine-tuning uses 1e-4 with the top 20 layers, from a head trained first for 5 epochs
-    on cached features, as the Keras guide and the courses do.
+    on cached features, as the Keras guide does (some courses fine-tune a fresh head).
     """
     if mode == "finetune":
         transfer = {"fine_tune_layers": 20, "head_epochs": 5, **transfer}
@@ -177,6 +177,6 @@ def recommended_config(mode: str = "features", base: str = pretrained.BUNDLED, *
     if mode == "frozen":
         return TrainingConfig(
             transfer=tcfg, learning_rate=1e-3, epochs=10, batch_size=16,
-            augmentation=Augmentation(flip="horizontal", rotation=0.05, zoom=0.1),
+            augmentation=Augmentation(flip="horizontal", rotation_deg=20.0, zoom=0.1),
         )  # fmt: skip
     return TrainingConfig(transfer=tcfg, learning_rate=1e-3, epochs=20, batch_size=32)
