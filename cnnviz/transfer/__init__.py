@@ -66,6 +66,7 @@ from cnnviz.transfer.config import (
     PREPROCESSING_SENTENCE,
     PREPROCESSINGS,
     TransferConfig,
+    fine_tune_further,
     recommended_config,
     transfer_preprocessing,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "feature_extractor",
     "features_dir",
     "features_key",
+    "fine_tune_further",
     "head_model",
     "images_digest",
     "is_head_layer",

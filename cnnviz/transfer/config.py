@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cnnviz import pretrained
 from cnnviz.errors import InputError
@@ -180,3 +180,53 @@ def recommended_config(mode: str = "features", base: str = pretrained.BUNDLED, *
             augmentation=Augmentation(flip="horizontal", rotation_deg=20.0, zoom=0.1),
         )  # fmt: skip
     return TrainingConfig(transfer=tcfg, learning_rate=1e-3, epochs=20, batch_size=32)
+
+
+def fine_tune_further(
+    info: dict,
+    model_id: str,
+    *,
+    fine_tune_layers: int,
+    learning_rate: float = 1e-5,
+    optimizer: str = "rmsprop",
+    epochs: int = 10,
+    batch_size: int = 20,
+    trainable_batchnorm: bool | None = None,
+    **training,
+) -> TrainingConfig:
+    """The course's second step: fine-tune a stored transfer model, keeping its trained head.
+
+    The courses train the head on the frozen base, save the model, then unfreeze the top of
+    the base (VGG16's block5: 4 layers) and train on at a small rate (RMSprop, 1e-5).
+
+    Args:
+        info: the stored model's metadata (``ModelStore.info``), with its ``"transfer"``
+            settings.
+        model_id: the stored model (``TrainingConfig.continue_from``).
+        fine_tune_layers: layers of the base to unfreeze, counted from the top.
+        learning_rate: the small step of the second step (the courses' 1e-5).
+        optimizer: ``"rmsprop"`` as the courses, or ``"adam"`` / ``"sgd"``.
+        epochs: passes over the training set.
+        batch_size: images per step (the courses' 20). The schedule is constant unless
+            ``schedule=`` is given among ``training``.
+        trainable_batchnorm: None keeps the stored setting.
+        **training: more :class:`TrainingConfig` fields (``augmentation``, ``seed``...).
+
+    Raises:
+        InputError: ``info`` is not a transfer model's metadata.
+    """
+    settings = info.get("transfer") if isinstance(info, dict) else None
+    if not isinstance(settings, dict) or "base" not in settings:
+        raise InputError("This stored model is not a transfer model: it has no transfer settings.")
+    stored = TransferConfig.from_dict(settings)
+    changes = {"mode": "finetune", "fine_tune_layers": int(fine_tune_layers), "head_epochs": 0}
+    if trainable_batchnorm is not None:
+        changes["trainable_batchnorm"] = bool(trainable_batchnorm)
+    tcfg = replace(stored, **changes)
+    cfg = TrainingConfig(
+        transfer=tcfg, continue_from=str(model_id), learning_rate=float(learning_rate),
+        optimizer=optimizer, epochs=int(epochs), batch_size=int(batch_size),
+        **{"schedule": "constant", **training},
+    )  # fmt: skip
+    cfg.validate()
+    return cfg

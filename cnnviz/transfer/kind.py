@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from cnnviz.errors import InputError
 from cnnviz.models.evaluation import Evaluation, evaluate
 from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training import RUN_KINDS, Extracting, KindRun, RunKind, TrainingConfig, output_units
-from cnnviz.transfer.bases import base_spec
+from cnnviz.transfer.bases import base_name, base_spec
 from cnnviz.transfer.config import TransferConfig, transfer_preprocessing
 from cnnviz.transfer.features import ExtractProgress, extract_features
 from cnnviz.transfer.model import (
@@ -25,6 +26,7 @@ from cnnviz.transfer.model import (
     copy_head_weights,
     cut_layer_of,
     head_model,
+    is_head_layer,
     model_input_size,
     parameter_counts,
     set_trainable,
@@ -172,6 +174,32 @@ class TransferKind(RunKind):
     def start(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> TransferRun:
         """A :class:`TransferRun`."""
         return TransferRun(config, model, preprocessing)
+
+    def continue_model(self, config: TrainingConfig, store, model_id: str, owner: str | None):
+        """A trainable copy of a stored transfer model, head included (the second step).
+
+        Raises:
+            InputError: the stored model is not a transfer model on ``config``'s base, or
+                takes other pixels than ``config``'s preprocessing.
+        """
+        settings = config.transfer
+        stored = store.load(model_id, owner)
+        if base_name(stored.model) != settings.base or not any(
+            is_head_layer(layer) for layer in stored.model.layers
+        ):
+            raise InputError(
+                f"“{stored.name}” is not a transfer model on {base_spec(settings.base).title}: "
+                "it cannot be fine-tuned further with these settings."
+            )
+        wanted = transfer_preprocessing(settings)
+        if stored.preprocessing.to_dict() != wanted.to_dict():
+            raise InputError(
+                f"“{stored.name}” takes pixels as “{stored.preprocessing.mode}”, these settings "
+                f"as “{wanted.mode}”: choose the same preprocessing to train it further."
+            )
+        copy = keras.models.clone_model(stored.model)
+        copy.set_weights(stored.model.get_weights())
+        return copy
 
 
 TRANSFER_KIND = RUN_KINDS.register(

@@ -185,3 +185,38 @@ def test_settings_round_trip_through_a_dict():
         preprocessing="rescale", head_units=1024,
     )  # fmt: skip
     assert TransferConfig(**cfg.to_dict()) == cfg
+
+
+def test_a_stored_transfer_model_is_fine_tuned_further_keeping_its_head(tmp_path):
+    """The course's second step: train the head, save; then unfreeze the top, small rate."""
+    from cnnviz.store import ModelStore
+    from cnnviz.training import TrainingJob
+    from tests.cnnviz.conftest import tiny_dataset
+
+    store = ModelStore(tmp_path / "store")
+    ds = tiny_dataset(n=32, size=12, channels=3)
+    first = TrainingConfig(
+        transfer=TransferConfig(base=SIZED, head_units=8, head_dropout=0.0),
+        epochs=4, batch_size=8, learning_rate=5e-2, validation_split=0.0,
+    )  # fmt: skip
+    job = TrainingJob(ds, first, store=store, owner="me")
+    job.start()
+    assert job.wait(240) and job.status == "finished", job.error
+    stored_id = job.result.model_id
+    head = store.load(stored_id, owner="me").model.get_layer("transfer_output").get_weights()
+
+    second = transfer.fine_tune_further(
+        store.info(stored_id, owner="me"), stored_id, fine_tune_layers=3, epochs=1
+    )
+    assert second.continue_from == stored_id and second.learning_rate == 1e-5
+    assert second.optimizer == "rmsprop" and second.schedule == "constant"
+    assert second.transfer.mode == "finetune" and second.transfer.head_epochs == 0
+    job2 = TrainingJob(ds, second, store=store, owner="me")
+    job2.start()
+    assert job2.wait(240) and job2.status == "finished", job2.error
+    table = {row["layer"]: row["trainable"] for row in transfer.layer_table(job2.model)}
+    assert table["conv2"] and not table["conv1"]
+    after = job2.model.get_layer("transfer_output").get_weights()
+    for a, b in zip(after, head, strict=True):  # the stored head, moved by 1e-5 steps only
+        np.testing.assert_allclose(a, b, atol=1e-3)
+    assert job2.result.test_accuracy >= job.result.test_accuracy - 0.1
