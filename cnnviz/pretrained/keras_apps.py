@@ -31,8 +31,9 @@ def build_keras_application(
             :func:`cnnviz.pretrained.download_weights`) or None for random weights (tests;
             no download).
         include_top: False builds the convolutional base only (what ``keras.applications``
-            returns with ``include_top=False``, same layer names); with random weights
-            only.
+            returns with ``include_top=False``, same layer names), with random weights or,
+            with ``weights="notop"``, those of :attr:`ModelInfo.notop_file` in the Keras
+            cache.
         input_size: (height, width) of the input of a base built with
             ``include_top=False`` (default the model's own); Keras refuses sizes below
             the model's minimum (32, 71 for Xception, 75 for InceptionV3).
@@ -51,13 +52,25 @@ def build_keras_application(
         raise InputError(f"{entry.title} is not a keras.applications model.")
     builder = getattr(keras.applications, entry.builder)
     if not include_top:
-        if weights is not None:
-            raise InputError("A base without its classifier is built with random weights here.")
+        if weights not in (None, "notop"):
+            raise InputError(f"A base alone takes weights None or 'notop', got {weights!r}.")
+        path = None
+        if weights == "notop":
+            path = public().keras_models_dir() / entry.notop_file
+            if not path.is_file():
+                raise InputError(f"The file {path} is not there.")
         h, w = input_size or entry.input_size
         try:
-            return builder(include_top=False, weights=None, input_shape=(int(h), int(w), 3))
+            model = builder(
+                include_top=False,
+                weights=None if path is None else str(path),
+                input_shape=(int(h), int(w), 3),
+            )
         except ValueError as exc:  # Keras: "Input size must be at least 75x75; ..."
             raise InputError(f"{entry.title} cannot take {h}×{w} images: {exc}") from None
+        if path is not None and entry.builder.startswith("EfficientNet"):
+            _match_imagenet_normalization(model)
+        return model
     if weights is None:
         return builder(weights=None, classifier_activation=None)
     if weights != "imagenet":

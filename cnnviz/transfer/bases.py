@@ -61,6 +61,9 @@ class BaseSpec(Entry):
             input size.
         input_sizes: (smallest, largest) square input the base accepts; None = its own
             ``input_size`` only.
+        load_notop: ``load_notop((h, w))`` builds the base alone (up to at least the cut
+            layer) with pretrained weights from a smaller ``_notop`` file, or returns None
+            when there is none; used when the whole model's file is missing.
     """
 
     input_size: tuple[int, int]
@@ -71,6 +74,7 @@ class BaseSpec(Entry):
     listed: bool
     architecture: Callable[[tuple[int, int]], Any] | None
     input_sizes: tuple[int, int] | None
+    load_notop: Callable[[tuple[int, int]], Any] | None
 
     def __init__(
         self,
@@ -86,6 +90,7 @@ class BaseSpec(Entry):
         listed: bool = True,
         architecture: Callable[[tuple[int, int]], Any] | None = None,
         input_sizes: tuple[int, int] | None = None,
+        load_notop: Callable[[tuple[int, int]], Any] | None = None,
     ) -> None:
         values = {
             "key": str(name),
@@ -99,6 +104,7 @@ class BaseSpec(Entry):
             "listed": bool(listed),
             "architecture": architecture,
             "input_sizes": None if input_sizes is None else tuple(int(v) for v in input_sizes),
+            "load_notop": load_notop,
         }
         for field_name, value in values.items():
             object.__setattr__(self, field_name, value)
@@ -132,8 +138,24 @@ def _load_pretrained(name: str):
     return pretrained.load(name).model
 
 
+def _notop_path(name: str):
+    entry = pretrained.info(name)
+    return None if entry.notop_file is None else pretrained.keras_models_dir() / entry.notop_file
+
+
 def _pretrained_offline(name: str) -> bool:
-    return pretrained.info(name).offline
+    path = _notop_path(name)
+    return pretrained.info(name).offline or (path is not None and path.is_file())
+
+
+def _load_notop(name: str, size: tuple[int, int]):
+    """The base alone with the ``_notop`` file's weights, when the whole file is missing."""
+    path = _notop_path(name)
+    if pretrained.is_cached(name) or path is None or not path.is_file():
+        return None
+    return pretrained.build_keras_application(
+        name, weights="notop", include_top=False, input_size=size
+    )
 
 
 def _architecture(name: str, size: tuple[int, int]):
@@ -158,6 +180,7 @@ def _catalogue_base(name: str) -> BaseSpec:
         listed=name in COURSE_BASES,
         architecture=partial(_architecture, name),
         input_sizes=(MIN_INPUT_SIZES.get(name, MIN_INPUT_SIZE), MAX_INPUT_SIZE),
+        load_notop=None if name == pretrained.BUNDLED else partial(_load_notop, name),
     )
 
 

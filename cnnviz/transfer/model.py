@@ -128,6 +128,11 @@ def build_model(config: TransferConfig, num_classes: int, seed: int = 0) -> kera
     output_units(num_classes)
     spec = base_spec(config.base)
     size = base_input_size(config)
+    notop = spec.load_notop(size) if spec.load_notop is not None else None
+    if notop is not None:  # the smaller _notop file, built at the size asked: its own layers
+        return assemble(
+            cut_base(notop, cut_layer_of(config), spec.title), config, num_classes, seed
+        )
     full = spec.load()
     if size == spec.input_size:
         cut = cut_base(full, cut_layer_of(config), spec.title)

@@ -51,6 +51,7 @@ def test_vgg16_course_counts_show_before_any_download(empty_keras_home):
     entry = pretrained.info("vgg16")
     assert entry.weight_file.replace("_", "\\_") in note or entry.weight_file in note
     assert str(empty_keras_home) in note.replace("\\", "") and "…/" not in note
+    assert entry.notop_file in note.replace("\\", "")  # the base alone is enough here
     assert at.button(key="transfer_start").disabled
 
 

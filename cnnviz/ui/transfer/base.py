@@ -37,9 +37,14 @@ def base_ui() -> transfer.BaseSpec:
         "choose another); grayscale images are repeated to three channels."
     )
     if not spec.offline:
+        entry = pretrained.info(name)
         st.warning(
-            plain(pretrained.offline_message(name, "it is not in the Keras cache yet"))
-            + " The plan and the parameter counts below need no weight file.",
+            plain(
+                f"{pretrained.offline_message(name, 'it is not in the Keras cache yet')} For "
+                f"transfer learning the base alone is enough: the smaller file "
+                f"{entry.notop_file} (from {entry.notop_url}), in the same folder, will do. "
+                "The plan and the parameter counts below need no weight file."
+            ),
             icon=":material/cloud_off:",
         )
     return spec

@@ -220,3 +220,29 @@ def test_a_stored_transfer_model_is_fine_tuned_further_keeping_its_head(tmp_path
     for a, b in zip(after, head, strict=True):  # the stored head, moved by 1e-5 steps only
         np.testing.assert_allclose(a, b, atol=1e-3)
     assert job2.result.test_accuracy >= job.result.test_accuracy - 0.1
+
+
+def test_a_notop_weight_file_is_enough_for_a_base(no_weight_files):
+    """The TensorFlow course ships the base alone (``..._notop.h5``): it is accepted."""
+    import h5py
+
+    # Keras 3 writes only .weights.h5 files with save_weights; the courses' files are the
+    # legacy HDF5 layout, which this private function writes (the test's stand-in file).
+    from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
+
+    entry = pretrained.info("mobilenet_v2")
+    assert entry.notop_file == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"
+    assert pretrained.info("vgg16").notop_file.endswith("_kernels_notop.h5")
+    assert transfer.base_spec("mobilenet_v2").offline is False
+    keras.utils.set_random_seed(5)
+    saved = keras.applications.MobileNetV2(include_top=False, weights=None)
+    folder = pretrained.keras_models_dir()
+    folder.mkdir(parents=True)
+    with h5py.File(folder / entry.notop_file, "w") as f:
+        save_weights_to_hdf5_group(f, saved)
+    assert transfer.base_spec("mobilenet_v2").offline
+    model = transfer.build_model(TransferConfig(base="mobilenet_v2", input_size=160), 2)
+    assert transfer.model_input_size(model) == (160, 160)
+    np.testing.assert_array_equal(
+        model.get_layer("Conv1").get_weights()[0], saved.get_layer("Conv1").get_weights()[0]
+    )
