@@ -94,3 +94,35 @@ def test_cut_layer_and_rescale_are_offered():
     at.radio(key="transfer_preprocessing").set_value("rescale").run()
     assert not at.exception and not at.error
     assert any("pixels / 255" in c.value for c in at.caption)
+
+
+def test_fine_tune_a_stored_transfer_model_further_keeping_its_head():
+    """The course's second step: pick the saved head-only run, unfreeze the top, go on."""
+    from cnnviz import transfer, workspaces
+    from cnnviz.store import ModelStore
+
+    key = workspaces.new_key()
+    first = transfer.TransferConfig(head_units=64)
+    model = transfer.build_model(first, 6)
+    meta = {
+        "name": "heads on shapes", "owner": key, "class_names": [f"c{i}" for i in range(6)],
+        "preprocessing": transfer.transfer_preprocessing(first).to_dict(),
+        "transfer": first.to_dict(), "base": first.base, "mode": "features",
+        "dataset": {"name": "few_shapes"},
+    }  # fmt: skip
+    model_id = ModelStore().save(model, meta)
+    at = app_test(PAGE)
+    at.query_params["ws"] = key
+    at.run()
+    at.radio(key="transfer_mode").set_value("finetune").run()
+    start = at.selectbox(key="transfer_start_from")
+    assert model_id in start.options[1:] or any("heads on shapes" in o for o in start.options)
+    at.selectbox(key="transfer_start_from").set_value(model_id).run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="transfer_optimizer").value == "rmsprop"
+    assert at.select_slider(key="transfer_lr").value == pytest.approx(1e-5)
+    trainable = _metrics(at)["Trainable params"]
+    head = 1280 * 64 + 64 + 65 * 6  # the stored head (64 units), not the page's 256
+    assert trainable > head
+    assert any("keeps its head" in c.value for c in at.caption)
+    assert not at.button(key="transfer_start").disabled

@@ -20,6 +20,7 @@ from cnnviz.ui.train.settings import (
 )
 from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES
 from cnnviz.ui.transfer.plan import cut_layer_choices, layer_plan
+from cnnviz.ui.transfer.second_step import stored_start_ui
 from cnnviz.ui.transfer.state import PREFIX, key_of
 
 HEAD_UNITS = [0, 32, 64, 128, 256, 512, 1024]
@@ -129,9 +130,12 @@ def settings_ui(ds: datasets.Dataset, spec: transfer.BaseSpec, mode: str) -> Tra
         key=key_of("pooling"),
         horizontal=True,
     )
-    depth, head_epochs, trainable_bn = 0, 0, False
+    depth, head_epochs, trainable_bn, start = 0, 0, False, None
     if mode == "finetune":
+        start = stored_start_ui(ds, spec)
         cut_cfg = transfer.TransferConfig(base=spec.name, input_size=size, cut_layer=cut)
+        if start is not None:
+            cut_cfg = transfer.TransferConfig.from_dict(start["transfer"])
         n_layers = len(layer_plan(cut_cfg, ds.num_classes).layers)
         state[key_of("depth")] = min(int(state.get(key_of("depth"), 20)), n_layers)
         f1, f2 = st.columns([2, 1])
@@ -148,7 +152,7 @@ def settings_ui(ds: datasets.Dataset, spec: transfer.BaseSpec, mode: str) -> Tra
             "their ImageNet statistics. On (the Flowers notebook): they learn and normalise "
             "with each batch's statistics while training.",
         )
-        head_first = st.checkbox(
+        head_first = start is None and st.checkbox(
             f"First train the head on the frozen base's features ({_HEAD_FIRST_EPOCHS} "
             "epochs, a few seconds)",
             key=key_of("head_first"),
@@ -165,7 +169,16 @@ def settings_ui(ds: datasets.Dataset, spec: transfer.BaseSpec, mode: str) -> Tra
             "Feature extraction sees each image once, through the frozen base, so there is no "
             "augmentation here: use the frozen mode for that."
         )
+    validation_split = 0.0 if ds.x_val is not None else 0.15
     try:
+        if start is not None:
+            cfg = transfer.fine_tune_further(
+                start, start["id"], fine_tune_layers=int(depth), learning_rate=float(lr),
+                optimizer=optimizer, epochs=int(epochs), batch_size=int(batch),
+                trainable_batchnorm=bool(trainable_bn), augmentation=augmentation,
+                schedule=schedule, validation_split=validation_split,
+            )  # fmt: skip
+            return cfg
         cfg = TrainingConfig(
             transfer=transfer.TransferConfig(
                 base=spec.name,
@@ -186,7 +199,7 @@ def settings_ui(ds: datasets.Dataset, spec: transfer.BaseSpec, mode: str) -> Tra
             optimizer=optimizer,
             augmentation=augmentation,
             schedule=schedule if schedule in training.SCHEDULES else "constant",
-            validation_split=0.0 if ds.x_val is not None else 0.15,
+            validation_split=validation_split,
         )
         cfg.validate()
     except InputError as err:
