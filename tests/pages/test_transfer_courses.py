@@ -126,3 +126,14 @@ def test_fine_tune_a_stored_transfer_model_further_keeping_its_head():
     assert trainable > head
     assert any("keeps its head" in c.value for c in at.caption)
     assert not at.button(key="transfer_start").disabled
+
+
+def test_the_head_first_step_has_its_own_epochs():
+    at = app_test(PAGE).run()
+    at.radio(key="transfer_mode").set_value("finetune").run()
+    assert at.checkbox(key="transfer_head_first").value
+    assert at.number_input(key="transfer_head_epochs").value == 5
+    at.number_input(key="transfer_head_epochs").set_value(12).run()
+    assert not at.exception and not at.error
+    at.checkbox(key="transfer_head_first").uncheck().run()
+    assert not at.exception

@@ -53,6 +53,7 @@ def _apply_defaults(mode: str) -> None:
     state.setdefault(key_of("trainable_bn"), bool(t.trainable_batchnorm))
     state[key_of("depth")] = max(1, int(t.fine_tune_layers) or 20)
     state[key_of("head_first")] = int(t.head_epochs) > 0
+    state[key_of("head_epochs")] = int(t.head_epochs) or _HEAD_FIRST_EPOCHS
     augmentation_to_state(cfg.augmentation, PREFIX)
 
 
@@ -152,15 +153,19 @@ def settings_ui(ds: datasets.Dataset, spec: transfer.BaseSpec, mode: str) -> Tra
             "their ImageNet statistics. On (the Flowers notebook): they learn and normalise "
             "with each batch's statistics while training.",
         )
-        head_first = start is None and st.checkbox(
-            f"First train the head on the frozen base's features ({_HEAD_FIRST_EPOCHS} "
-            "epochs, a few seconds)",
-            key=key_of("head_first"),
-            help="A random head sends large gradients into the base. The Keras guide and "
-            "some courses train the head first, then fine-tune; others (LearnOpenCV's "
-            "VGG16) fine-tune with a fresh head from the start, at a small learning rate.",
-        )
-        head_epochs = _HEAD_FIRST_EPOCHS if head_first else 0
+        if start is None:
+            g1, g2 = st.columns([3, 1], vertical_alignment="bottom")
+            head_first = g1.checkbox(
+                "First train the head on the frozen base's features (a few seconds)",
+                key=key_of("head_first"),
+                help="A random head sends large gradients into the base. The Keras guide and "
+                "some courses train the head first, then fine-tune; others (LearnOpenCV's "
+                "VGG16) fine-tune with a fresh head from the start, at a small learning rate.",
+            )
+            epochs_first = g2.number_input(
+                "Head epochs", 1, 100, key=key_of("head_epochs"), disabled=not head_first
+            )
+            head_epochs = int(epochs_first) if head_first else 0
     augmentation = Augmentation()
     if mode in ("frozen", "finetune"):
         augmentation = augmentation_ui(ds, prefix=PREFIX)

@@ -18,7 +18,7 @@ def key_of(name: str) -> str:
 PERSISTENT = (
     "dataset", "zip_size", "base", "mode", "epochs", "lr", "batch", "optimizer", "schedule",
     "units", "dropout", "pooling", "input_size", "cut_layer", "preprocessing", "depth",
-    "trainable_bn", "head_first", "start_from",
+    "trainable_bn", "head_first", "head_epochs", "start_from",
     # the Train page's augmentation section, with this page's prefix
     "flip", "rotation_deg", "width_shift", "height_shift", "shear_deg", "zoom", "contrast",
     "fill_mode",
