@@ -30,13 +30,13 @@ else:
 
     st.subheader("3 · How to train it")
     mode = ui.mode_ui()
-    config = ui.settings_ui(ds, spec, mode) if spec is not None else None
+    config = ui.settings_ui(ds, spec, mode)
     if config is not None:
         ui.plan_ui(config, ds)
 
-    title = spec.title if spec is not None else (config.transfer.base if config else "")
+    ready = config if spec.offline else None  # no weight file: the plan shows, no training
     train_ui.train_button(
-        ds, config, busy=busy, prefix=ui.PREFIX, name=f"{title} {mode} on {ds.name}",
+        ds, ready, busy=busy, prefix=ui.PREFIX, name=f"{spec.title} {mode} on {ds.name}",
         page=ui.PAGE, what="Train the new head (and the unfrozen layers) on this dataset.",
     )  # fmt: skip
 

@@ -77,6 +77,26 @@ class ModelInfo(Entry):
         return self.key
 
     @property
+    def notop_file(self) -> str | None:
+        """The smaller weight file of the base alone (``include_top=False``), Keras's name.
+
+        The TensorFlow course ships InceptionV3's; a transfer base can read it instead of the
+        whole model's file (None for the bundled model).
+        """
+        if self.weight_file is None:
+            return None
+        if self.weight_file.endswith("_1.0_224.h5"):  # MobileNetV2 says "no_top"
+            return self.weight_file.removesuffix(".h5") + "_no_top.h5"
+        return self.weight_file.removesuffix(".h5") + "_notop.h5"
+
+    @property
+    def notop_url(self) -> str | None:
+        """Where Keras downloads :attr:`notop_file` from."""
+        if self.weight_url is None or self.notop_file is None:
+            return None
+        return self.weight_url.rsplit("/", 1)[0] + "/" + self.notop_file
+
+    @property
     def offline(self) -> bool:
         """True when the model can be loaded without network (bundled, or already cached)."""
         return self.bundled or public().is_cached(self.key)

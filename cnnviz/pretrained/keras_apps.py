@@ -16,7 +16,13 @@ from cnnviz.pretrained.catalogue import public
 _EFFICIENTNET_STDDEV_RGB = (0.229, 0.224, 0.225)
 
 
-def build_keras_application(name: str, weights: str | None = None):
+def build_keras_application(
+    name: str,
+    weights: str | None = None,
+    *,
+    include_top: bool = True,
+    input_size: tuple[int, int] | None = None,
+):
     """Build a ``keras.applications`` model of the catalogue, with logits out.
 
     Args:
@@ -24,9 +30,17 @@ def build_keras_application(name: str, weights: str | None = None):
         weights: ``"imagenet"`` (the file must already be in the Keras cache, see
             :func:`cnnviz.pretrained.download_weights`) or None for random weights (tests;
             no download).
+        include_top: False builds the convolutional base only (what ``keras.applications``
+            returns with ``include_top=False``, same layer names), with random weights or,
+            with ``weights="notop"``, those of :attr:`ModelInfo.notop_file` in the Keras
+            cache.
+        input_size: (height, width) of the input of a base built with
+            ``include_top=False`` (default the model's own); Keras refuses sizes below
+            the model's minimum (32, 71 for Xception, 75 for InceptionV3).
 
     Returns:
-        The Keras model, (N, h, w, 3) preprocessed input → (N, 1000) logits.
+        The Keras model, (N, h, w, 3) preprocessed input → (N, 1000) logits, or with
+        ``include_top=False`` → (N, h', w', C) feature maps of the last convolution stage.
 
     Raises:
         InputError: not a ``keras.applications`` model, or its weight file is missing.
@@ -37,6 +51,26 @@ def build_keras_application(name: str, weights: str | None = None):
     if entry.builder is None:
         raise InputError(f"{entry.title} is not a keras.applications model.")
     builder = getattr(keras.applications, entry.builder)
+    if not include_top:
+        if weights not in (None, "notop"):
+            raise InputError(f"A base alone takes weights None or 'notop', got {weights!r}.")
+        path = None
+        if weights == "notop":
+            path = public().keras_models_dir() / entry.notop_file
+            if not path.is_file():
+                raise InputError(f"The file {path} is not there.")
+        h, w = input_size or entry.input_size
+        try:
+            model = builder(
+                include_top=False,
+                weights=None if path is None else str(path),
+                input_shape=(int(h), int(w), 3),
+            )
+        except ValueError as exc:  # Keras: "Input size must be at least 75x75; ..."
+            raise InputError(f"{entry.title} cannot take {h}×{w} images: {exc}") from None
+        if path is not None and entry.builder.startswith("EfficientNet"):
+            _match_imagenet_normalization(model)
+        return model
     if weights is None:
         return builder(weights=None, classifier_activation=None)
     if weights != "imagenet":

@@ -27,8 +27,8 @@ DEFAULT_ARCHITECTURE = "mnist_cnn"
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("constant", "cosine")
 # The choices the pages (and class links) offer, including the courses' own values.
-BATCH_SIZES = (8, 16, 20, 32, 64, 128, 200, 256)
-LEARNING_RATES = (1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1)
+BATCH_SIZES = (8, 16, 20, 32, 64, 100, 128, 200, 256)
+LEARNING_RATES = (1e-5, 2e-5, 3e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1)
 FIRST_LAYERS = ("random", "gabor", "gabor_frozen")
 # Marks the fields that hold a run kind's settings (named like the kind).
 _KIND_FIELD = {"run_kind": True}

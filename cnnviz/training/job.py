@@ -206,7 +206,10 @@ class TrainingJob:
             keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
             try:
                 if self.model is None and cfg.continue_from:
-                    self.model = stored_model_copy(self.store, cfg.continue_from, self.owner)
+                    model = self.kind.continue_model(cfg, self.store, cfg.continue_from, self.owner)
+                    if model is None:  # the kind's default: a classifier taking 0..1 pixels
+                        model = stored_model_copy(self.store, cfg.continue_from, self.owner)
+                    self.model = model
                 elif self.model is None:
                     self.model = self.kind.build(cfg, input_shape, num_classes)
                 self.preprocessing = self.kind.preprocessing(cfg, input_shape[-1])

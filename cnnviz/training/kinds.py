@@ -111,6 +111,15 @@ class RunKind(Entry):
         """The per-job part of the kind (a :class:`~cnnviz.training.classifier.KindRun`)."""
         raise NotImplementedError(f"The run kind {self.key!r} cannot train.")
 
+    def continue_model(self, config: _TrainingConfig, store, model_id: str, owner: str | None):
+        """A trainable copy of the stored model ``config.continue_from`` names, or None.
+
+        None (the default) lets the job copy a classifier that takes pixels 0..1
+        (:func:`~cnnviz.training.build.stored_model_copy`); a kind whose models take other
+        inputs returns its own copy, checked against its settings.
+        """
+        return None
+
 
 class _RunKinds(Registry[RunKind]):
     """The run-kind registry, completed from :data:`WIRING` when a lookup needs every kind."""

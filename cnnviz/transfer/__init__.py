@@ -14,14 +14,22 @@ ReLU, Dropout, the output layer) and train on a few hundred of one's own images.
   with a small learning rate (1e-5 to 1e-4), optionally after training the head first on
   cached features (``head_epochs``).
 
-BatchNorm layers of the base always stay frozen, which in Keras 3 also keeps them in
+BatchNorm layers of the base stay frozen by default, which in Keras 3 also keeps them in
 inference mode (they normalise with their stored statistics, as ``base(x, training=False)``
-does): without this, unfreezing destroys what the base learned. Frozen means bit-identical:
-kernels and BatchNorm statistics do not change.
+does): without this, unfreezing often destroys what the base learned. Frozen means
+bit-identical: kernels and BatchNorm statistics do not change. ``trainable_batchnorm=True``
+lets those among the fine-tuned layers learn, as the Flowers notebook does.
+
+The courses' settings: ``input_size`` (150 in the courses; the base is built again at that
+size with the pretrained weights), ``cut_layer`` (InceptionV3 at ``mixed7``), Flatten or
+average pooling, a head of up to 1024 units, and ``preprocessing="rescale"`` (pixels / 255,
+as the courses feed them) or the base's own. :func:`describe` counts the parameters of any
+of them with random weights, so no weight file is needed; :func:`fine_tune_further` is the
+courses' second step on a stored model; a base's ``_notop`` file is enough to train.
 
 The model is one flat functional network: the base's layers (a copy of the pretrained
 model's, with their pretrained names, so the inspection pages can reach them), then the head
-layers, named ``transfer_*``. Its input is the base's input size and preprocessing; the
+layers, named ``transfer_*``. Its input is the chosen input size and preprocessing; the
 training wrapper (:func:`cnnviz.training.training_wrapper`) repeats grayscale images to
 three channels and resizes each batch, so no full-size copy of the dataset is ever made.
 
@@ -44,6 +52,8 @@ from cnnviz.transfer.bases import (
     BASES,
     COURSE_BASES,
     CUT_LAYERS,
+    MAX_INPUT_SIZE,
+    MIN_INPUT_SIZE,
     SUFFIX,
     BaseSpec,
     base_name,
@@ -61,8 +71,12 @@ from cnnviz.transfer.config import (
     MODE_TITLES,
     MODES,
     POOLINGS,
+    PREPROCESSING_SENTENCE,
+    PREPROCESSINGS,
     TransferConfig,
+    fine_tune_further,
     recommended_config,
+    transfer_preprocessing,
 )
 from cnnviz.transfer.features import (
     FEATURE_CACHE_BYTES,
@@ -81,9 +95,13 @@ from cnnviz.transfer.kind import (
 )
 from cnnviz.transfer.model import (
     HEAD_PREFIX,
+    assemble,
+    base_input_size,
     base_layers,
     build_model,
     copy_head_weights,
+    cut_layer_of,
+    cut_layers,
     feature_extractor,
     head_model,
     is_head_layer,
@@ -106,10 +124,14 @@ __all__ = [
     "DEFAULT_DATASET",
     "FEATURE_CACHE_BYTES",
     "HEAD_PREFIX",
+    "MAX_INPUT_SIZE",
+    "MIN_INPUT_SIZE",
     "MODES",
     "MODE_SENTENCES",
     "MODE_TITLES",
     "POOLINGS",
+    "PREPROCESSINGS",
+    "PREPROCESSING_SENTENCE",
     "SUFFIX",
     "TRANSFER_KIND",
     "BaseSpec",
@@ -118,6 +140,8 @@ __all__ = [
     "TransferConfig",
     "TransferKind",
     "TransferRun",
+    "assemble",
+    "base_input_size",
     "base_layers",
     "base_name",
     "base_preprocessing",
@@ -126,11 +150,14 @@ __all__ = [
     "build_model",
     "compare_rows",
     "copy_head_weights",
+    "cut_layer_of",
+    "cut_layers",
     "describe",
     "extract_features",
     "feature_extractor",
     "features_dir",
     "features_key",
+    "fine_tune_further",
     "head_model",
     "images_digest",
     "is_head_layer",
@@ -144,4 +171,5 @@ __all__ = [
     "register_base",
     "set_trainable",
     "summary_text",
+    "transfer_preprocessing",
 ]

@@ -29,6 +29,11 @@ CUT_LAYERS = {
     "efficientnet_b0": "top_activation",
     "xception": "block14_sepconv2_act",
 }
+# The smallest square input each base accepts (keras.applications refuses smaller ones; the
+# bundled EfficientNet halves its input five times). The largest is MAX_INPUT_SIZE for all.
+MIN_INPUT_SIZES = {"inception_v3": 75, "xception": 71}
+MIN_INPUT_SIZE = 32
+MAX_INPUT_SIZE = 512
 # The bases the courses use, the bundled one first.
 COURSE_BASES = (pretrained.BUNDLED, "vgg16", "inception_v3", "mobilenet_v2")
 SUFFIX = "_transfer"
@@ -50,6 +55,15 @@ class BaseSpec(Entry):
             each time it is asked (a download changes the answer).
         help: a sentence for students.
         listed: shown among the page's choices by :func:`bases`.
+        architecture: ``architecture((h, w))`` builds the network with random weights at
+            that input size, with the pretrained model's layer names (down to at least the
+            cut layer); no weight file is read. None: only ``load`` builds it, at its own
+            input size.
+        input_sizes: (smallest, largest) square input the base accepts; None = its own
+            ``input_size`` only.
+        load_notop: ``load_notop((h, w))`` builds the base alone (up to at least the cut
+            layer) with pretrained weights from a smaller ``_notop`` file, or returns None
+            when there is none; used when the whole model's file is missing.
     """
 
     input_size: tuple[int, int]
@@ -58,6 +72,9 @@ class BaseSpec(Entry):
     load: Callable[[], Any]
     offline_check: bool | Callable[[], bool]
     listed: bool
+    architecture: Callable[[tuple[int, int]], Any] | None
+    input_sizes: tuple[int, int] | None
+    load_notop: Callable[[tuple[int, int]], Any] | None
 
     def __init__(
         self,
@@ -71,6 +88,9 @@ class BaseSpec(Entry):
         *,
         help: str = "",
         listed: bool = True,
+        architecture: Callable[[tuple[int, int]], Any] | None = None,
+        input_sizes: tuple[int, int] | None = None,
+        load_notop: Callable[[tuple[int, int]], Any] | None = None,
     ) -> None:
         values = {
             "key": str(name),
@@ -82,6 +102,9 @@ class BaseSpec(Entry):
             "load": load,
             "offline_check": offline,
             "listed": bool(listed),
+            "architecture": architecture,
+            "input_sizes": None if input_sizes is None else tuple(int(v) for v in input_sizes),
+            "load_notop": load_notop,
         }
         for field_name, value in values.items():
             object.__setattr__(self, field_name, value)
@@ -115,8 +138,33 @@ def _load_pretrained(name: str):
     return pretrained.load(name).model
 
 
+def _notop_path(name: str):
+    entry = pretrained.info(name)
+    return None if entry.notop_file is None else pretrained.keras_models_dir() / entry.notop_file
+
+
 def _pretrained_offline(name: str) -> bool:
-    return pretrained.info(name).offline
+    path = _notop_path(name)
+    return pretrained.info(name).offline or (path is not None and path.is_file())
+
+
+def _load_notop(name: str, size: tuple[int, int]):
+    """The base alone with the ``_notop`` file's weights, when the whole file is missing."""
+    path = _notop_path(name)
+    if pretrained.is_cached(name) or path is None or not path.is_file():
+        return None
+    return pretrained.build_keras_application(
+        name, weights="notop", include_top=False, input_size=size
+    )
+
+
+def _architecture(name: str, size: tuple[int, int]):
+    """A catalogue network with random weights at ``size`` (no weight file is read)."""
+    if name == pretrained.BUNDLED:
+        from cnnviz.pretrained import efficientnet_lite
+
+        return efficientnet_lite.build(int(size[0]))
+    return pretrained.build_keras_application(name, include_top=False, input_size=size)
 
 
 def _catalogue_base(name: str) -> BaseSpec:
@@ -130,6 +178,9 @@ def _catalogue_base(name: str) -> BaseSpec:
         load=partial(_load_pretrained, name),
         offline=partial(_pretrained_offline, name),
         listed=name in COURSE_BASES,
+        architecture=partial(_architecture, name),
+        input_sizes=(MIN_INPUT_SIZES.get(name, MIN_INPUT_SIZE), MAX_INPUT_SIZE),
+        load_notop=None if name == pretrained.BUNDLED else partial(_load_notop, name),
     )
 
 

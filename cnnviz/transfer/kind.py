@@ -14,16 +14,19 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from cnnviz.errors import InputError
 from cnnviz.models.evaluation import Evaluation, evaluate
 from cnnviz.models.preprocessing import Preprocessing
 from cnnviz.training import RUN_KINDS, Extracting, KindRun, RunKind, TrainingConfig, output_units
-from cnnviz.transfer.bases import base_preprocessing, base_spec
-from cnnviz.transfer.config import TransferConfig
+from cnnviz.transfer.bases import base_name, base_spec
+from cnnviz.transfer.config import TransferConfig, transfer_preprocessing
 from cnnviz.transfer.features import ExtractProgress, extract_features
 from cnnviz.transfer.model import (
     build_model,
     copy_head_weights,
+    cut_layer_of,
     head_model,
+    is_head_layer,
     model_input_size,
     parameter_counts,
     set_trainable,
@@ -137,7 +140,7 @@ class TransferRun(KindRun):
         info = {
             **self.settings.to_dict(),
             "base_title": self.spec.title,
-            "cut_layer": self.spec.cut_layer,
+            "cut_layer": cut_layer_of(self.settings),
             "trainable_params": trainable,
             "non_trainable_params": frozen,
             "extract_seconds": round(self.extract_seconds, 2),
@@ -162,12 +165,41 @@ class TransferKind(RunKind):
         return build_model(config.transfer, int(num_classes), seed=int(config.seed))
 
     def preprocessing(self, config: TrainingConfig, channels: int) -> Preprocessing:
-        """The base's preprocessing (grayscale images are repeated to RGB before it)."""
-        return base_preprocessing(config.transfer.base)
+        """The base's preprocessing, or pixels / 255 with ``preprocessing="rescale"``.
+
+        Grayscale images are repeated to RGB before it.
+        """
+        return transfer_preprocessing(config.transfer)
 
     def start(self, config: TrainingConfig, model, preprocessing: Preprocessing) -> TransferRun:
         """A :class:`TransferRun`."""
         return TransferRun(config, model, preprocessing)
+
+    def continue_model(self, config: TrainingConfig, store, model_id: str, owner: str | None):
+        """A trainable copy of a stored transfer model, head included (the second step).
+
+        Raises:
+            InputError: the stored model is not a transfer model on ``config``'s base, or
+                takes other pixels than ``config``'s preprocessing.
+        """
+        settings = config.transfer
+        stored = store.load(model_id, owner)
+        if base_name(stored.model) != settings.base or not any(
+            is_head_layer(layer) for layer in stored.model.layers
+        ):
+            raise InputError(
+                f"“{stored.name}” is not a transfer model on {base_spec(settings.base).title}: "
+                "it cannot be fine-tuned further with these settings."
+            )
+        wanted = transfer_preprocessing(settings)
+        if stored.preprocessing.to_dict() != wanted.to_dict():
+            raise InputError(
+                f"“{stored.name}” takes pixels as “{stored.preprocessing.mode}”, these settings "
+                f"as “{wanted.mode}”: choose the same preprocessing to train it further."
+            )
+        copy = keras.models.clone_model(stored.model)
+        copy.set_weights(stored.model.get_weights())
+        return copy
 
 
 TRANSFER_KIND = RUN_KINDS.register(

@@ -2,8 +2,9 @@
 
 The model is one flat functional network: the base's layers (a copy of the pretrained
 model's, with their pretrained names, so the inspection pages can reach them), then the head
-layers, named ``transfer_*``. BatchNorm layers of the base always stay frozen, which in
-Keras 3 also keeps them in inference mode.
+layers, named ``transfer_*``. BatchNorm layers of the base stay frozen, which in Keras 3 also
+keeps them in inference mode, unless ``trainable_batchnorm`` unfreezes those among the
+fine-tuned layers.
 """
 
 from __future__ import annotations
@@ -22,15 +23,99 @@ if TYPE_CHECKING:
 HEAD_PREFIX = "transfer_"
 
 
+def base_input_size(config: TransferConfig) -> tuple[int, int]:
+    """(h, w) the base takes with these settings: ``config.input_size`` or the base's own."""
+    if config.input_size is None:
+        return base_spec(config.base).input_size
+    return int(config.input_size), int(config.input_size)
+
+
+def cut_layer_of(config: TransferConfig) -> str:
+    """The layer the head sits on: ``config.cut_layer`` or the base's default."""
+    return config.cut_layer or base_spec(config.base).cut_layer
+
+
+def output_units(num_classes: int) -> tuple[int, str]:
+    """(units, activation) of the output layer: one sigmoid unit for 1 or 2 classes."""
+    if int(num_classes) < 1:
+        raise InputError(f"A classifier needs at least two classes; got {num_classes}.")
+    return (1, "sigmoid") if int(num_classes) <= 2 else (int(num_classes), "softmax")
+
+
+def cut_layers(base: str, input_size: int | None = None) -> list[str]:
+    """Names of the base's layers with a 4-D output, input side first: where a head can sit.
+
+    Built with random weights when the base can be (no weight file is read).
+    """
+    import keras
+
+    cfg = TransferConfig(base=base, input_size=input_size)
+    cfg.validate()
+    full = base_network(base_spec(base), base_input_size(cfg))
+    return [
+        layer.name
+        for layer in full.layers
+        if _is_4d(layer) and not isinstance(layer, keras.layers.InputLayer)
+    ]
+
+
+def _is_4d(layer) -> bool:
+    try:
+        return len(layer.output.shape) == 4
+    except (AttributeError, ValueError):  # a layer used twice has no single output
+        return False
+
+
+def base_network(spec, size: tuple[int, int]):
+    """The base's network at ``size`` with random weights, or the shared loaded one (read only)."""
+    if spec.architecture is not None:
+        return spec.architecture(tuple(size))
+    return spec.load()
+
+
+def cut_base(full, layer_name: str, title: str):
+    """``full`` from its input to ``layer_name``'s output (shares ``full``'s layers)."""
+    import keras
+
+    try:
+        layer = full.get_layer(layer_name)
+    except ValueError:
+        raise InputError(
+            f"{title} has no layer {layer_name!r} to cut at; the Transfer page lists those "
+            "with a 4-D output."
+        ) from None
+    if not _is_4d(layer):
+        raise InputError(
+            f"{title} cannot be cut at {layer_name!r}: its output is not a stack of feature "
+            "maps (height, width, channels); choose a convolution stage."
+        )
+    return keras.Model(full.inputs, layer.output, name=f"{full.name}_base")
+
+
+def _copy_weights(source, target) -> None:
+    """Give ``target``'s layers the weights of ``source``'s layers of the same name."""
+    import keras
+
+    for layer in target.layers:
+        if not layer.weights:
+            continue
+        layer.set_weights(source.get_layer(layer.name).get_weights())
+        if isinstance(layer, keras.layers.Normalization):
+            layer.finalize_state()  # Normalization reads its statistics through a constant
+
+
 def build_model(config: TransferConfig, num_classes: int, seed: int = 0) -> keras.Model:
     """The whole network: a copy of the base cut below its classifier, then a new head.
 
     The shared pretrained model is never changed: its layers are cloned (same names, same
-    weights). Trainable flags are set for ``config.mode`` (:func:`set_trainable`).
+    weights). At another input size than the base's own the base is built again at that
+    size (:attr:`BaseSpec.architecture`) and given the pretrained weights layer by layer
+    (a convolution's weights do not depend on the image size). Trainable flags are set for
+    ``config.mode`` (:func:`set_trainable`).
 
     Args:
-        config: base, head and mode.
-        num_classes: classes of the dataset (2 classes give one sigmoid unit).
+        config: base, input size, cut layer, head and mode.
+        num_classes: classes of the dataset (1 or 2 give one sigmoid unit).
         seed: seed of the head's initial weights.
 
     Returns:
@@ -40,17 +125,36 @@ def build_model(config: TransferConfig, num_classes: int, seed: int = 0) -> kera
     import keras
 
     config.validate()
-    if int(num_classes) < 2:
-        raise InputError(f"A classifier needs at least two classes; got {num_classes}.")
+    output_units(num_classes)
     spec = base_spec(config.base)
+    size = base_input_size(config)
+    notop = spec.load_notop(size) if spec.load_notop is not None else None
+    if notop is not None:  # the smaller _notop file, built at the size asked: its own layers
+        return assemble(
+            cut_base(notop, cut_layer_of(config), spec.title), config, num_classes, seed
+        )
     full = spec.load()
-    try:
-        cut_output = full.get_layer(spec.cut_layer).output
-    except ValueError:
-        raise InputError(f"{spec.title} has no layer {spec.cut_layer!r} to cut at.") from None
-    cut = keras.Model(full.inputs, cut_output, name=f"{spec.name}_base")
-    base = keras.models.clone_model(cut)
-    base.set_weights(cut.get_weights())
+    if size == spec.input_size:
+        cut = cut_base(full, cut_layer_of(config), spec.title)
+        base = keras.models.clone_model(cut)
+        base.set_weights(cut.get_weights())
+    elif spec.architecture is None:
+        h, w = spec.input_size
+        raise InputError(f"{spec.title} takes only its own {h}×{w} images.")
+    else:
+        base = cut_base(spec.architecture(size), cut_layer_of(config), spec.title)
+        _copy_weights(full, base)
+    return assemble(base, config, num_classes, seed)
+
+
+def assemble(base, config: TransferConfig, num_classes: int, seed: int = 0) -> keras.Model:
+    """Put the new head of ``config`` on ``base`` (a model ending at the cut layer).
+
+    ``base``'s layers become the model's (they are not copied): pass a model of one's own.
+    """
+    import keras
+
+    spec = base_spec(config.base)
     layers = keras.layers
     init = {"kernel_initializer": keras.initializers.GlorotUniform(seed=int(seed))}
     pool = (
@@ -67,7 +171,7 @@ def build_model(config: TransferConfig, num_classes: int, seed: int = 0) -> kera
         x = layers.Dropout(
             float(config.head_dropout), seed=int(seed), name=f"{HEAD_PREFIX}dropout"
         )(x)
-    units, activation = (1, "sigmoid") if int(num_classes) == 2 else (int(num_classes), "softmax")
+    units, activation = output_units(num_classes)
     out = layers.Dense(units, activation=activation, name=f"{HEAD_PREFIX}output", **init)(x)
     model = keras.Model(base.inputs, out, name=f"{spec.name}{SUFFIX}")
     set_trainable(model, config)
@@ -94,8 +198,8 @@ def set_trainable(model, config: TransferConfig) -> None:
     """Freeze the base for ``config.mode``: all of it, or all but the top layers.
 
     In ``"finetune"`` the top ``fine_tune_layers`` layers train, except BatchNorm layers,
-    which stay frozen and so in inference mode (the Keras transfer-learning guide's rule).
-    The head always trains.
+    which stay frozen and so in inference mode (the Keras transfer-learning guide's rule)
+    unless ``config.trainable_batchnorm`` is set. The head always trains.
     """
     import keras
 
@@ -105,7 +209,7 @@ def set_trainable(model, config: TransferConfig) -> None:
     for layer in layers:
         trainable = id(layer) in unfrozen
         if isinstance(layer, keras.layers.BatchNormalization):
-            trainable = False
+            trainable = trainable and bool(config.trainable_batchnorm)
         layer.trainable = trainable
     for layer in model.layers:
         if is_head_layer(layer):

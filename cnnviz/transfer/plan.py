@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from cnnviz.errors import InputError
 from cnnviz.transfer.bases import base_spec
 from cnnviz.transfer.config import TransferConfig
-from cnnviz.transfer.model import HEAD_PREFIX
+from cnnviz.transfer.model import (
+    assemble,
+    base_input_size,
+    base_network,
+    cut_base,
+    cut_layer_of,
+    is_head_layer,
+    layer_table,
+    output_units,
+    parameter_counts,
+)
 
 
 @dataclass
 class Plan:
-    """What :func:`build_model` would build, without copying the base.
+    """What :func:`build_model` would build, counted on a copy with random weights.
 
     Attributes:
         layers: one row per base layer, input side first: ``layer, type, params,
@@ -22,18 +29,27 @@ class Plan:
         head: one row per head layer, like ``layers``.
         trainable: weights that training changes.
         non_trainable: frozen weights (base, BatchNorm statistics).
+        input_size: (h, w) the base takes.
+        cut_layer: the layer the head sits on.
     """
 
     layers: list[dict]
     head: list[dict]
     trainable: int
     non_trainable: int
+    input_size: tuple[int, int] = (0, 0)
+    cut_layer: str = ""
+
+    @property
+    def total(self) -> int:
+        """All weights, as ``model.summary()``'s "Total params"."""
+        return self.trainable + self.non_trainable
 
     @property
     def summary(self) -> str:
         """The parameter lines the courses print after ``model.summary()``."""
         return (
-            f"Total params: {self.trainable + self.non_trainable:,}\n"
+            f"Total params: {self.total:,}\n"
             f"Trainable params: {self.trainable:,}\n"
             f"Non-trainable params: {self.non_trainable:,}"
         )
@@ -42,42 +58,37 @@ class Plan:
 def describe(config: TransferConfig, num_classes: int) -> Plan:
     """The layers, their frozen / trainable state and the parameter counts of a config.
 
-    Reads the shared pretrained model only (nothing is cloned or changed), so a page can call
-    it on every rerun.
+    The network is built with random weights (``BaseSpec.architecture``), so no weight file
+    is needed: the counts show before any download. A base registered without an
+    architecture is counted on a copy of its loaded model (which is never changed).
+
+    Args:
+        config: base, input size, cut layer, head and mode.
+        num_classes: classes of the dataset; 1 or 2 give one sigmoid output unit.
+
+    Returns:
+        A :class:`Plan`; ``plan.trainable`` and ``plan.non_trainable`` are what
+        ``model.summary()`` prints for the model :func:`build_model` builds.
     """
     import keras
 
     config.validate()
+    output_units(num_classes)
     spec = base_spec(config.base)
-    full = spec.load()
-    names = [layer.name for layer in full.layers]
-    if spec.cut_layer not in names:
-        raise InputError(f"{spec.title} has no layer {spec.cut_layer!r} to cut at.")
-    cut = keras.Model(full.inputs, full.get_layer(spec.cut_layer).output)
-    layers = [layer for layer in cut.layers if not isinstance(layer, keras.layers.InputLayer)]
-    top = int(config.fine_tune_layers) if config.mode == "finetune" else 0
-    rows, trainable, frozen = [], 0, 0
-    for i, layer in enumerate(layers):
-        count = int(sum(int(np.prod(w.shape)) for w in layer.weights))
-        train = i >= len(layers) - top and not isinstance(layer, keras.layers.BatchNormalization)
-        rows.append({"layer": layer.name, "type": type(layer).__name__, "params": count,
-                     "trainable": bool(train)})  # fmt: skip
-        trainable, frozen = trainable + count * train, frozen + count * (not train)
-    h, w, c = (int(v) for v in cut.outputs[0].shape[1:])
-    width = c if config.pooling == "avg" else h * w * c
-    units = 1 if int(num_classes) == 2 else int(num_classes)
-    pool = f"{HEAD_PREFIX}pool" if config.pooling == "avg" else f"{HEAD_PREFIX}flatten"
-    head = [{"layer": pool, "type": "GlobalAveragePooling2D" if config.pooling == "avg"
-             else "Flatten", "params": 0, "trainable": True}]  # fmt: skip
-    if int(config.head_units) > 0:
-        n = width * int(config.head_units) + int(config.head_units)
-        head.append({"layer": f"{HEAD_PREFIX}dense", "type": "Dense", "params": n,
-                     "trainable": True})  # fmt: skip
-        width = int(config.head_units)
-    if float(config.head_dropout) > 0:
-        head.append({"layer": f"{HEAD_PREFIX}dropout", "type": "Dropout", "params": 0,
-                     "trainable": True})  # fmt: skip
-    head.append({"layer": f"{HEAD_PREFIX}output", "type": "Dense",
-                 "params": width * units + units, "trainable": True})  # fmt: skip
-    trainable += sum(r["params"] for r in head)
-    return Plan(rows, head, int(trainable), int(frozen))
+    size = base_input_size(config)
+    full = base_network(spec, size)
+    base = cut_base(full, cut_layer_of(config), spec.title)
+    if spec.architecture is None:  # the shared loaded model: count on a copy of its layers
+        base = keras.models.clone_model(base)
+    model = assemble(base, config, num_classes)
+    trainable, frozen = parameter_counts(model)
+    head = [_row(layer) for layer in model.layers if is_head_layer(layer)]
+    return Plan(layer_table(model), head, trainable, frozen, size, cut_layer_of(config))
+
+
+def _row(layer) -> dict:
+    import numpy as np
+
+    params = int(sum(int(np.prod(w.shape)) for w in layer.weights))
+    return {"layer": layer.name, "type": type(layer).__name__, "params": params,
+            "trainable": bool(layer.trainable)}  # fmt: skip

@@ -64,3 +64,16 @@ def test_duration_reads_as_a_student_would():
     assert duration(None) == "…" and duration(float("nan")) == "…"
     assert duration(42.4) == "42 s"
     assert duration(187) == "3 min 07 s"
+
+
+def test_plain_shows_download_addresses_and_the_keras_folder_in_full(tmp_path, monkeypatch):
+    """An offline message must say which file goes in which folder: nothing cut to "…/"."""
+    from cnnviz import pretrained
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    message = pretrained.offline_message("vgg16", "no network")
+    shown = plain(message).replace("\\", "")
+    assert "…/" not in shown
+    assert str(pretrained.keras_models_dir()) in shown
+    assert pretrained.info("vgg16").weight_url in shown
+    assert "workspaces" not in plain("Could not read /srv/x/workspaces/abc/data.zip")

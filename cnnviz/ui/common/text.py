@@ -12,8 +12,12 @@ import html
 import math
 import re
 
+from cnnviz import downloads
+
 # An absolute POSIX path of two or more parts (a server folder): only its last part is shown.
 _SERVER_PATH = re.compile(r"(?<![\w.])/(?:[\w.\-]+/)+([\w.\-]+)")
+# A web address: public, shown whole (the place to download a missing file from).
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+")
 # Characters that start markup anywhere (CommonMark lets a backslash escape any ASCII
 # punctuation); Streamlit adds ``:emoji:``, ``:color[...]`` and ``$math$``. Links need ``[``,
 # so ``(``, ``)`` and ``!`` are harmless once it is escaped.
@@ -28,13 +32,33 @@ def plain(text: object) -> str:
     """Escape ``text`` so Streamlit's Markdown shows it character for character.
 
     Newlines become spaces (a name is one line), control characters are dropped, and
-    absolute server paths (in an error message, say) shrink to their last part.
+    absolute server paths (in an error message, say) shrink to their last part, except web
+    addresses and the Keras cache folders (where a teacher places weight and data files by
+    hand: an offline message names them in full).
     """
     value = "".join(ch if ch >= " " else " " for ch in str(text))
-    value = _SERVER_PATH.sub(r"…/\1", value)
+    value = _hide_server_paths(value)
     value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
     value = _LIST_NUMBER.sub(r"\1\\\2", value)
     return _LIST_BULLET.sub(r"\1\\\2", value)
+
+
+def _hide_server_paths(value: str) -> str:
+    home = downloads.keras_home()
+    public = {str(home), str(downloads.writable_home()), str(downloads.FALLBACK_HOME)}
+
+    def shorten(match: re.Match) -> str:
+        path = match.group(0).rstrip(".")
+        if any(path == folder or path.startswith(f"{folder}/") for folder in public):
+            return match.group(0)
+        return f"…/{match.group(1)}"
+
+    parts, last = [], 0
+    for url in _URL.finditer(value):
+        parts += [_SERVER_PATH.sub(shorten, value[last : url.start()]), url.group(0)]
+        last = url.end()
+    parts.append(_SERVER_PATH.sub(shorten, value[last:]))
+    return "".join(parts)
 
 
 def plain_html(text: object) -> str:

@@ -22,7 +22,30 @@ from cnnviz.ui.train.state import (
 )
 
 
-def _augmentation_to_state(aug: Augmentation, prefix: str) -> None:
+def optimizer_select(container, key: str) -> str:
+    """The optimizer choice (Adam, RMSprop, SGD), as the Train and Transfer pages show it."""
+    return container.selectbox(
+        "Optimizer",
+        list(training.OPTIMIZERS),
+        key=key,
+        format_func=lambda o: {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD + momentum"}[o],
+    )
+
+
+def schedule_radio(container, key: str) -> str:
+    """The learning-rate schedule choice (constant or cosine decay)."""
+    return container.radio(
+        "Learning rate during training",
+        list(training.SCHEDULES),
+        key=key,
+        horizontal=True,
+        format_func=lambda s: {"cosine": "cosine decay", "constant": "constant"}[s],
+        help="Constant: the same step size all along (as in most course notebooks). Cosine "
+        "decay: lowered smoothly to 5% by the last step, for a steadier final accuracy.",
+    )
+
+
+def augmentation_to_state(aug: Augmentation, prefix: str) -> None:
     """Put augmentation settings into their widgets' state (before they are drawn)."""
     state = st.session_state
     state[f"{prefix}_flip"] = aug.flip
@@ -51,7 +74,7 @@ def defaults_to_state(cfg: TrainingConfig) -> None:
     state["train_seed"] = int(cfg.seed)
     state["train_l2"] = float(cfg.l2)
     state["train_first_layer"] = cfg.first_layer
-    _augmentation_to_state(cfg.augmentation, "train")
+    augmentation_to_state(cfg.augmentation, "train")
     if isinstance(cfg.architecture, str):
         state["train_arch"] = cfg.architecture
 
@@ -77,12 +100,7 @@ def hyperparameters_ui() -> dict:
     lr = c3.select_slider(
         "Learning rate", LEARNING_RATES, key="train_lr", format_func=lambda v: f"{v:g}"
     )
-    optimizer = c4.selectbox(
-        "Optimizer",
-        list(training.OPTIMIZERS),
-        key="train_optimizer",
-        format_func=lambda o: {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD + momentum"}[o],
-    )
+    optimizer = optimizer_select(c4, "train_optimizer")
     state = st.session_state
     if state.get(SIMPLE_KEY):
         # A class link hid the rest: their values come from the link (or the defaults).
@@ -108,15 +126,7 @@ def hyperparameters_ui() -> dict:
             "seed": int(state.get("train_seed", 0)),
         }
     c1, c2, c3, c4 = st.columns(4)
-    schedule = c1.radio(
-        "Learning rate during training",
-        list(training.SCHEDULES),
-        key="train_schedule",
-        horizontal=True,
-        format_func=lambda s: {"cosine": "cosine decay", "constant": "constant"}[s],
-        help="Constant: the same step size all along (as in most course notebooks). Cosine "
-        "decay: lowered smoothly to 5% by the last step, for a steadier final accuracy.",
-    )
+    schedule = schedule_radio(c1, "train_schedule")
     l2 = c2.select_slider(
         "L2 weight decay",
         WEIGHT_DECAYS,
@@ -212,7 +222,7 @@ def _augmentation_from_state(prefix: str) -> Augmentation:
 def _aug_defaults(prefix: str) -> None:
     """First values of a page's augmentation widgets (none switched on)."""
     if f"{prefix}_fill_mode" not in st.session_state:
-        _augmentation_to_state(Augmentation(), prefix)
+        augmentation_to_state(Augmentation(), prefix)
 
 
 def augmentation_ui(ds: datasets.Dataset, prefix: str = "train") -> Augmentation:
@@ -236,7 +246,7 @@ def augmentation_ui(ds: datasets.Dataset, prefix: str = "train") -> Augmentation
             "Courses' settings",
             key=f"{prefix}_aug_courses",
             icon=":material/school:",
-            on_click=_augmentation_to_state,
+            on_click=augmentation_to_state,
             args=(Augmentation.courses(), prefix),
             help="ImageDataGenerator(rotation_range=40, width_shift_range=0.2, "
             "height_shift_range=0.2, shear_range=0.2, zoom_range=0.2, horizontal_flip=True, "
@@ -246,7 +256,7 @@ def augmentation_ui(ds: datasets.Dataset, prefix: str = "train") -> Augmentation
             "All off",
             key=f"{prefix}_aug_off",
             icon=":material/block:",
-            on_click=_augmentation_to_state,
+            on_click=augmentation_to_state,
             args=(Augmentation(), prefix),
         )
         c1, c2, c3, c4 = st.columns(4)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from cnnviz import pretrained, transfer
+from cnnviz.ui.common.text import plain
 from cnnviz.ui.transfer.state import key_of
 
 
-def base_ui() -> transfer.BaseSpec | None:
-    """Pick the pretrained base; returns it, or None when it cannot be used now."""
+def base_ui() -> transfer.BaseSpec:
+    """Pick the pretrained base; says which file to place where when its weights are missing.
+
+    The plan and the counts are shown even then (they need no weight file); the page only
+    trains with a base whose ``offline`` is True.
+    """
     specs = {spec.name: spec for spec in transfer.bases()}
 
     def label(name: str) -> str:
@@ -27,16 +32,21 @@ def base_ui() -> transfer.BaseSpec | None:
     spec = specs[name]
     st.caption(
         f"The base is {spec.title} trained on ImageNet, cut below its classifier (at layer "
-        f"`{spec.cut_layer}`). Every image is resized to {spec.input_size[0]}×"
-        f"{spec.input_size[1]} and preprocessed as {spec.title} expects "
-        f"(`{spec.preprocessing.mode}`); grayscale images are repeated to three channels."
+        f"`{spec.cut_layer}` unless you choose another below). Every image is resized to the "
+        f"input size below ({spec.input_size[0]}×{spec.input_size[1]}, its own, unless you "
+        "choose another); grayscale images are repeated to three channels."
     )
     if not spec.offline:
+        entry = pretrained.info(name)
         st.warning(
-            pretrained.offline_message(name, "it is not in the Keras cache yet"),
+            plain(
+                f"{pretrained.offline_message(name, 'it is not in the Keras cache yet')} For "
+                f"transfer learning the base alone is enough: the smaller file "
+                f"{entry.notop_file} (from {entry.notop_url}), in the same folder, will do. "
+                "The plan and the parameter counts below need no weight file."
+            ),
             icon=":material/cloud_off:",
         )
-        return None
     return spec
 
 

@@ -16,8 +16,19 @@ def _cached_plan(config: transfer.TransferConfig, num_classes: int) -> transfer.
     return transfer.describe(config, num_classes)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_cut_layers(base: str, input_size: int | None) -> list[str]:
+    return transfer.cut_layers(base, input_size)
+
+
+def cut_layer_choices(base: str, input_size: int | None) -> list[str]:
+    """The base's layers with a 4-D output (built with random weights: no download)."""
+    with busy_sign("Listing the layers of the base…"):
+        return _cached_cut_layers(base, input_size)
+
+
 def layer_plan(config: transfer.TransferConfig, num_classes: int) -> transfer.Plan:
-    """Layer list and parameter counts (reads the shared pretrained model, changes nothing)."""
+    """Layer list and parameter counts, counted without the weight file (no download)."""
     with busy_sign("Putting a new head on the base to count its layers…"):
         return _cached_plan(config, num_classes)
 
@@ -26,13 +37,14 @@ def plan_ui(cfg: TrainingConfig, ds: datasets.Dataset) -> None:
     """Parameter summary as the courses print it, and the base's frozen / trainable layers."""
     plan = layer_plan(cfg.transfer, ds.num_classes)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Total params", f"{plan.trainable + plan.non_trainable:,}")
+    c1.metric("Total params", f"{plan.total:,}")
     c2.metric("Trainable params", f"{plan.trainable:,}")
     c3.metric("Non-trainable params", f"{plan.non_trainable:,}")
     trainable_base = sum(r["trainable"] for r in plan.layers)
+    h, w = plan.input_size
     title = (
-        f"Layers: {len(plan.layers)} in the base ({trainable_base} trainable), "
-        f"{len(plan.head)} in the new head"
+        f"Layers: {len(plan.layers)} in the base ({trainable_base} trainable, {h}×{w} "
+        f"input, cut at {plan.cut_layer}), {len(plan.head)} in the new head"
     )
     with st.expander(title, expanded=cfg.transfer.mode == "finetune"):
         rows = []
@@ -40,7 +52,7 @@ def plan_ui(cfg: TrainingConfig, ds: datasets.Dataset) -> None:
             for r in items:
                 frozen_bn = part == "base" and r["type"] == "BatchNormalization"
                 state = "trainable" if r["trainable"] else "frozen"
-                if frozen_bn and cfg.transfer.mode == "finetune":
+                if frozen_bn and cfg.transfer.mode == "finetune" and not r["trainable"]:
                     state = "frozen (BatchNorm, inference mode)"
                 rows.append({"part": part, **r, "state": state})
         frame = pd.DataFrame(rows).drop(columns=["trainable"])

@@ -19,8 +19,12 @@ def key_of(name: str) -> str:
 # Widget values kept while the student visits other pages (Streamlit forgets the state of
 # widgets that a run did not draw).
 PERSISTENT = (
-    "dataset", "zip_size", "base", "mode", "epochs", "lr", "batch", "units",
-    "dropout", "pooling", "depth", "head_first", "flip", "rotation", "zoom",
+    "dataset", "zip_size", "base", "mode", "epochs", "lr", "batch", "optimizer", "schedule",
+    "units", "dropout", "pooling", "input_size", "cut_layer", "preprocessing", "depth",
+    "trainable_bn", "head_first", "head_epochs", "start_from",
+    # the Train page's augmentation section, with this page's prefix
+    "flip", "rotation_deg", "width_shift", "height_shift", "shear_deg", "zoom", "contrast",
+    "fill_mode",
 )  # fmt: skip
 _SAVED = key_of("saved_settings")
 
