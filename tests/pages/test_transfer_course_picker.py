@@ -89,6 +89,33 @@ def test_every_transfer_experiment_sets_the_page_up_with_the_course_counts(no_we
             assert metrics[name] == value, (exp.key, name)
 
 
+def test_a_home_link_opens_transfer_set_up(no_weight_files):
+    exp = courses.get("lo_vgg16_finetune")
+    at = app_test(PAGE)
+    at.query_params["course"] = exp.key
+    at.run()
+    assert not at.exception
+    assert at.session_state["transfer_base"] == "vgg16"
+    assert at.session_state["transfer_mode"] == "finetune"
+    assert at.session_state["transfer_units"] == 1024
+    assert any("Total params 40,408,899" in c.value for c in at.caption)
+    assert any(exp.archive in w.value for w in at.warning)  # what to upload
+
+
+def _note_page(url_path):
+    from cnnviz.ui.common.course_picker import course_note
+
+    course_note(url_path)
+
+
+def test_the_transfer_page_sets_up_its_links_instead_of_a_note():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_note_page, args=("transfer",))
+    at.query_params["course"] = "tf_inception_transfer"
+    assert not at.run().info  # the picker says it there
+
+
 def test_after_a_run_the_course_figures_are_beside_ours(no_weight_files):
     """VGG16's weights are missing here: the run uses the bundled base, and says so."""
     exp = courses.get("vs_vgg16_features")
