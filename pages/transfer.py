@@ -14,6 +14,7 @@ st.caption(
 )
 
 ui.restore_settings()
+ui.course_experiments_ui()
 job = train_ui.current_job(ui.PREFIX)
 busy = job is not None and not job.done
 
@@ -45,6 +46,7 @@ if job is not None:
     st.subheader("Progress")
     train_ui.progress_ui(job.id, prefix=ui.PREFIX)
     if job.done and job.result is not None:
+        ui.course_results_ui(job)
         train_ui.results_ui(job, prefix=ui.PREFIX)
 
 if ds is not None:

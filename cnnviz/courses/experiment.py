@@ -10,6 +10,7 @@ any weight file and count its parameters.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -274,9 +275,15 @@ def counts(experiment: Experiment) -> Counts:
 
 
 def _transfer_counts(experiment: Experiment) -> Counts:
+    return _described_counts(transfer_config(experiment), experiment.num_classes or 2)
+
+
+# VGG16 and InceptionV3 take seconds to build: each distinct config is described once.
+@functools.lru_cache(maxsize=32)
+def _described_counts(config, num_classes: int) -> Counts:
     from cnnviz import transfer
 
-    plan = transfer.describe(transfer_config(experiment), experiment.num_classes or 2)
+    plan = transfer.describe(config, num_classes)
     return Counts(int(plan.trainable), int(plan.non_trainable))
 
 

@@ -161,7 +161,7 @@ def course_links_ui() -> None:
 
 
 #: Pages whose widgets a picker sets (the others show a note about the experiment).
-PICKER_PAGES = frozenset({"train", "autoencoder"})
+PICKER_PAGES = frozenset({"train", "autoencoder", "transfer"})
 
 
 def course_note(url_path: str) -> None:

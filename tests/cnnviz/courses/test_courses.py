@@ -60,11 +60,6 @@ def test_the_five_from_scratch_counts_the_app_matches():
 
 @pytest.mark.parametrize("exp", COUNTED, ids=[e.key for e in COUNTED])
 def test_every_printed_parameter_count_equals_the_build(exp):
-    if exp.transfer is not None:
-        pytest.skip(
-            "transfer experiments are counted once transfer.describe builds without weight "
-            "files and TransferConfig takes input_size / cut_layer (issue 17, part 2)"
-        )
     counts = courses.counts(exp)
     assert courses.count_params(exp) == counts.total
     for name, value in exp.printed_params().items():
@@ -73,23 +68,62 @@ def test_every_printed_parameter_count_equals_the_build(exp):
 
 @pytest.mark.parametrize("exp", TRANSFER, ids=[e.key for e in TRANSFER])
 def test_every_transfer_experiment_gives_a_transfer_config(exp):
-    try:
-        transfer.TransferConfig(**exp.transfer)
-    except TypeError as err:
-        pytest.skip(f"TransferConfig lacks the courses' fields until issue 17 part 2: {err}")
     config = courses.training_config(exp)
-    assert config.transfer is not None and config.transfer.base == exp.transfer["base"]
+    assert config.transfer == transfer.TransferConfig(**exp.transfer)
+    assert config.transfer.base == exp.transfer["base"]
 
 
-def test_a_transfer_experiment_without_the_course_fields_says_so():
-    exp = next(e for e in TRANSFER if "input_size" in e.transfer)
-    try:
-        transfer.TransferConfig(**exp.transfer)
-    except TypeError:
-        with pytest.raises(InputError, match="TransferConfig"):
-            courses.count_params(exp)
-    else:
-        pytest.skip("TransferConfig has the course fields: counted by the test above")
+@pytest.mark.parametrize(
+    ("key", "printed", "settings"),
+    [
+        ("vs_vgg16_features", {"total": 16_812_353, "trainable": 2_097_665},
+         {"base": "vgg16", "input_size": 150, "pooling": "flatten", "head_units": 256,
+          "head_dropout": 0.5}),
+        ("lo_vgg16_finetune",
+         {"total": 40_408_899, "trainable": 32_773_635, "non_trainable": 7_635_264},
+         {"base": "vgg16", "mode": "finetune", "fine_tune_layers": 4, "input_size": 224,
+          "pooling": "flatten", "head_units": 1024, "head_dropout": 0.5}),
+        ("tf_inception_transfer", {"trainable": 38_537_217},
+         {"base": "inception_v3", "input_size": 150, "cut_layer": "mixed7",
+          "pooling": "flatten", "head_units": 1024, "head_dropout": 0.2}),
+    ],
+)  # fmt: skip
+def test_the_three_transfer_counts_of_the_issue(key, printed, settings):
+    exp = courses.get(key)
+    assert exp.printed_params() == printed
+    assert {k: exp.transfer[k] for k in settings} == settings
+    counts = courses.counts(exp)
+    assert {name: getattr(counts, name) for name in printed} == printed
+
+
+def test_transfer_counts_build_once_per_distinct_config(monkeypatch):
+    """VGG16 and InceptionV3 take seconds to build: the same settings are built once."""
+    calls = []
+    real = transfer.describe
+
+    def counting(config, num_classes):
+        calls.append((config, num_classes))
+        return real(config, num_classes)
+
+    monkeypatch.setattr(transfer, "describe", counting)
+    settings = {"base": "mobilenet_v2", "input_size": 96, "head_units": 7}
+    same = [
+        courses.Experiment(key=f"made_up_{i}", title="t", help="h", course="flowers",
+                           page="transfer", source="No figure.", transfer=settings)
+        for i in range(2)
+    ]  # fmt: skip
+    first = courses.counts(same[0])
+    assert courses.count_params(same[0]) == first.total and courses.counts(same[1]) == first
+    assert len(calls) == 1
+
+
+def test_a_transfer_experiment_with_an_unknown_field_says_so():
+    exp = courses.Experiment(
+        key="made_up", title="t", help="h", course="tensorflow", page="transfer",
+        source="No figure.", transfer={"base": "vgg16", "no_such_field": 1},
+    )  # fmt: skip
+    with pytest.raises(InputError, match="TransferConfig"):
+        courses.count_params(exp)
 
 
 def test_the_autoencoder_experiment_is_the_course_run_the_page_knows():
