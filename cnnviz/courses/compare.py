@@ -61,6 +61,7 @@ def why_they_differ(
     train_images: int,
     epochs: int,
     course_epochs: int | None = None,
+    network: str | None = None,
 ) -> str:
     """One sentence on why this run's numbers may differ from the course's.
 
@@ -70,6 +71,8 @@ def why_they_differ(
         train_images: how many training images it had.
         epochs: epochs it ran.
         course_epochs: the course's epochs (default: the experiment's).
+        network: the architecture key (or, for transfer, the base) this run used; None
+            when unknown or not comparable (an edited layer table).
     """
     course_epochs = course_epochs or int(experiment.training.get("epochs", 0)) or None
     reasons = []
@@ -82,6 +85,9 @@ def why_they_differ(
         )
     else:
         reasons.append(f"it trained on {train_images:,} training images")
+    course_network = (experiment.transfer or {}).get("base") or experiment.network
+    if network and course_network and network != course_network:
+        reasons.append(f"with {network} instead of the course's {course_network}")
     if course_epochs and epochs < course_epochs:
         reasons.append(f"for {epochs} of the course's {course_epochs} epochs")
     return (

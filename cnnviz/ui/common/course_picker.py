@@ -114,8 +114,13 @@ def figures_beside_ours(
     dataset: str,
     train_images: int,
     epochs: int,
+    network: str | None = None,
 ) -> None:
-    """The course's printed figures beside this run's, and one sentence on why they differ."""
+    """The course's printed figures beside this run's, and one sentence on why they differ.
+
+    ``network`` is this run's architecture key or transfer base (see
+    :func:`cnnviz.courses.why_they_differ`).
+    """
     st.markdown(f"**The course's figures beside ours** · {plain(_label(exp))}")
     rows = beside(exp, ours, history)
     if rows:
@@ -128,7 +133,7 @@ def figures_beside_ours(
         )
     else:
         st.caption("The course printed no figure for this experiment.")
-    st.caption(plain(why_they_differ(exp, dataset, train_images, epochs)))
+    st.caption(plain(why_they_differ(exp, dataset, train_images, epochs, network=network)))
 
 
 def course_links_ui() -> None:

@@ -84,4 +84,5 @@ def course_results_ui(job: TrainingJob) -> None:
         job.dataset.name,
         len(job.dataset.x_train),
         job.result.epochs_run,
+        network=job.config.architecture if isinstance(job.config.architecture, str) else None,
     )

@@ -103,6 +103,13 @@ def course_results_ui(job: TrainingJob) -> None:
         ours["params_total"] = plan.total
         ours["params_trainable"] = plan.trainable
         ours["params_non_trainable"] = plan.non_trainable
+    base = job.config.transfer.base if job.config.transfer is not None else None
     course_picker.figures_beside_ours(
-        exp, ours, history, job.dataset.name, len(job.dataset.x_train), job.result.epochs_run
+        exp,
+        ours,
+        history,
+        job.dataset.name,
+        len(job.dataset.x_train),
+        job.result.epochs_run,
+        network=base,
     )

@@ -163,3 +163,19 @@ def test_our_figures_beside_the_course_at_the_same_epoch_and_why_they_differ():
     assert "digits instead of the course's data" in sentence
     assert "2 of the course's 25 epochs" in sentence and "random" in sentence
     assert "60" not in why_they_differ(exp, "mnist", 600, 25).split("images")[1]
+
+
+def test_why_they_differ_names_another_network_or_base():
+    from cnnviz.courses.compare import why_they_differ
+
+    transfer = courses.get("lo_vgg16_finetune")
+    swapped = why_they_differ(transfer, "zip", 300, 1, network="efficientnet_lite0")
+    assert "with efficientnet_lite0 instead of the course's vgg16" in swapped
+    assert "instead of the course's vgg16" not in why_they_differ(
+        transfer, "zip", 300, 1, network="vgg16"
+    )
+    scratch = courses.get("vs_mnist_cnn")
+    assert "with mlp instead of the course's" in why_they_differ(
+        scratch, "mnist", 60, 1, network="mlp"
+    )
+    assert "instead of the course's" not in why_they_differ(scratch, "mnist", 60, 5)
