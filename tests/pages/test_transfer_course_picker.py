@@ -70,7 +70,7 @@ def test_every_transfer_experiment_sets_the_page_up_with_the_course_counts(no_we
         assert state["transfer_pooling"] == t.get("pooling", "avg"), exp.key
         assert state["transfer_units"] == t["head_units"], exp.key
         assert state["transfer_dropout"] == pytest.approx(t["head_dropout"]), exp.key
-        assert state["transfer_cut_layer"] == t.get("cut_layer"), exp.key
+        assert state["transfer_cut_layer"] == (t.get("cut_layer") or ""), exp.key
         assert state["transfer_preprocessing"] == t.get("preprocessing", "base"), exp.key
         assert state["transfer_trainable_bn"] == t.get("trainable_batchnorm", False), exp.key
         if t["mode"] == "finetune":

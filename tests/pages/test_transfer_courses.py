@@ -137,3 +137,13 @@ def test_the_head_first_step_has_its_own_epochs():
     assert not at.exception and not at.error
     at.checkbox(key="transfer_head_first").uncheck().run()
     assert not at.exception
+
+
+def test_input_size_and_cut_layer_show_their_defaults_not_an_empty_box():
+    """A selectbox holding None shows "Choose an option", as if nothing were chosen."""
+    at = app_test(PAGE).run()
+    assert not at.exception
+    size = at.selectbox(key="transfer_input_size")
+    cut = at.selectbox(key="transfer_cut_layer")
+    assert size.value is not None and "the base's own" in size.format_func(size.value)
+    assert cut.value is not None and "its last stage" in cut.format_func(cut.value)

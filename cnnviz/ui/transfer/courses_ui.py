@@ -12,7 +12,7 @@ from cnnviz.ui.train.data import ZIP_IMAGE_SIZES
 from cnnviz.ui.train.settings import augmentation_to_state
 from cnnviz.ui.train.state import BATCH_SIZES, LEARNING_RATES, ZIP_CHOICE
 from cnnviz.ui.transfer.plan import layer_plan
-from cnnviz.ui.transfer.settings import HEAD_UNITS
+from cnnviz.ui.transfer.settings import HEAD_UNITS, LAST_STAGE, OWN_SIZE
 from cnnviz.ui.transfer.state import PREFIX, key_of
 
 PAGE = "transfer"
@@ -62,8 +62,8 @@ def apply_experiment(exp: courses.Experiment) -> list[str]:
     state[key_of("mode")] = t.mode
     state[key_of("defaults_for")] = t.mode  # the mode's recommended values stay away
     own = spec.input_size[0]
-    state[key_of("input_size")] = None if t.input_size in (None, own) else int(t.input_size)
-    state[key_of("cut_layer")] = t.cut_layer
+    state[key_of("input_size")] = OWN_SIZE if t.input_size in (None, own) else int(t.input_size)
+    state[key_of("cut_layer")] = t.cut_layer or LAST_STAGE
     state[key_of("pooling")] = t.pooling
     state[key_of("units")] = int(_offered(t.head_units, HEAD_UNITS, "Head units", problems))
     state[key_of("dropout")] = float(t.head_dropout)

@@ -47,8 +47,8 @@ def _apply_defaults(mode: str) -> None:
     state.setdefault(key_of("units"), int(t.head_units))
     state.setdefault(key_of("dropout"), float(t.head_dropout))
     state.setdefault(key_of("pooling"), t.pooling)
-    state.setdefault(key_of("input_size"), None)
-    state.setdefault(key_of("cut_layer"), None)
+    state.setdefault(key_of("input_size"), OWN_SIZE)
+    state.setdefault(key_of("cut_layer"), LAST_STAGE)
     state.setdefault(key_of("preprocessing"), t.preprocessing)
     state.setdefault(key_of("trainable_bn"), bool(t.trainable_batchnorm))
     state[key_of("depth")] = max(1, int(t.fine_tune_layers) or 20)
@@ -57,32 +57,39 @@ def _apply_defaults(mode: str) -> None:
     augmentation_to_state(cfg.augmentation, PREFIX)
 
 
+# The widgets' values for "the base's own size" and "its last stage" (None in the config).
+# Not None itself: a selectbox whose value is None shows "Choose an option", as if empty.
+OWN_SIZE = 0
+LAST_STAGE = ""
+
+
 def _base_ui(spec: transfer.BaseSpec) -> tuple[int | None, str | None, str]:
     """Input size, cut layer and preprocessing of the base."""
     state = st.session_state
     own = spec.input_size[0]
     low, high = spec.input_sizes or (own, own)
-    sizes = [None] + [s for s in INPUT_SIZES if low <= s <= high and s != own]
+    sizes = [OWN_SIZE] + [s for s in INPUT_SIZES if low <= s <= high and s != own]
     if state.get(key_of("input_size")) not in sizes:
-        state[key_of("input_size")] = None
+        state[key_of("input_size")] = OWN_SIZE
     b1, b2, b3 = st.columns(3)
     size = b1.selectbox(
         "Input size",
         sizes,
         key=key_of("input_size"),
-        format_func=lambda s: f"{own}×{own} (the base's own)" if s is None else f"{s}×{s}",
+        format_func=lambda s: f"{own}×{own} (the base's own)" if s == OWN_SIZE else f"{s}×{s}",
         help="Every image is resized to this before the base. The courses use 150×150; the "
         "convolution weights fit any size, and smaller images are faster but show the base "
         "less detail.",
     )
+    size = None if size == OWN_SIZE else size
     layers = cut_layer_choices(spec.name, size)
-    if state.get(key_of("cut_layer")) not in [None, *layers]:
-        state[key_of("cut_layer")] = None
+    if state.get(key_of("cut_layer")) not in [LAST_STAGE, *layers]:
+        state[key_of("cut_layer")] = LAST_STAGE
     cut = b2.selectbox(
         "Cut the base at",
-        [None, *reversed(layers)],
+        [LAST_STAGE, *reversed(layers)],
         key=key_of("cut_layer"),
-        format_func=lambda n: f"{spec.cut_layer} (its last stage)" if n is None else n,
+        format_func=lambda n: f"{spec.cut_layer} (its last stage)" if n == LAST_STAGE else n,
         help="The layer whose feature maps the new head receives. Lower layers see simpler "
         "patterns (edges, textures) and are less specific to ImageNet; the TensorFlow "
         "course cuts InceptionV3 at mixed7.",
@@ -96,7 +103,7 @@ def _base_ui(spec: transfer.BaseSpec) -> tuple[int | None, str | None, str]:
         ),
     )
     st.caption(plain(transfer.PREPROCESSING_SENTENCE))
-    return size, cut, pre
+    return size, cut or None, pre
 
 
 def settings_ui(ds: datasets.Dataset, spec: transfer.BaseSpec, mode: str) -> TrainingConfig | None:
