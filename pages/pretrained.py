@@ -20,12 +20,12 @@ st.caption(
     "server has internet)."
 )
 
-image = image_picker("pretrained", location="sidebar", default_sample="cat")
+image = image_picker("pretrained", default_sample="cat", beside=True)
 
 chosen = pretrained_ui.model_choice()
 
 if image is None:
-    st.info("Choose an image in the sidebar (a sample, your own file, or a camera snapshot).")
+    st.info("Choose an image above (a sample, your own file, or a camera snapshot).")
     st.stop()
 if not chosen:
     st.info("Pick at least one model above.")

@@ -102,19 +102,20 @@ def test_step_through_fits_a_projector(app_url, browser, width):
 
 
 @pytest.mark.parametrize("width", [1024, 1280])
-def test_image_picker_is_in_view_on_load(app_url, browser, width):
+@pytest.mark.parametrize(("key", "heading"), [("filters", "Filters"), ("pretrained", "Pretrained")])
+def test_image_picker_is_in_view_on_load(app_url, browser, width, key, heading):
     """At 1024×800 the image picker is seen without scrolling (issue 16, item 9: it sat at
-    the bottom of the sidebar, below the fold)."""
+    the bottom of the sidebar, below the fold, on Filters and on Pretrained)."""
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        page.goto(app_url + "/filters")
-        page.get_by_role("heading", name="Filters").first.wait_for()
+        page.goto(app_url + f"/{key}")
+        page.get_by_role("heading", name=heading).first.wait_for()
         wait_for_app(page)
         picker = {
-            "source": page.locator(".st-key-filters_source").first,
-            "sample": page.locator(".st-key-filters_sample").first,
+            "source": page.locator(f".st-key-{key}_source").first,
+            "sample": page.locator(f".st-key-{key}_sample").first,
             "preview": page.get_by_text("sample: cat · 451×300").first,
         }
         view = page.viewport_size
@@ -127,6 +128,6 @@ def test_image_picker_is_in_view_on_load(app_url, browser, width):
                 and b["y"] + b["height"] <= view["height"] + 1
             )
             assert inside, f"the picker's {what} {b} is outside the {width}×800 window"
-        screenshot(page, f"filters_picker_{width}", height=800)
+        screenshot(page, f"{key}_picker_{width}", height=800)
     finally:
         context.close()
