@@ -1,6 +1,7 @@
 """AppTest helpers: run app.py or a single page script the way Streamlit would."""
 
 import time
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,17 @@ def run_until_done(at: AppTest, prefix: str = "train", timeout: float = 300):
         time.sleep(0.5)
         at.run()
     raise AssertionError("training did not finish")
+
+
+@pytest.fixture
+def empty_keras_home(tmp_path, monkeypatch):
+    """An empty private Keras home and no network; returns the folder weights must go in."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError("Network is unreachable")
+
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    from cnnviz import pretrained
+
+    return pretrained.keras_models_dir()

@@ -5,27 +5,12 @@ where they go (the folder in full), and "Do the models agree?" still has somethi
 """
 
 import re
-import urllib.error
-
-import pytest
 
 from cnnviz import pretrained
 from tests.pages.conftest import app_test
 
 PAGE = "pages/pretrained.py"
 MISSING = [m for m in pretrained.available() if not m.bundled]
-
-
-@pytest.fixture
-def empty_keras_home(tmp_path, monkeypatch):
-    """An empty private Keras home and no network; returns the folder weights must go in."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
-
-    def no_network(*args, **kwargs):
-        raise urllib.error.URLError("Network is unreachable")
-
-    monkeypatch.setattr("urllib.request.urlopen", no_network)
-    return pretrained.keras_models_dir()
 
 
 def _page_text(at) -> str:

@@ -5,8 +5,6 @@ folder in full; the optimizers, rates, schedules, batch sizes and augmentation a
 page's.
 """
 
-import urllib.error
-
 import pytest
 
 from cnnviz import pretrained
@@ -14,18 +12,6 @@ from tests.pages.conftest import app_test
 
 PAGE = "pages/transfer.py"
 pytestmark = pytest.mark.usefixtures("stop_jobs")
-
-
-@pytest.fixture
-def empty_keras_home(tmp_path, monkeypatch):
-    """An empty private Keras home and no network; returns the folder weights must go in."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
-
-    def no_network(*args, **kwargs):
-        raise urllib.error.URLError("Network is unreachable")
-
-    monkeypatch.setattr("urllib.request.urlopen", no_network)
-    return pretrained.keras_models_dir()
 
 
 def _metrics(at) -> dict[str, int]:

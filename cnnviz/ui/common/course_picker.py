@@ -107,6 +107,37 @@ def course_picker(page: str, apply: Apply) -> courses.Experiment | None:
     return exp
 
 
+def job_results_beside_the_course(
+    job, page: str, params: Mapping[str, int], network: str | None
+) -> None:
+    """The active experiment's printed figures beside a finished training job's, if any.
+
+    Args:
+        job: a finished :class:`cnnviz.training.TrainingJob` (anything else: nothing shown).
+        page: the page key whose picker chose the experiment.
+        params: this run's parameter counts (``params_total`` and, where known,
+            ``params_trainable`` / ``params_non_trainable``).
+        network: this run's architecture key or transfer base (None: not comparable).
+    """
+    exp = active(page)
+    if exp is None or job.result is None:
+        return
+    history = {k: list(v) for k, v in (getattr(job, "history", None) or {}).items()}
+    ours = {k: v[-1] for k, v in history.items() if v}
+    ours["test_accuracy"] = job.result.test_accuracy
+    ours["test_loss"] = job.result.test_loss
+    ours.update(params)
+    figures_beside_ours(
+        exp,
+        ours,
+        history,
+        job.dataset.name,
+        len(job.dataset.x_train),
+        job.result.epochs_run,
+        network=network,
+    )
+
+
 def figures_beside_ours(
     exp: courses.Experiment,
     ours: Mapping[str, float],

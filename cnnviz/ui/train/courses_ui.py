@@ -68,21 +68,7 @@ def course_experiments_ui() -> courses.Experiment | None:
 
 def course_results_ui(job: TrainingJob) -> None:
     """The active experiment's printed figures beside this finished run's."""
-    exp = course_picker.active(PAGE)
-    if exp is None or job.result is None:
-        return
-    history = {k: list(v) for k, v in (getattr(job, "history", None) or {}).items()}
-    ours = {k: v[-1] for k, v in history.items() if v}
-    ours["test_accuracy"] = job.result.test_accuracy
-    ours["test_loss"] = job.result.test_loss
-    if job.model is not None:
-        ours["params_total"] = job.model.count_params()
-    course_picker.figures_beside_ours(
-        exp,
-        ours,
-        history,
-        job.dataset.name,
-        len(job.dataset.x_train),
-        job.result.epochs_run,
-        network=job.config.architecture if isinstance(job.config.architecture, str) else None,
-    )
+    params = {"params_total": job.model.count_params()} if job.model is not None else {}
+    arch = job.config.architecture
+    network = arch if isinstance(arch, str) else None  # an edited layer table: not compared
+    course_picker.job_results_beside_the_course(job, PAGE, params, network)

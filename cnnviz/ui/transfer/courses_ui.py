@@ -91,25 +91,15 @@ def course_experiments_ui() -> courses.Experiment | None:
 
 def course_results_ui(job: TrainingJob) -> None:
     """The active experiment's printed figures beside this finished run's."""
-    exp = course_picker.active(PAGE)
-    if exp is None or job.result is None:
-        return
-    history = {k: list(v) for k, v in (getattr(job, "history", None) or {}).items()}
-    ours = {k: v[-1] for k, v in history.items() if v}
-    ours["test_accuracy"] = job.result.test_accuracy
-    ours["test_loss"] = job.result.test_loss
-    if job.config.transfer is not None:  # counted as the course's summary counts them
-        plan = layer_plan(job.config.transfer, job.dataset.num_classes)
-        ours["params_total"] = plan.total
-        ours["params_trainable"] = plan.trainable
-        ours["params_non_trainable"] = plan.non_trainable
-    base = job.config.transfer.base if job.config.transfer is not None else None
-    course_picker.figures_beside_ours(
-        exp,
-        ours,
-        history,
-        job.dataset.name,
-        len(job.dataset.x_train),
-        job.result.epochs_run,
-        network=base,
+    t = job.config.transfer
+    params = {}
+    if t is not None:  # counted as the course's summary counts them
+        plan = layer_plan(t, job.dataset.num_classes)
+        params = {
+            "params_total": plan.total,
+            "params_trainable": plan.trainable,
+            "params_non_trainable": plan.non_trainable,
+        }
+    course_picker.job_results_beside_the_course(
+        job, PAGE, params, t.base if t is not None else None
     )
