@@ -12,12 +12,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt requirements-ray.txt
 	$(PY) -m pip install -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) serve.py --server.port $(PORT)
 
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }

@@ -114,13 +114,20 @@ def steady_throughput(meta: dict) -> float:
 # ---- students -----------------------------------------------------------------------------
 
 
-def open_train_page(ctx, url: str, epochs: int):
-    """A student's Train page with the default dataset and network and ``epochs`` epochs."""
+def open_train_page(ctx, url: str, epochs: int, *, smallest: bool = False):
+    """A student's Train page with the default dataset and network and ``epochs`` epochs.
+
+    ``smallest``: also the fewest and smallest training images (the sliders at their minimum).
+    """
     page = ctx.new_page()
     page.set_default_timeout(180_000)
     page.goto(url + "/train")
     page.get_by_role("heading", name="Train").first.wait_for()
     wait_for_app(page, 300_000)
+    for slider in ("Training images", "Image size") if smallest else ():
+        page.get_by_role("slider", name=slider).focus()
+        page.keyboard.press("Home")
+        wait_for_app(page)
     field = page.get_by_label("Epochs")
     field.fill(str(epochs))
     field.press("Enter")

@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["CNNVIZ_FAST"] = "1"
+# Jobs started inside the test process train in threads (quick, and a test can look at the
+# live model); the executors' own tests choose local and ray, and the Chromium tests serve
+# the app with its default, worker processes.
+os.environ["CNNVIZ_EXECUTOR"] = "thread"
 
 import pytest
 

@@ -8,6 +8,7 @@ place there by hand.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from cnnviz import downloads
@@ -63,14 +64,19 @@ def missing_weights() -> list[ModelInfo]:
 
 
 def offline_message(name: str, reason: str = "") -> str:
-    """The message shown when weights cannot be downloaded: which file to put where."""
+    """The message shown when weights cannot be downloaded: which file to put where.
+
+    The folder is the one of the computer that loads the model, named in the message: the
+    server for its own pages and local workers, a lab computer for a Ray training there.
+    """
     entry = public().info(name)
     why = f" ({reason})" if reason else ""
     return (
         f"{entry.title} needs its ImageNet weights ({entry.download_mb:g} MB), and they could "
         f"not be downloaded{why}. Without internet, copy the file {entry.weight_file} "
         f"(from {entry.weight_url}) into the folder {public().keras_models_dir()} on the "
-        "server, then try again. EfficientNet-Lite0 works without any download."
+        f"computer named {socket.gethostname()} (the one that loads the model), then try "
+        "again. EfficientNet-Lite0 works without any download."
     )
 
 

@@ -127,6 +127,48 @@ class ModelStore(StoreFolder):
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
 
+    def save_keras_bytes(self, data: bytes, metadata: dict, address: str | None = None) -> str:
+        """Save a model trained elsewhere (a worker process, a Ray node) from its file.
+
+        The server never loads the model: the ``.keras`` bytes are written as they came,
+        with metadata that already names what :meth:`save` reads from a model.
+
+        Args:
+            data: the ``.keras`` file.
+            metadata: at least ``name``, ``owner``, ``input_shape``, ``class_names`` and
+                ``params``.
+            address: the client's address when this is a new workspace's first save.
+
+        Returns:
+            The new model id.
+
+        Raises:
+            InputError: no owner, or the quota, the budget or the free space would be passed.
+        """
+        meta = dict(metadata)
+        if not meta.get("owner"):
+            raise InputError("A saved model needs an owner (the workspace key).")
+        for needed in ("input_shape", "class_names", "params"):
+            if needed not in meta:
+                raise ValueError(f"save_keras_bytes needs {needed!r} in the metadata.")
+        channels = int(meta["input_shape"][-1])
+        meta["name"] = self._clean_name(meta.get("name") or "model")
+        meta.setdefault("preprocessing", unit(grayscale=channels == 1).to_dict())
+        meta.setdefault("shared", False)
+        meta.setdefault("status", "finished")
+        meta.setdefault("history", {})
+        meta.setdefault("test_metrics", {})
+        meta["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        meta["created_ts"] = time.time()
+        with self._reserve(meta["owner"], len(data) + _META_ROOM, address):
+            tmp = self._new_tmp()
+            try:
+                (tmp / MODEL_FILE).write_bytes(data)
+                return self._commit(tmp, meta)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+
     def _reserve(self, owner: str, nbytes: int, address: str | None = None):
         """Reserve ``nbytes`` for a write of ``owner`` (see :func:`cnnviz.diskspace.reserve`)."""
         return diskspace.reserve(owner, nbytes, models=self, address=address)
@@ -245,6 +287,15 @@ class ModelStore(StoreFolder):
             return None
         except (OSError, ValueError) as exc:
             raise InputError(f"The epoch snapshots of model {model_id!r} are unreadable.") from exc
+
+    def model_files(self, model_id: str, owner: str | None = None) -> dict[str, bytes]:
+        """A visible model's folder as ``{file name: bytes}`` (model and metadata).
+
+        What a worker on another machine needs to train the model further.
+        """
+        self._visible_meta(model_id, owner)
+        folder = self._dir(model_id)
+        return {name: (folder / name).read_bytes() for name in (MODEL_FILE, META_FILE)}
 
     def model_bytes(self, model_id: str, owner: str | None = None) -> bytes:
         """The ``.keras`` file of a visible model, for a download button."""

@@ -1,12 +1,19 @@
-"""Live training: ``model.fit`` in a background thread that publishes progress events.
+"""Live training: ``model.fit`` away from the pages, publishing progress events.
 
-A :class:`TrainingJob` builds a model for a dataset, trains it in a daemon thread and pushes
-small event objects (:class:`JobStarted`, :class:`BatchEnd`, :class:`EpochEnd`, then one of
-:class:`Finished`, :class:`Stopped`, :class:`Failed`) into a thread-safe list that a page
-polls. A server-wide scheduler runs at most ``CNNVIZ_MAX_JOBS`` jobs at a time (default: 1
-on CPU, 2 on a GPU); the others wait in a first-in-first-out queue that reports their
-position. Jobs live in a module-level registry keyed by id, so a job keeps running while
-its student visits other pages; the page only keeps the job id.
+A :class:`TrainingJob` builds a model for a dataset and trains it through the server's
+executor (:mod:`cnnviz.training.executors`): by default in a worker process on this machine
+that keeps TensorFlow loaded (``local``), on a Ray cluster of lab machines when
+``CNNVIZ_RAY_ADDRESS`` is set (``ray``), or in a thread of this process (``thread``, for
+jobs holding live objects and for tests). The training itself is a
+:class:`~cnnviz.training.run.TrainingRun`, the same code on every executor. It pushes small
+event objects (:class:`JobStarted`, :class:`BatchEnd`, :class:`EpochEnd`, then one of
+:class:`Finished`, :class:`Stopped`, :class:`Failed`) that reach the job's thread-safe list,
+which a page polls; its outcome comes back (the model as ``.keras`` bytes from another
+process) and the server saves it in its own store. A server-wide scheduler runs at most as
+many jobs as the executor has room for (one per local worker, ``CNNVIZ_MAX_JOBS``; the
+cluster's free CPUs with Ray); the others wait in a first-in-first-out queue that reports
+their position. Jobs live in a module-level registry keyed by id, so a job keeps running
+while its student visits other pages; the page only keeps the job id.
 
 Model inputs follow the model's :class:`cnnviz.models.Preprocessing` (0..1 pixels for a
 network trained here, the base's own for transfer learning). Scaling and augmentation run
@@ -27,8 +34,9 @@ them all. Training never imports those packages.
 
 The package is split along its own sections: ``config`` and ``augmentation`` (settings),
 ``kinds`` and ``classifier`` (run kinds), ``events``, ``progress`` (the fit callback),
-``device``, ``scheduler`` (queue and registry), ``build`` (model, optimizer, wrapper) and
-``job``. Every public name is importable from ``cnnviz.training``.
+``device``, ``scheduler`` (queue and registry), ``build`` (model, optimizer, wrapper),
+``run`` (the training, wherever it runs), ``executors`` and ``job``. Every public name is
+importable from ``cnnviz.training``.
 """
 
 from cnnviz.training.augmentation import (

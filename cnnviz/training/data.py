@@ -47,12 +47,16 @@ def fit_split(dataset, validation_split: float, seed: int, *, validate_on_test: 
     return x_train[tr], y_train[tr], x_train[va], y_train[va]
 
 
-def stored_metadata(job, evaluation, status: str, seconds: float) -> dict:
+def stored_metadata(job, outcome) -> dict:
     """The metadata a finished or stopped job saves with its model (see ``ModelStore``).
 
     The job's own (name, owner, dataset, classes, input shape, preprocessing, history,
     test metrics, settings, device...), then what its run kind adds
-    (:meth:`~cnnviz.training.KindRun.metadata`).
+    (:meth:`~cnnviz.training.KindRun.metadata`, carried by the run's ``outcome``).
+
+    Args:
+        job: the server's :class:`~cnnviz.training.TrainingJob`.
+        outcome: its :class:`~cnnviz.training.run.Outcome` (finished or stopped).
     """
     ds = job.dataset
     channels = int(ds.x_train.shape[-1])
@@ -62,20 +66,22 @@ def stored_metadata(job, evaluation, status: str, seconds: float) -> dict:
         "architecture": job.config.architecture,
         "dataset": {"name": ds.name, "options": dict(getattr(ds, "options", {}) or {})},
         "class_names": [str(c) for c in ds.class_names],
-        "input_shape": [int(v) for v in job.model.inputs[0].shape[1:]],
-        "preprocessing": (job.preprocessing or unit(grayscale=channels == 1)).to_dict(),
-        "history": job.history,
+        "input_shape": [int(v) for v in outcome.input_shape],
+        "preprocessing": outcome.preprocessing or unit(grayscale=channels == 1).to_dict(),
+        "history": outcome.history,
         # Training images per second, epoch by epoch (the first includes tracing).
         "images_per_sec": [
             round(e.images_per_sec, 1) for e in job.events() if isinstance(e, EpochEnd)
         ],
-        "test_metrics": evaluation.metrics(),
+        "test_metrics": outcome.evaluation.metrics(),
         "training": job.config.to_dict(),
-        "device": job.device,
-        "seconds": round(seconds, 2),
-        "status": status,
-        "params": int(job.model.count_params()),
+        "device": outcome.device,
+        "seconds": round(outcome.seconds, 2),
+        "status": outcome.status,
+        "params": int(outcome.params),
         "page": job.page,
     }
-    metadata.update(job.kind_run.metadata())
+    if outcome.peak_rss_mb is not None:
+        metadata["worker_peak_rss_mb"] = round(float(outcome.peak_rss_mb), 1)
+    metadata.update(outcome.kind_metadata)
     return metadata

@@ -1,41 +1,41 @@
-"""The training job: ``model.fit`` in a background thread that publishes progress events.
+"""The training job: the server's handle on one training, wherever it runs.
 
 The job's life (queue, events, stop, saving) is described in :mod:`cnnviz.training`; this
-module holds :class:`TrainingJob`. What differs between a classifier, transfer learning and
-an autoencoder is the job's run kind (:mod:`cnnviz.training.kinds`); the job runs any kind
-through one interface and never asks which one it is.
+module holds :class:`TrainingJob`. The training itself is a
+:class:`~cnnviz.training.run.TrainingRun`, run by the server's executor
+(:mod:`cnnviz.training.executors`: worker processes by default, a Ray cluster, or a thread
+of this process). The job keeps what the pages read (status, events, queue place, result)
+and saves the model in the server's store when the run's outcome comes back.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
-import traceback
 import uuid
 from typing import Any
 
-import keras
-
 from cnnviz.errors import InputError
-from cnnviz.training.build import make_optimizer, stored_model_copy
-from cnnviz.training.classifier import KindRun
+from cnnviz.models.preprocessing import Preprocessing
+from cnnviz.training import executors
 from cnnviz.training.config import TrainingConfig
-from cnnviz.training.data import fit_split, stored_metadata
-from cnnviz.training.device import detect_device
-from cnnviz.training.events import Failed, Finished, JobStarted, Stopped, TrainingResult
-from cnnviz.training.progress import ProgressCallback, friendly_error
-from cnnviz.training.scheduler import SCHEDULER, SETUP_LOCK, next_number, register
-from cnnviz.training.snapshots import EpochSnapshots, probe_indices
+from cnnviz.training.data import stored_metadata
+from cnnviz.training.events import Failed, Finished, Stopped, TrainingResult
+from cnnviz.training.executors.remote import JobSpec
+from cnnviz.training.progress import friendly_error
+from cnnviz.training.records import TimeCap
+from cnnviz.training.run import Outcome, TrainingRun
+from cnnviz.training.scheduler import SCHEDULER, next_number, register
 
 _LOG = logging.getLogger(__name__)
+SCHEDULER.set_capacity(lambda: executors.executor().capacity())
 STATUSES = ("queued", "running", "stopping", "finished", "stopped", "failed")
 DONE_STATUSES = ("finished", "stopped", "failed")
 
 
 class TrainingJob:
-    """Train a model on a dataset in a background thread, publishing progress events.
+    """Train a model on a dataset away from the pages, publishing progress events.
 
     Args:
         dataset: a ``cnnviz.datasets.Dataset`` (uint8 images (N, H, W, C), int labels).
@@ -50,14 +50,21 @@ class TrainingJob:
             see :mod:`cnnviz.training.snapshots`), saved with the model.
         number: the job's place in line from ``scheduler.next_number()``, taken when it was
             asked for (default: now). Waiting jobs start in this order.
+        executor: an executor key (``"local"``, ``"ray"``, ``"thread"``); default the
+            server's (:func:`cnnviz.training.executors.chosen_key`). A job given a ``model``
+            or callbacks other than the time cap runs in a thread: those live here.
 
     Attributes:
         id: registry key (``get_job(id)`` finds the job again).
-        model: the trained model, the one that is saved (None until built).
+        model: the trained model, the one that is saved (None until trained; from another
+            process it is loaded from the outcome's bytes when first read).
         kind: the config's :class:`~cnnviz.training.kinds.RunKind`.
         history: per-epoch metrics, ``{"loss": [...], "accuracy": [...], ...}``.
         result: a :class:`TrainingResult` once finished or stopped, else None.
         error: the message of a failed job, else None.
+        params: the trained model's parameter count (0 until trained).
+        executor_key: the executor that runs the job.
+        worker_pid: the worker process training it (local executor), else None.
     """
 
     def __init__(
@@ -72,6 +79,7 @@ class TrainingJob:
         page: str = "pages/train.py",
         snapshots: bool = True,
         number: int | None = None,
+        executor: str | None = None,
     ):
         self.config = config or TrainingConfig()
         self.config.validate()
@@ -83,27 +91,86 @@ class TrainingJob:
         self.number = int(number) if number is not None else next_number()
         self.id = f"job-{self.number}-{uuid.uuid4().hex[:8]}"
         self.name = name or f"{self.config.architecture_name} on {dataset.name}"
-        self.model = model
+        self._model = model
+        self._model_bytes: bytes | None = None
         self.history: dict[str, list[float]] = {}
         self.result: TrainingResult | None = None
         self.error: str | None = None
         self.device: str | None = None
+        self.params = 0
         self.created = time.time()
-        self._given_model = model is not None
-        self._extra_callbacks = list(callbacks or [])
         self.page = page  # the app page that started the job (the sidebar links to it)
-        self.preprocessing = None  # the model's input preprocessing, set when it is built
         self.kind = self.config.run_kind  # classifier, transfer, autoencoder... (a RunKind)
-        self.kind_run: KindRun | None = None  # what the kind does in this job, once built
-        self.snapshots = None  # an EpochSnapshots callback while / after training
+        self.run: TrainingRun | None = None  # the run, while it trains in this process
+        self._preprocessing = None  # the model's input preprocessing, once trained
+        self._kind_run = None  # the kind's part of the run, when it trained in this process
+        self._snapshots = None  # its EpochSnapshots callback, likewise
+        self.peak_rss_mb: float | None = None
+        self.worker_pid: int | None = None
+        self.worker_node: str | None = None  # the Ray node's address
+        callbacks = list(callbacks or [])
+        self._caps = [c for c in callbacks if isinstance(c, TimeCap)]
+        self._extra_callbacks = callbacks
         self._want_snapshots = bool(snapshots)
+        lives_here = model is not None or len(self._caps) != len(callbacks)
+        self.executor_key = "thread" if lives_here else (executor or executors.chosen_key())
         self._status = "new"
         self._events: list = []
         self._lock = threading.Lock()
         self._stop_requested = threading.Event()
         self._done = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._completed = False
         self._traceback: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Where it trains, in words: "a worker process on this machine", "lab computer …"."""
+        if self.executor_key == "thread":
+            return "the server process"
+        if self.executor_key == "ray":
+            return f"lab computer {self.worker_node}" if self.worker_node else "the lab cluster"
+        return "a worker process on this machine"
+
+    @property
+    def kind_run(self):
+        """The kind's part of the run (while and after it trains in this process), or None."""
+        return self.run.kind_run if self.run is not None else self._kind_run
+
+    @property
+    def snapshots(self):
+        """The epoch snapshots callback of a run in this process, or None."""
+        return self.run.snapshots if self.run is not None else self._snapshots
+
+    @property
+    def preprocessing(self):
+        """How the model wants its pixels (a ``Preprocessing``), once known."""
+        if self.run is not None and self.run.preprocessing is not None:
+            return self.run.preprocessing
+        return self._preprocessing
+
+    @property
+    def model(self):
+        """The model: the live one while it trains here, then the trained one.
+
+        A model trained in another process is loaded from the outcome's bytes when first read.
+        """
+        if self._model is None and self.run is not None:
+            return self.run.model
+        if self._model is None and self._model_bytes is not None:
+            import tempfile
+            from pathlib import Path
+
+            from cnnviz.store.keras_files import load_keras_file
+
+            with tempfile.TemporaryDirectory(prefix="cnnviz-job-model-") as tmp:
+                path = Path(tmp) / "model.keras"
+                path.write_bytes(self._model_bytes)
+                self._model = load_keras_file(path)
+        return self._model
+
+    @model.setter
+    def model(self, value) -> None:
+        self._model = value
 
     # ---- state ------------------------------------------------------------
 
@@ -153,7 +220,7 @@ class TrainingJob:
     # ---- control ----------------------------------------------------------
 
     def start(self) -> TrainingJob:
-        """Register the job and run it now, or queue it when the server is busy."""
+        """Register the job and run it now, or queue it when the executor is busy."""
         if self._status != "new":
             raise InputError("This training job was already started.")
         self._status = "queued"
@@ -170,10 +237,13 @@ class TrainingJob:
             self._set_status("stopped")
             self.emit(Stopped("Stopped before training started."))
             self._done.set()
-        else:
-            with self._lock:
-                if self._status == "running":
-                    self._status = "stopping"
+            return
+        with self._lock:
+            running = self._status == "running"
+            if running:
+                self._status = "stopping"
+        if running:
+            executors.get(self.executor_key).stop(self)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job is done; True if it is."""
@@ -184,7 +254,7 @@ class TrainingJob:
             self._status = status
 
     def launch(self) -> None:
-        """Start the training thread now (the scheduler calls this when a place is free)."""
+        """Hand the job to its executor now (the scheduler calls this when a place is free)."""
         if self._stop_requested.is_set():  # stopped while leaving the queue
             self._set_status("stopped")
             self.emit(Stopped("Stopped before training started."))
@@ -192,164 +262,117 @@ class TrainingJob:
             SCHEDULER.release(self)
             return
         self._set_status("running")
-        self._thread = threading.Thread(target=self._run, name=self.id, daemon=True)
-        self._thread.start()
-
-    # ---- the work (background thread) ---------------------------------------
-
-    def _setup(self, input_shape: tuple, num_classes: int, mixed: bool, total_steps: int):
-        """Build the model and the kind's run; returns the compiled model ``fit`` trains."""
-        cfg = self.config
-        with SETUP_LOCK:
-            keras.utils.set_random_seed(int(cfg.seed))
-            # Dtype policy is per thread in Keras 3: this does not affect other jobs.
-            keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
-            try:
-                if self.model is None and cfg.continue_from:
-                    model = self.kind.continue_model(cfg, self.store, cfg.continue_from, self.owner)
-                    if model is None:  # the kind's default: a classifier taking 0..1 pixels
-                        model = stored_model_copy(self.store, cfg.continue_from, self.owner)
-                    self.model = model
-                elif self.model is None:
-                    self.model = self.kind.build(cfg, input_shape, num_classes)
-                self.preprocessing = self.kind.preprocessing(cfg, input_shape[-1])
-                self.kind_run = self.kind.start(cfg, self.model, self.preprocessing)
-                fit_model = self.kind_run.fit_model(input_shape)
-            finally:
-                keras.config.set_dtype_policy("float32")
-        optimizer = make_optimizer(
-            cfg.optimizer, float(cfg.learning_rate), cfg.schedule, total_steps
-        )
-        self.kind_run.compile(fit_model, optimizer, num_classes)
-        return fit_model
-
-    def _float32_copy(self):
-        """Rebuild a mixed-precision model in float32 with the trained weights, for saving."""
-        with SETUP_LOCK:
-            keras.config.set_dtype_policy("float32")
-            ds = self.dataset
-            fresh = self.kind.build(self.config, ds.input_shape, ds.num_classes)
-        fresh.set_weights(self.model.get_weights())
-        return fresh
-
-    def _callbacks(self, progress, has_validation: bool) -> list:
-        cfg, ds = self.config, self.dataset
-        callbacks = [progress, *self._extra_callbacks]
-        # Snapshots follow the model in place; a kind that trains a copy (transfer features)
-        # or another output (autoencoder) keeps none.
-        if self._want_snapshots and self.kind.snapshots and len(ds.x_test):
-            probe = probe_indices(ds.y_test)
-            self.snapshots = EpochSnapshots(
-                self.model, ds.x_test[probe], ds.y_test[probe], preprocessing=self.preprocessing
-            )
-            callbacks.append(self.snapshots)
-        if cfg.early_stopping > 0:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss" if has_validation else "loss",
-                    patience=int(cfg.early_stopping),
-                    restore_best_weights=True,
-                )
-            )
-        return callbacks
-
-    def _run(self) -> None:
-        started = time.perf_counter()
         try:
-            cfg = self.config
-            x_tr, y_tr, x_va, y_va = fit_split(
-                self.dataset, cfg.validation_split, cfg.seed, validate_on_test=cfg.validate_on_test
-            )
-            input_shape = tuple(int(v) for v in x_tr.shape[1:])
-            num_classes = len(self.dataset.class_names)
-            self.device = detect_device()
-            # Auto: float16 compute on a GPU only (on a CPU it is slower, not faster). An
-            # explicit True is honoured anywhere, except for a model given ready-made, a
-            # model continued from the store, or a kind that trains in float32 only.
-            wanted = (
-                self.device.startswith("GPU")
-                if cfg.mixed_precision is None
-                else bool(cfg.mixed_precision)
-            )
-            mixed = (
-                wanted
-                and self.kind.mixed_precision
-                and not self._given_model
-                and not cfg.continue_from
-            )
-            batch_size = int(min(cfg.batch_size, len(x_tr)))
-            steps = math.ceil(len(x_tr) / batch_size)
-            epochs = int(cfg.epochs)
-            fit_model = self._setup(input_shape, num_classes, mixed, steps * epochs)
-            x_tr, y_tr, x_va, y_va = self.kind_run.fit_inputs(self, x_tr, y_tr, x_va, y_va)
-            progress = ProgressCallback(self, epochs, steps, batch_size, len(x_tr))
-            callbacks = self._callbacks(progress, x_va is not None)
-            self.emit(
-                JobStarted(
-                    device=self.device,
-                    mixed_precision=bool(mixed),
-                    params=int(self.model.count_params()),
-                    epochs=epochs,
-                    steps=steps,
-                    batch_size=batch_size,
-                    train_samples=len(x_tr),
-                    val_samples=0 if x_va is None else len(x_va),
-                )
-            )
-            if not self._stop_requested.is_set():
-                fit = fit_model.fit(
-                    x_tr,
-                    y_tr,
-                    batch_size=batch_size,
-                    epochs=epochs,
-                    validation_data=None if x_va is None else (x_va, y_va),
-                    callbacks=callbacks,
-                    shuffle=True,
-                    verbose=0,
-                )
-                self.history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
-            self._finish(started, progress.epochs_started, mixed)
-        except BaseException as exc:  # never lose an error in the thread
+            executors.get(self.executor_key).launch(self)
+        except BaseException as exc:  # an executor that cannot take it: the job fails
+            self.fail(friendly_error(exc))
+
+    def spec(self) -> JobSpec:
+        """What a worker needs to train this job (the stored model's files to continue)."""
+        files = {}
+        if self.config.continue_from and self.store is not None:
+            files = self.store.model_files(self.config.continue_from, self.owner)
+        cap = min((c.seconds for c in self._caps), default=0.0)
+        return JobSpec(
+            job_id=self.id,
+            dataset=self.dataset,
+            config=self.config,
+            owner=self.owner,
+            snapshots=self._want_snapshots,
+            time_cap=float(cap),
+            continue_files=files,
+        )
+
+    # ---- the work ---------------------------------------------------------------
+
+    def run_here(self) -> None:
+        """Train in this process (the thread executor's job thread calls this)."""
+        self.run = TrainingRun(
+            self.dataset,
+            self.config,
+            emit=self.emit,
+            should_stop=self._stop_requested.is_set,
+            store=self.store,
+            owner=self.owner,
+            model=self._model,
+            callbacks=self._extra_callbacks,
+            snapshots=self._want_snapshots,
+        )
+        try:
+            outcome = self.run.run()
+        except BaseException as exc:  # run() catches its own; this is a last guard
+            outcome = Outcome(status="failed", error=friendly_error(exc))
+        self._kind_run, self._snapshots = self.run.kind_run, self.run.snapshots
+        self.complete(outcome)
+
+    def fail(self, message: str) -> None:
+        """End the job as failed with ``message`` (a dead worker, a lost node...)."""
+        self.complete(Outcome(status="failed", error=message))
+
+    def complete(self, outcome: Outcome) -> None:
+        """Save the run's model, publish the last event and free the job's place (once)."""
+        with self._lock:
+            if self._completed:
+                return
+            self._completed = True
+        try:
+            self._complete(outcome)
+        except BaseException as exc:  # saving failed (quota, disk): the job failed
             self.error = friendly_error(exc)
-            self._traceback = traceback.format_exc()
-            _LOG.warning("training job %s failed:\n%s", self.id, self._traceback)
+            _LOG.warning("training job %s could not be saved: %s", self.id, exc)
             self._set_status("failed")
             self.emit(Failed(self.error))
         finally:
+            self.run = None
             self._done.set()
             SCHEDULER.release(self)
 
-    def _finish(self, started: float, epochs_run: int, mixed: bool) -> None:
-        """Evaluate, save and publish the result after ``fit`` (finished or stopped)."""
-        seconds = time.perf_counter() - started
-        stopped = self._stop_requested.is_set()
-        if stopped and epochs_run == 0:
+    def _complete(self, outcome: Outcome) -> None:
+        for cap in self._caps:
+            cap.reached = cap.reached or outcome.cap_reached
+        self.device = outcome.device or self.device
+        self.history = dict(outcome.history or {})
+        self.peak_rss_mb = outcome.peak_rss_mb
+        if outcome.status == "failed":
+            self.error = outcome.error or "Training failed."
+            self._traceback = outcome.traceback
+            if outcome.traceback:
+                _LOG.warning("training job %s failed:\n%s", self.id, outcome.traceback)
+            self._set_status("failed")
+            self.emit(Failed(self.error))
+            return
+        if outcome.status == "not_started":
             self._set_status("stopped")
             self.emit(Stopped("Stopped before training started; nothing was saved."))
             return
-        if mixed:
-            self.model = self.kind_run.model = self._float32_copy()
-        evaluation = self.kind_run.evaluate(self)
-        status = "stopped" if stopped else "finished"
-        model_id = self._save(evaluation, status, seconds) if self.store else None
+        self.params = int(outcome.params)
+        if outcome.preprocessing:
+            self._preprocessing = Preprocessing.from_dict(outcome.preprocessing)
+        if outcome.model is not None:
+            self._model = outcome.model
+        self._model_bytes = outcome.model_bytes
+        model_id = self._save(outcome) if self.store else None
         self.result = TrainingResult(
-            status=status,
-            test_loss=evaluation.loss,
-            test_accuracy=evaluation.accuracy,
-            evaluation=evaluation,
+            status=outcome.status,
+            test_loss=outcome.evaluation.loss,
+            test_accuracy=outcome.evaluation.accuracy,
+            evaluation=outcome.evaluation,
             model_id=model_id,
-            epochs_run=epochs_run,
-            seconds=seconds,
+            epochs_run=outcome.epochs_run,
+            seconds=outcome.seconds,
         )
-        summary = self.kind_run.summary(evaluation, seconds)
-        self._set_status(status)
-        if stopped:
-            self.emit(Stopped(f"Stopped in epoch {epochs_run}: {summary}."))
+        self._set_status(outcome.status)
+        if outcome.status == "stopped":
+            self.emit(Stopped(f"Stopped in epoch {outcome.epochs_run}: {outcome.summary}."))
         else:
-            self.emit(Finished(f"Finished: {summary}."))
+            self.emit(Finished(f"Finished: {outcome.summary}."))
 
-    def _save(self, evaluation, status: str, seconds: float) -> str:
-        model_id = self.store.save(self.model, stored_metadata(self, evaluation, status, seconds))
-        if self.snapshots is not None and self.snapshots.epochs:
-            self.store.save_snapshots(model_id, self.snapshots.arrays())
+    def _save(self, outcome: Outcome) -> str:
+        metadata = stored_metadata(self, outcome)
+        if outcome.model is not None:
+            model_id = self.store.save(outcome.model, metadata)
+        else:
+            model_id = self.store.save_keras_bytes(outcome.model_bytes, metadata)
+        if outcome.snapshots:
+            self.store.save_snapshots(model_id, outcome.snapshots)
         return model_id

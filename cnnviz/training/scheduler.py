@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from cnnviz.training.device import max_concurrent_jobs
@@ -39,16 +40,25 @@ KEEP_FINISHED_PER_OWNER = 3
 
 
 class _Scheduler:
-    """Runs at most ``max_concurrent_jobs()`` jobs; the rest wait first-in, first-out."""
+    """Runs at most ``capacity()`` jobs; the rest wait first-in, first-out.
+
+    The capacity is the executor's (:meth:`set_capacity`; :mod:`cnnviz.training.job` sets
+    it: one job per local worker, the Ray cluster's room...), ``CNNVIZ_MAX_JOBS`` before.
+    """
 
     def __init__(self) -> None:
+        self.capacity: Callable[[], int] = max_concurrent_jobs
         self._lock = threading.Lock()
         self._running: list[Schedulable] = []
         self._waiting: collections.deque[Schedulable] = collections.deque()
 
+    def set_capacity(self, capacity: Callable[[], int]) -> None:
+        """Where the limit on running jobs comes from (called with no arguments)."""
+        self.capacity = capacity
+
     def submit(self, job: Schedulable) -> None:
         with self._lock:
-            start = len(self._running) < max_concurrent_jobs() and not self._waiting
+            start = len(self._running) < self.capacity() and not self._waiting
             if start:
                 self._running.append(job)
             else:
@@ -72,7 +82,7 @@ class _Scheduler:
         with self._lock:
             if job in self._running:
                 self._running.remove(job)
-            while self._waiting and len(self._running) < max_concurrent_jobs():
+            while self._waiting and len(self._running) < self.capacity():
                 nxt = self._waiting.popleft()
                 self._running.append(nxt)
                 to_start.append(nxt)

@@ -111,6 +111,7 @@ from cnnviz.transfer.model import (
     pool_layer,
     set_trainable,
     summary_text,
+    train_head,
 )
 from cnnviz.transfer.plan import (
     Plan,
@@ -171,5 +172,6 @@ __all__ = [
     "register_base",
     "set_trainable",
     "summary_text",
+    "train_head",
     "transfer_preprocessing",
 ]

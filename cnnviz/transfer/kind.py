@@ -17,7 +17,7 @@ import numpy as np
 from cnnviz.errors import InputError
 from cnnviz.models.evaluation import Evaluation, evaluate
 from cnnviz.models.preprocessing import Preprocessing
-from cnnviz.training import RUN_KINDS, Extracting, KindRun, RunKind, TrainingConfig, output_units
+from cnnviz.training import RUN_KINDS, Extracting, KindRun, RunKind, TrainingConfig
 from cnnviz.transfer.bases import base_name, base_spec
 from cnnviz.transfer.config import TransferConfig, transfer_preprocessing
 from cnnviz.transfer.features import ExtractProgress, extract_features
@@ -30,6 +30,7 @@ from cnnviz.transfer.model import (
     model_input_size,
     parameter_counts,
     set_trainable,
+    train_head,
 )
 
 
@@ -97,20 +98,13 @@ class TransferRun(KindRun):
 
     def _pretrain_head(self, job, x_train, y_train) -> None:
         feats = self._features(job, x_train, "train")
-        head = head_model(self.model)
-        units = output_units(head)
-        head.compile(
-            optimizer=keras.optimizers.Adam(1e-3),
-            loss="binary_crossentropy" if units == 1 else "sparse_categorical_crossentropy",
-        )
-        head.fit(
+        train_head(
+            self.model,
             feats,
             y_train,
-            batch_size=int(self.config.batch_size),
             epochs=int(self.settings.head_epochs),
-            verbose=0,
+            batch_size=int(self.config.batch_size),
         )
-        copy_head_weights(head, self.model)
 
     def evaluate(self, job) -> Evaluation:
         """Test-set evaluation of the whole model (via cached features in ``"features"``)."""

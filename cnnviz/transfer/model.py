@@ -290,6 +290,54 @@ def head_model(model) -> keras.Model:
     return keras.Model(inputs, x, name="transfer_head")
 
 
+def train_head(
+    model: keras.Model,
+    features: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int = 32,
+    learning_rate: float = 1e-3,
+    callbacks: list | None = None,
+    steps_per_execution: int = 1,
+) -> keras.Model:
+    """Train a transfer model's head alone on cached features, then put it back in the model.
+
+    Args:
+        model: a transfer model (:func:`build_model`); its head layers get the trained weights.
+        features: (N, D) float32 pooled base outputs (:func:`extract_features`).
+        labels: (N,) int class indices.
+        epochs: passes over the features.
+        batch_size: features per step.
+        learning_rate: Adam's step.
+        callbacks: Keras callbacks for ``fit`` (progress).
+        steps_per_execution: steps run in one compiled call (an epoch's worth saves most
+            of Keras's per-step Python overhead on a small head).
+
+    Returns:
+        The trained head (:func:`head_model`), already copied into ``model``.
+    """
+    import keras
+
+    head = head_model(model)
+    units = int(head.outputs[0].shape[-1])
+    head.compile(
+        optimizer=keras.optimizers.Adam(float(learning_rate)),
+        loss="binary_crossentropy" if units == 1 else "sparse_categorical_crossentropy",
+        steps_per_execution=max(1, int(steps_per_execution)),
+    )
+    head.fit(
+        np.asarray(features, np.float32),
+        np.asarray(labels),
+        batch_size=int(batch_size),
+        epochs=int(epochs),
+        verbose=0,
+        callbacks=callbacks or [],
+    )
+    copy_head_weights(head, model)
+    return head
+
+
 def copy_head_weights(head: keras.Model, model: keras.Model) -> None:
     """Put the weights of a trained :func:`head_model` back into the whole model."""
     for layer in head.layers:

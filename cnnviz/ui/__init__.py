@@ -9,6 +9,9 @@ def _leave_pages_directory_mode() -> None:
     (say a deep link to ``/filters``) executes the page file directly, skipping app.py's page
     config, router and sidebar, until some ``st.navigation`` call clears the flag. Every page
     imports this package, so on that first run we clear the flag and rerun through app.py.
+    ``serve.py`` (``make run``) imports it at server start, before any run: the flag is then
+    set to False before Streamlit would set it (a first deep link found the package already
+    imported, and the whole class got the bare page files until someone opened Home).
 
     Pages import this package before any core module (``import cnnviz.ui`` comes first):
     importing the core loads TensorFlow, which would otherwise keep a first visitor on a
@@ -22,7 +25,12 @@ def _leave_pages_directory_mode() -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+    if get_script_run_ctx() is None:
+        # Imported before any script run (serve.py, at server start): decide the flag now.
+        # Streamlit sets it only while it is unset, so no first deep link can turn it on.
+        if PagesManager.uses_pages_directory is None:
+            PagesManager.uses_pages_directory = False
+    elif PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

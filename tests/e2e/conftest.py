@@ -44,14 +44,22 @@ def app_home(tmp_path_factory):
     return tmp_path_factory.mktemp("e2e-home")
 
 
+SERVER_PIDS: dict[str, int] = {}  # a served app's URL -> its server's process id
+
+
 @contextlib.contextmanager
-def serve_app(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def serve_app(
+    home: Path, extra_env: dict[str, str] | None = None, *, launcher: str = "serve.py"
+) -> Iterator[str]:
     """Serve app.py on a free 127.0.0.1 port with ``CNNVIZ_HOME=home``; yield its base URL.
 
     Args:
         home: The served app's CNNVIZ_HOME (created if missing); the server's output goes to
             ``home / "streamlit.log"``.
         extra_env: More environment variables for the server (they win over the defaults).
+        launcher: ``"serve.py"`` (what ``make run`` does: TensorFlow and the training
+            workers load at server start) or ``"streamlit"`` (plain ``streamlit run
+            app.py``: they load when the first page is opened).
 
     The server is stopped when the block ends, also when it never became healthy (the test
     then fails, pointing at the log).
@@ -59,12 +67,17 @@ def serve_app(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[s
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = dict(os.environ, CNNVIZ_HOME=str(home), CNNVIZ_FAST="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env["CNNVIZ_EXECUTOR"] = "local"  # the app's default: trainings in worker processes
     env.update(extra_env or {})
     log_path = home / "streamlit.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                *(
+                    [sys.executable, str(ROOT / "serve.py")]
+                    if launcher == "serve.py"
+                    else [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+                ),
                 "--server.address", "127.0.0.1", "--server.port", str(port),
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none",
@@ -72,6 +85,7 @@ def serve_app(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[s
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
+        SERVER_PIDS[url] = proc.pid
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -102,16 +116,24 @@ def app_url(app_home):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the session, driven by Playwright."""
+def playwright_session():
+    """The session's one Playwright (a second sync_playwright() in the same process fails)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make test`, which installs it.")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    """One headless Debian Chromium for the session, driven by Playwright."""
+    b = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+    )
+    yield b
+    b.close()
 
 
 @pytest.fixture

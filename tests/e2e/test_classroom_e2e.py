@@ -30,6 +30,11 @@ def test_fresh_server_with_pages_opened_in_a_stagger_shows_no_exception(browser,
                 wait_for_app(page, 300_000)
                 assert not page.get_by_test_id("stException").count(), path
                 assert "partially initialized" not in page.content(), path
+                # app.py's router and sidebar, not the page file run on its own (Streamlit's
+                # old pages-folder mode, which a first deep link could switch a server into).
+                nav = page.get_by_test_id("stSidebarNav")
+                nav.get_by_text("Build intuition").wait_for(timeout=60_000)
+                page.get_by_text("Device:").first.wait_for(timeout=60_000)
             screenshot(pages[0], "fresh-server-train")
         finally:
             for ctx in contexts:

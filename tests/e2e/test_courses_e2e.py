@@ -1,6 +1,7 @@
 """A course experiment in Chromium: picked on Home, run, the course's figures beside ours."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, serve_app, wait_for_app
 from tests.pages.test_course_picker import fake_mnist
@@ -31,7 +32,8 @@ def test_a_course_experiment_from_home_to_the_figures_beside_ours(mnist_app_url,
     assert not page.get_by_test_id("stException").count()
     # The course's settings are set: its network, RMSprop, 5 epochs.
     page.get_by_text("Set up: Vanschoren's lecture").first.wait_for()
-    assert page.get_by_label("Epochs").input_value() == "5"
+    # The widget takes the course's value on the rerun the link started: wait for it.
+    expect(page.get_by_label("Epochs")).to_have_value("5", timeout=60_000)
     wait_for_app(page)
     page.locator(".st-key-train_start button").first.click()
     page.get_by_text("The course's figures beside ours").wait_for(timeout=300_000)

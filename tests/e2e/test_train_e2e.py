@@ -22,7 +22,8 @@ def test_train_shapes_and_watch_the_curves_grow(app_url, page):
     wait_for_app(page)
     assert not page.get_by_test_id("stException").count()
 
-    # A tiny job: the fewest, smallest shapes images and 3 epochs.
+    # A small job: the fewest, smallest shapes images, and enough epochs that the curves are
+    # seen growing however fast the machine (3 epochs ended within one 1 s poll on a warm worker).
     page.get_by_role("slider", name="Training images").focus()
     page.keyboard.press("Home")
     wait_for_app(page)
@@ -30,12 +31,26 @@ def test_train_shapes_and_watch_the_curves_grow(app_url, page):
     page.keyboard.press("Home")
     wait_for_app(page)
     epochs = page.get_by_label("Epochs")
-    epochs.fill("3")
+    epochs.fill("30")
     epochs.press("Enter")
     wait_for_app(page)
 
     # While a rerun settles Streamlit may briefly keep the previous run's copy of the button.
     wait_for_app(page)
+    # Count the chart's points ten times a second from the click on: the curves must be seen
+    # at two or more sizes before the end.
+    page.evaluate(
+        """() => {
+            window.__cnnvizCounts = [];
+            window.__cnnvizTimer = setInterval(() => {
+                const c = document.querySelector('.st-key-train_curves .js-plotly-plot');
+                const data = (c && c._fullData) || [];
+                const n = data.reduce((k, t) => k + (t._length || 0), 0);
+                const seen = window.__cnnvizCounts;
+                if (n && seen[seen.length - 1] !== n) seen.push(n);
+            }, 100);
+        }"""
+    )
     page.locator(".st-key-train_start button").first.click()
     page.get_by_text("device:").first.wait_for()
     page.locator(".st-key-train_curves").wait_for()
@@ -49,7 +64,11 @@ def test_train_shapes_and_watch_the_curves_grow(app_url, page):
 
     page.get_by_text("Test accuracy").first.wait_for(timeout=300_000)
     wait_for_app(page)
-    assert _curve_points(page) > early
+    final = _curve_points(page)
+    seen = page.evaluate(
+        "() => { clearInterval(window.__cnnvizTimer); return window.__cnnvizCounts; }"
+    )
+    assert early < final or (seen and seen[0] < final), (early, seen, final)
     assert not page.get_by_test_id("stException").count()
     assert page.get_by_text("Classification report").count()
     assert page.locator(".st-key-train_cm_normalize").count()

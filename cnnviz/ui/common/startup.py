@@ -58,9 +58,12 @@ def _load_core() -> None:
     global _ERROR
     started = time.perf_counter()
     try:
-        _STATE["doing"] = "Loading TensorFlow and Keras"
-        from cnnviz.training import device
+        _STATE["doing"] = "Starting the training workers"
+        from cnnviz.training import device, executors
 
+        # The workers load TensorFlow in their own processes while this one does.
+        executors.warm_up()
+        _STATE["doing"] = "Loading TensorFlow and Keras"
         device.limit_threads()
         for name in CORE_MODULES:
             _STATE["doing"] = f"Loading {name}"

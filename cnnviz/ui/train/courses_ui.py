@@ -68,7 +68,7 @@ def course_experiments_ui() -> courses.Experiment | None:
 
 def course_results_ui(job: TrainingJob) -> None:
     """The active experiment's printed figures beside this finished run's."""
-    params = {"params_total": job.model.count_params()} if job.model is not None else {}
+    params = {"params_total": job.params} if job.params else {}
     arch = job.config.architecture
     network = arch if isinstance(arch, str) else None  # an edited layer table: not compared
     course_picker.job_results_beside_the_course(job, PAGE, params, network)

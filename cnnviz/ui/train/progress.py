@@ -15,6 +15,7 @@ from cnnviz.training import (
     Extracting,
     JobStarted,
     TrainingJob,
+    executors,
     records,
 )
 from cnnviz.ui.common import training_plots
@@ -66,10 +67,11 @@ def shared_figure(job: TrainingJob, kind: str, events: Sequence, options: tuple,
 
 def _queued_body(job: TrainingJob, prefix: str) -> None:
     running, _ = training.SCHEDULER.counts()
+    where = executors.get(job.executor_key).describe()
     st.info(
         f"Waiting for a free training slot: you are **{queue_place(job)}**, with {running} "
-        "training job(s) running on this server. It starts by itself; you may visit other "
-        "pages meanwhile.",
+        f"training job(s) running on {plain(where)}. It starts by itself; you may visit "
+        "other pages meanwhile.",
         icon=":material/hourglass_top:",
     )
     st.button("Stop", key=f"{prefix}_stop", on_click=job.stop, icon=":material/stop_circle:")
@@ -104,7 +106,7 @@ def _progress_body(job_id: str, prefix: str) -> None:
         st.progress(extracting.done / max(1, extracting.total), text=text)
     if started:
         st.caption(
-            f"**{plain(job.name)}** · device: **{started.device}**"
+            f"**{plain(job.name)}** · on {plain(job.where)} · device: **{started.device}**"
             + (" · mixed precision" if started.mixed_precision else "")
             + f" · {started.params:,} parameters · {started.train_samples:,} training / "
             f"{started.val_samples:,} validation images · batch {started.batch_size}"

@@ -56,9 +56,15 @@ def results_ui(job: TrainingJob, prefix: str = "train") -> None:
     c3.metric("Epochs", f"{res.epochs_run}" + (" (stopped)" if res.status == "stopped" else ""))
     c4.metric("Training time", duration(res.seconds))
     if res.model_id:
+        memory = (
+            f" It trained on {plain(job.where)} (that process's peak memory so far: "
+            f"{job.peak_rss_mb:,.0f} MB)."
+            if job.peak_rss_mb
+            else ""
+        )
         st.caption(
             f"Saved as **{plain(job.name)}** in your models: explore it on the Activations, "
-            "Filter visualization and Grad-CAM pages."
+            f"Filter visualization and Grad-CAM pages.{memory}"
         )
         with st.expander("Watch it learn: scrub through the epochs", expanded=True):
             snapshot_viewer_ui(prefix, res.model_id, names)

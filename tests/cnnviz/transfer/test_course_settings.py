@@ -16,23 +16,14 @@ from cnnviz.errors import InputError
 from cnnviz.models import preprocessing
 from cnnviz.training import TrainingConfig
 from cnnviz.transfer import TransferConfig
+from tests.cnnviz.tiny_bases import tiny_imagenet
 
 SIZED = "tiny_sized_base"
 
 
 def _tiny(size=16, seed=1):
     """A 'pretrained' fully convolutional base (conv, BN, ReLU twice) with a classifier."""
-    keras.utils.set_random_seed(seed)
-    inputs = keras.Input((size, size, 3), name="input")
-    x = keras.layers.Conv2D(4, 3, padding="same", name="conv1")(inputs)
-    x = keras.layers.BatchNormalization(name="bn1")(x)
-    x = keras.layers.ReLU(name="act1")(x)
-    x = keras.layers.Conv2D(8, 3, strides=2, padding="same", name="conv2")(x)
-    x = keras.layers.BatchNormalization(name="bn2")(x)
-    x = keras.layers.ReLU(name="act2")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = keras.layers.Dense(10, name="predictions")(x)
-    return keras.Model(inputs, outputs, name="tiny")
+    return tiny_imagenet(size, seed)
 
 
 _SHARED = {}

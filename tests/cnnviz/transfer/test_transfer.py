@@ -2,7 +2,6 @@
 
 import urllib.request
 
-import keras
 import numpy as np
 import pytest
 
@@ -13,27 +12,15 @@ from cnnviz.store import ModelStore
 from cnnviz.training import Extracting, Finished, TrainingConfig, TrainingJob
 from cnnviz.transfer import TransferConfig
 from tests.cnnviz.conftest import run_job
+from tests.cnnviz.tiny_bases import tiny_imagenet
 
 TINY = "tiny_test_base"
 
 
 def _tiny_pretrained():
-    """A 16x16 'ImageNet' model: two conv stages with BatchNorm, then a 10-class classifier."""
-    keras.utils.set_random_seed(1)
-    inputs = keras.Input((16, 16, 3), name="input")
-    x = keras.layers.Conv2D(4, 3, padding="same", name="conv1")(inputs)
-    x = keras.layers.BatchNormalization(name="bn1")(x)
-    x = keras.layers.ReLU(name="act1")(x)
-    x = keras.layers.Conv2D(8, 3, strides=2, padding="same", name="conv2")(x)
-    x = keras.layers.BatchNormalization(name="bn2")(x)
-    x = keras.layers.ReLU(name="act2")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = keras.layers.Dense(10, name="predictions")(x)
-    model = keras.Model(inputs, outputs, name="tiny")
+    """A 16x16 'ImageNet' model (positive kernels) whose BatchNorms have non-trivial statistics."""
+    model = tiny_imagenet(positive=True)
     rng = np.random.default_rng(0)
-    for name in ("conv1", "conv2"):  # positive kernels: the features follow the brightness
-        kernel, bias = model.get_layer(name).get_weights()
-        model.get_layer(name).set_weights([np.abs(kernel) / 4, bias])
     for name in ("bn1", "bn2"):  # non-trivial statistics, so a change would show
         bn = model.get_layer(name)
         gamma, beta, mean, var = bn.get_weights()
@@ -191,6 +178,11 @@ def test_parameter_counts_follow_the_mode():
     trainable, frozen = counts("finetune", fine_tune_layers=3)
     assert trainable == head + (3 * 3 * 4 * 8 + 8)  # conv2 only: bn2 stays frozen
     assert trainable + frozen == head + total
+    # More layers than the base has: the whole base trains (BatchNorm still frozen),
+    # not the few a negative slice start would leave.
+    trainable, frozen = counts("finetune", fine_tune_layers=50)
+    bn = 2 * (4 + 8)  # gamma and beta of bn1 and bn2
+    assert trainable == head + total - 2 * bn
     text = transfer.summary_text(transfer.build_model(TransferConfig(base=TINY), 2))
     assert "Trainable params:" in text and "Non-trainable params:" in text
 
