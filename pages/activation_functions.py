@@ -4,7 +4,7 @@ import streamlit as st
 
 import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through app.py)
 from cnnviz import activation_functions as af
-from cnnviz.ui.activation_functions import curves_figure, vanishing_figure
+from cnnviz.ui.activation_functions import code_section, curves_figure, vanishing_figure
 
 st.title("Activation functions")
 st.caption(
@@ -72,6 +72,7 @@ st.markdown(
     f"After **{layers} layers**, each at input {x0:g}, the share of the gradient left: "
     + " · ".join(f"**{af.FUNCTIONS[n].title}** {share:.2g}" for n, share in kept.items())
 )
+code_section(chosen, slope, layers, x0)
 
 st.subheader("Try one in a network")
 st.caption(

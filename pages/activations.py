@@ -6,6 +6,7 @@ import cnnviz.ui  # noqa: F401  (first: a new server's first run must go through
 from cnnviz import models
 from cnnviz.errors import InputError
 from cnnviz.ui.activations import layer_stats, layer_table
+from cnnviz.ui.activations.code import code_section
 from cnnviz.ui.activations.sections import (
     LayerView,
     channel_maps_section,
@@ -151,6 +152,7 @@ view = LayerView(model, mkey, info, channels, scale, colorscale, pictures, stats
 channel_maps_section(view)
 channel_stats_section(view)
 first_conv_section(model)
+code_section(model, first.image)
 
 if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
     from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui

@@ -34,6 +34,7 @@ if ds is not None:
         name=f"Denoising autoencoder on {ds.name}{noise}",
         what="Train the autoencoder on these images (they are their own targets).",
     )  # fmt: skip
+    train_ui.code_ui(ds, config, prefix=ui.PREFIX)
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

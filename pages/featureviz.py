@@ -38,4 +38,5 @@ settings = ui.settings(layer, first, last, choice, run, big)
 
 if ui.gallery.generate(model, mkey, settings):
     ui.gallery.show(model, mkey, settings)
+    ui.code_section(model, settings)
     ui.exemplars.section(model, mkey, settings)

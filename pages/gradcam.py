@@ -34,6 +34,7 @@ with top[2]:
 
 settings = ui.method_controls(model, mkey)
 ui.heatmap_section(model, mkey, picked, class_index, names, settings)
+ui.code_section(model, picked, class_index, settings)
 
 if isinstance(model.info, dict) and model.info.get("id"):  # a stored model: epoch snapshots
     from cnnviz.ui.common.snapshots_viewer import snapshot_viewer_ui

@@ -61,6 +61,7 @@ st.caption(
     "time this image met this model. Top-1: share of ImageNet validation photos whose "
     "best guess is right, as published."
 )
+pretrained_ui.code_section(chosen, image)
 
 st.header("Do the models agree?")
 if len(predictions) < 2:

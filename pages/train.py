@@ -45,6 +45,7 @@ else:
         ds, config, busy=busy, disabled=not fits, what="Train this network on this dataset."
     )
     ui.class_link_ui()
+    ui.code_ui(ds, config)
 
 job = ui.current_job()
 if job is not None:

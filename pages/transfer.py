@@ -40,6 +40,7 @@ else:
         ds, ready, busy=busy, prefix=ui.PREFIX, name=f"{spec.title} {mode} on {ds.name}",
         page=ui.PAGE, what="Train the new head (and the unfrozen layers) on this dataset.",
     )  # fmt: skip
+    train_ui.code_ui(ds, config, prefix=ui.PREFIX)
 
 job = train_ui.current_job(ui.PREFIX)
 if job is not None:

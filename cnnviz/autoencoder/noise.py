@@ -29,20 +29,8 @@ def add_noise(images01: np.ndarray, level: float, seed: int = 0) -> np.ndarray:
 
 
 def noise_layer_class():
-    """The Keras layer that adds fresh clipped noise at every call (built on first use)."""
-    import keras
-
-    class NoisyInput(keras.layers.Layer):
-        """Adds clipped Gaussian noise at every call, training or not (wrapper only)."""
-
-        def __init__(self, level: float, seed: int = 0, **kwargs):
-            super().__init__(**kwargs)
-            self.level = float(level)
-            self.seed_generator = keras.random.SeedGenerator(int(seed))
-
-        def call(self, x):
-            noise = keras.random.normal(keras.ops.shape(x), seed=self.seed_generator)
-            return keras.ops.clip(x + self.level * noise, 0.0, 1.0)
+    """The Keras layer that adds fresh clipped noise at every call (imported on first use)."""
+    from cnnviz.autoencoder.noisy_input import NoisyInput
 
     return NoisyInput
 

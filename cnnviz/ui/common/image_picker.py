@@ -110,6 +110,19 @@ def image_picker(
     return image
 
 
+def chosen_sample(key: str) -> str | None:
+    """The gallery name the picker ``key`` shows, or None when its image is not a sample.
+
+    Generated code loads a sample with scikit-image, as the picker does (see
+    :mod:`cnnviz.codegen.images_code`), rather than writing its pixels in.
+    """
+    state = st.session_state
+    if state.get(f"{key}_source", SOURCES[0]) != "Sample":
+        return None
+    name = state.get(f"{key}_sample")
+    return name if name in samples() else None
+
+
 def _controls(
     key: str, default_sample: str, max_side: int, label: str, datasets: bool, horizontal: bool
 ) -> tuple[np.ndarray | None, str]:

@@ -127,6 +127,16 @@ def load_choice(choice: str, owner: str) -> ImageModel:
     raise InputError(f"Unknown model choice {choice!r}.")
 
 
+def stored_model_path(model: ImageModel) -> str | None:
+    """The ``.keras`` file of a stored model (what its code loads), or None for others."""
+    from cnnviz.store.files import MODEL_FILE
+
+    model_id = model.info.get("id") if isinstance(model.info, dict) else None
+    if not model_id:
+        return None
+    return str(store().root.resolve() / str(model_id) / MODEL_FILE)
+
+
 def model_key(model: ImageModel) -> str:
     """A stable string naming a model, for cache keys of results computed from it.
 

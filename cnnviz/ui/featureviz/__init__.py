@@ -1,6 +1,7 @@
 """Sections of the Filter visualization page: controls, the generated gallery, real examples."""
 
 from cnnviz.ui.featureviz import exemplars, gallery
+from cnnviz.ui.featureviz.code import code_section
 from cnnviz.ui.featureviz.controls import (
     MAX_FILTERS,
     SIZES,
@@ -16,6 +17,7 @@ __all__ = [
     "MAX_FILTERS",
     "SIZES",
     "Settings",
+    "code_section",
     "conv_layers_or_stop",
     "exemplars",
     "gallery",

@@ -6,8 +6,11 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import filters
+from cnnviz.codegen.filters_code import FilterBankCode
 from cnnviz.images import fit_within
 from cnnviz.ui.common import figures
+from cnnviz.ui.common.code_export import code_expander
+from cnnviz.ui.common.image_picker import chosen_sample
 from cnnviz.ui.filters import cached
 from cnnviz.ui.filters import response_figures as light
 from cnnviz.ui.filters.controls import view_radio
@@ -89,3 +92,11 @@ def bank_section(gray: np.ndarray, key: str) -> None:
         "and small kernels compare fairly. Responses are computed on a copy at most 192 "
         "pixels wide."
     )
+    source = FilterBankCode(
+        gray,  # the page's gray copy; a sample is loaded with scikit-image instead
+        sample=chosen_sample("filters"),
+        orientations=orientations,
+        wavelengths=tuple(sorted(wavelengths)),
+        gamma=gamma,
+    )
+    code_expander(source, key="bank")

@@ -1,5 +1,6 @@
 """Sections of the Grad-CAM page: the explanation itself, then whether to trust it."""
 
+from cnnviz.ui.gradcam.code import code_section
 from cnnviz.ui.gradcam.explain import (
     DISPLAY_SIDE,
     Settings,
@@ -33,6 +34,7 @@ __all__ = [
     "class_picker",
     "class_probabilities",
     "coarse_map_notice",
+    "code_section",
     "finer_layer",
     "heatmap_section",
     "localisation_scores",

@@ -12,6 +12,7 @@ picker shares (built once per server, downloads with a progress bar, cached pred
 """
 
 from cnnviz.ui.pretrained.choice import missing_weights_note, model_choice
+from cnnviz.ui.pretrained.code import code_section
 from cnnviz.ui.pretrained.plots import agreement_figure, top_k_figure
 from cnnviz.ui.pretrained.sections import agreement_section, model_column
 from cnnviz.ui.pretrained.sizes import input_size_section
@@ -19,6 +20,7 @@ from cnnviz.ui.pretrained.sizes import input_size_section
 __all__ = [
     "agreement_figure",
     "agreement_section",
+    "code_section",
     "input_size_section",
     "missing_weights_note",
     "model_choice",

@@ -8,6 +8,7 @@ on the Train page; the progress and results sections take a ``prefix`` so anothe
 through its id, so it keeps running, and is shown again, when the student comes back.
 """
 
+from cnnviz.ui.train.code import code_ui
 from cnnviz.ui.train.compare import compare_runs_ui, comparison_figure
 from cnnviz.ui.train.courses_ui import course_experiments_ui, course_results_ui
 from cnnviz.ui.train.data import dataset_preview_ui, dataset_ui, dropout_override, is_zip_choice
@@ -39,6 +40,7 @@ __all__ = [
     "architecture_ui",
     "augmentation_ui",
     "class_link_ui",
+    "code_ui",
     "compare_runs_ui",
     "comparison_figure",
     "config_from_state",
