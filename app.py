@@ -25,7 +25,8 @@ page = st.navigation(
             for spec in specs
         ]
         for section, specs in sections().items()
-    }
+    },
+    expanded=True,  # every page in view: past twelve, Streamlit would fold some away
 )
 # Pages that run without TensorFlow show at once; the others wait for the start-up import.
 if page.url_path not in no_core_urls():

@@ -317,6 +317,77 @@ def gradcam_and_guesses() -> None:
     _save("pretrained", img)
 
 
+def neurons_playground() -> None:
+    """Neurons playground: the default network's boundary on the spiral beside a line's."""
+    import dataclasses
+
+    from cnnviz.feedforward import Playground, PlaygroundConfig
+    from cnnviz.ui.feedforward.pictures import boundary_picture
+
+    config = dataclasses.replace(PlaygroundConfig(), dataset="spiral")
+    img = np.full((200, 320, 3), BACKGROUND, np.uint8)
+    for column, setup in enumerate((config, config.linear())):
+        run = Playground(setup)
+        run.train(60)
+        x = 12 + column * 160
+        img[24:160, x : x + 136] = boundary_picture(run, size=136)
+        accuracy = run.accuracy("test")
+        _text(img, "8-8 network" if column == 0 else "a line", (x, 16))
+        _text(img, f"test accuracy {accuracy:.0%}", (x, 180))
+        print(f"neurons: {'network' if column == 0 else 'line'} {accuracy:.1%}")
+    _save("neurons", img)
+
+
+def my_classes_run() -> None:
+    """My classes: two classes made of snapshots (crops of two samples), trained, then a guess."""
+    import os
+    import tempfile
+
+    from cnnviz import images, myclasses, workspaces
+
+    home = os.environ.get("CNNVIZ_HOME")
+    os.environ["CNNVIZ_HOME"] = tempfile.mkdtemp(prefix="cnnviz-pictures-")  # never the user's
+    try:
+        project = myclasses.Project(workspaces.Workspace(workspaces.new_key()))
+        rng = np.random.default_rng(0)
+        strips = {}
+        for name in ("cat", "coffee"):
+            photo = images.samples()[name]
+            h, w = photo.shape[:2]
+            shots = []
+            for _ in range(8):  # snapshots: the object moved a little each time
+                s = int(min(h, w) * rng.uniform(0.6, 0.9))
+                y, x = int(rng.integers(0, h - s + 1)), int(rng.integers(0, w - s + 1))
+                shots.append(np.ascontiguousarray(photo[y : y + s, x : x + s]))
+            class_id = project.add_class(name)
+            project.add_images(class_id, [(f"{i}.png", shot) for i, shot in enumerate(shots)])
+            strips[name] = [
+                cv2.resize(shot, (40, 40), interpolation=cv2.INTER_AREA) for shot in shots
+            ]
+        result = myclasses.train(project)
+        model = myclasses.load_model(project)
+        probe = cv2.resize(images.samples()["cat"][40:260, 120:340], (110, 110))
+        probs = model.predict_proba(probe)[0]
+        print(f"my_classes: trained on {result.images}, P = {probs.round(3).tolist()}")
+    finally:
+        if home is None:
+            os.environ.pop("CNNVIZ_HOME")
+        else:
+            os.environ["CNNVIZ_HOME"] = home
+    img = np.full((200, 320, 3), BACKGROUND, np.uint8)
+    for row, name in enumerate(("cat", "coffee")):
+        y = 22 + row * 62
+        _text(img, f"{name}: {len(strips[name])} snapshots", (8, y - 6))
+        for i, tile in enumerate(strips[name][:7]):
+            img[y : y + 40, 8 + i * 44 : 48 + i * 44] = tile
+    img[140:195, 8:63] = cv2.resize(probe, (55, 55))
+    for row, (name, p) in enumerate(zip(model.class_names, probs, strict=True)):
+        yb = 150 + row * 24
+        cv2.rectangle(img, (140, yb), (140 + int(170 * p), yb + 16), (44, 160, 44), -1)
+        _text(img, f"{name} {p:.0%}", (72, yb + 12), 0.42)
+    _save("my_classes", img)
+
+
 PICTURES = {
     "gabor": gabor_bank,
     "filters": edge_filter,
@@ -328,6 +399,8 @@ PICTURES = {
     "playground": draw_and_attack,
     "transfer": transfer_comparison,
     "autoencoder": autoencoder_rows,
+    "neurons": neurons_playground,
+    "my_classes": my_classes_run,
 }
 
 if __name__ == "__main__":

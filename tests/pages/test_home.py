@@ -13,7 +13,9 @@ def test_home_shows_the_path_in_the_courses_order():
     steps = [m.value for m in at.markdown if m.value.startswith("**Step ")]
     assert steps[0].startswith("**Step 1 · :material/filter_alt: Filters")
     assert "Train" in steps[1]
-    assert steps[-1].endswith("Transfer learning**")  # the courses' climax comes last
+    # The courses' climax, then your own classes on the same idea (Teachable Machine's).
+    assert steps[-2].endswith("Transfer learning**")
+    assert steps[-1].endswith("My classes**")
     titles = " ".join(steps)
     for page in ("Activation functions", "Activations", "Grad-CAM", "Pretrained"):
         assert page in titles

@@ -80,6 +80,12 @@ for _spec in (
         icon="model_training", section=INTUITION, picture="train",
     ),
     PageSpec(
+        "neurons", "Neurons playground",
+        "Before convolutions: a few neurons learn to tell two spirals apart, live, and a "
+        "straight line cannot.",
+        icon="scatter_plot", section=INTUITION, picture="neurons", needs_core=False,
+    ),
+    PageSpec(
         "activation_functions", "Activation functions",
         "Why ReLU beat the sigmoid: see how a flat slope lets the learning signal fade away.",
         icon="show_chart", section=INTUITION, picture="activation_functions",
@@ -120,6 +126,12 @@ for _spec in (
         "transfer", "Transfer learning",
         "Reuse a big network's eyes to learn your own classes from a few hundred pictures.",
         icon="move_up", picture="transfer",
+    ),
+    PageSpec(
+        "my_classes", "My classes",
+        "Name your own classes, show each one to the camera, train in seconds and take the "
+        "model home, as Teachable Machine does.",
+        icon="photo_camera", picture="my_classes",
     ),
 ):  # fmt: skip
     PAGES.register(_spec)
