@@ -24,7 +24,8 @@ Example (no server needed)::
 Every write reserves its bytes in the workspace first (:mod:`cnnviz.diskspace`): at the
 quota, adding raises ``InputError`` saying so. Modules: ``project`` (classes and images),
 ``pictures`` (decoding, shrinking, JPEGs), ``features`` (the per-image feature cache),
-``training`` (the head, :func:`load_model`), ``exports`` (.keras, .tflite, zips).
+``places`` (a few trainings at a time, one per project), ``training`` (the head,
+:func:`load_model`), ``exports`` (.keras, .tflite, zips).
 """
 
 from cnnviz.myclasses.exports import (
@@ -40,6 +41,7 @@ from cnnviz.myclasses.exports import (
 )
 from cnnviz.myclasses.features import FeatureProgress
 from cnnviz.myclasses.pictures import STORED_SIDE, THUMB_SIDE
+from cnnviz.myclasses.places import PLACES, Places
 from cnnviz.myclasses.project import (
     MAX_CLASSES,
     MAX_IMAGES,
@@ -63,11 +65,13 @@ __all__ = [
     "CHECK_PER_CLASS",
     "MAX_CLASSES",
     "MAX_IMAGES",
+    "PLACES",
     "STORED_SIDE",
     "THUMB_SIDE",
     "Added",
     "ClassInfo",
     "FeatureProgress",
+    "Places",
     "Project",
     "TFLiteCheck",
     "Trained",

@@ -23,6 +23,7 @@ from cnnviz import datasets, transfer
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
 from cnnviz.myclasses.features import FeatureProgress, features_for
+from cnnviz.myclasses.places import PLACES
 
 HEAD_UNITS = 128
 HEAD_DROPOUT = 0.2
@@ -119,21 +120,33 @@ def train(
     epochs: int | None = None,
     seed: int = 0,
     progress: Callable[[FeatureProgress], None] | None = None,
+    waiting: Callable[[int], None] | None = None,
 ) -> Trained:
     """Train a head on the project's images and keep it in the project.
+
+    The training takes a place among the server's (:data:`cnnviz.myclasses.places.PLACES`)
+    first: when classmates' trainings fill them, it waits its turn.
 
     Args:
         project: the :class:`~cnnviz.myclasses.Project`.
         epochs: passes of the head over the features (default :func:`head_epochs`).
         seed: the head's initial weights and the held-out split.
         progress: called while new images go through the base.
+        waiting: called with the number of trainings ahead while this one waits for a place.
 
     Raises:
-        InputError: fewer than two classes, an empty class, or the quota is reached.
+        InputError: fewer than two classes, an empty class, the quota is reached, or the
+            project is already training (another tab).
     """
+    check_trainable(project)
+    with PLACES.hold(project.workspace.key, waiting):
+        return _train(project, epochs=epochs, seed=seed, progress=progress)
+
+
+def _train(project, *, epochs, seed, progress) -> Trained:
     import keras
 
-    check_trainable(project)
+    check_trainable(project)  # again: a class may have been emptied while this one waited
     started = time.perf_counter()
     classes = project.classes()
     config = transfer_config(project)

@@ -173,3 +173,25 @@ def test_the_code_of_the_training_is_shown_once_two_classes_have_images():
     [code] = [c.value for c in at.code]
     assert 'ZIP_PATH = "my_images.zip"' in code and "model.summary()" in code
     assert "efficientnet" in code.lower()  # the bundled base the page trains on
+
+
+def test_a_second_tab_pressing_train_is_told_the_classes_are_already_training():
+    from cnnviz import myclasses
+
+    at = app_test(PAGE).run()
+    _add_class(at, "dark")
+    _add_class(at, "bright")
+    _add_files(at, "dark", [("a.png", _png(40, 1), "image/png")])
+    _add_files(at, "bright", [("b.png", _png(215, 1), "image/png")])
+    with myclasses.PLACES.hold(at.session_state["cnnviz_session_id"]):  # the other tab
+        at.button(key="myclasses_train").click().run()
+    assert not at.exception
+    assert any("already training" in e for e in _texts(at, "error")), _texts(at, "error")
+    assert myclasses.PLACES.counts() == (0, 0)
+
+
+def test_the_waiting_text_says_how_many_trainings_are_ahead():
+    from cnnviz.ui.myclasses.model_ui import _waiting_text
+
+    assert "1 classmate's training is ahead of yours" in _waiting_text(1)
+    assert "3 classmates' trainings are ahead of yours" in _waiting_text(3)

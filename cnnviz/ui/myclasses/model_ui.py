@@ -74,13 +74,27 @@ def train_ui(project: myclasses.Project, classes: list[myclasses.ClassInfo]) -> 
                 p.done / max(1, p.total), text=f"New images seen by the base: {p.done} of {p.total}"
             )
 
+        def waiting(ahead: int) -> None:
+            bar.progress(0.0, text=_waiting_text(ahead))
+
         with busy_sign("Training…"):
-            result = myclasses.train(project, progress=progress)
+            result = myclasses.train(project, progress=progress, waiting=waiting)
         bar.empty()
         flash("success", "Trained. " + _summary(result.__dict__), "train")
     except InputError as exc:
         flash("error", str(exc) + (FULL_HINT if "full" in str(exc) else ""), "train")
     st.rerun()
+
+
+def _waiting_text(ahead: int) -> str:
+    """What a student whose training waits for a place reads."""
+    at_once = myclasses.PLACES.capacity
+    others = "1 classmate's training is" if ahead == 1 else f"{ahead} classmates' trainings are"
+    pace = "one at a time" if at_once == 1 else f"{at_once} at a time"
+    return (
+        f"Waiting for a free place: {others} ahead of yours (this server trains own classes "
+        f"{pace}). Yours starts by itself; keep this page open."
+    )
 
 
 def _summary(result: dict) -> str:
