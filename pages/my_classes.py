@@ -31,5 +31,7 @@ st.header("4. Try it")
 ui.try_it_ui(project)
 
 st.header("5. Take it home")
-ui.exports_ui(project, ui.trained_model(project))
+model = ui.trained_model(project)
+ui.exports_ui(project, model)
+ui.look_inside_ui(project, model)
 ui.code_ui(project)

@@ -25,7 +25,8 @@ Every write reserves its bytes in the workspace first (:mod:`cnnviz.diskspace`):
 quota, adding raises ``InputError`` saying so. Modules: ``project`` (classes and images),
 ``pictures`` (decoding, shrinking, JPEGs), ``features`` (the per-image feature cache),
 ``places`` (a few trainings at a time, one per project), ``training`` (the head,
-:func:`load_model`), ``exports`` (.keras, .tflite, zips).
+:func:`load_model`), ``exports`` (.keras, .tflite, zips), ``stored`` (the model in the
+workspace's store, for the pages that look inside).
 """
 
 from cnnviz.myclasses.exports import (
@@ -50,6 +51,7 @@ from cnnviz.myclasses.project import (
     Project,
     check_name,
 )
+from cnnviz.myclasses.stored import save_to_store, stored_model_id
 from cnnviz.myclasses.training import (
     Trained,
     check_trainable,
@@ -84,6 +86,8 @@ __all__ = [
     "is_stale",
     "keras_bytes",
     "load_model",
+    "save_to_store",
+    "stored_model_id",
     "tflite_bytes",
     "train",
     "trained_record",

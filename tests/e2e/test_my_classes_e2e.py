@@ -172,3 +172,15 @@ def _flow(app_url, pg, tmp_path):
     screenshot(pg, "my-classes-exports")
     pg.set_viewport_size({"width": 1024, "height": 900})
     screenshot(pg, "my-classes-exports-1024")
+
+    # Look inside it: the model joins the workspace's models and Grad-CAM opens on it.
+    pg.get_by_role("button", name="Look inside it on the other pages").click()
+    pg.get_by_text("Added to your models").first.wait_for(timeout=120_000)
+    wait_for_app(pg)
+    screenshot(pg, "my-classes-look-inside")
+    pg.get_by_test_id("stPageLink").filter(has_text="Grad-CAM").first.click()
+    pg.get_by_role("heading", name="Grad-CAM").first.wait_for(timeout=120_000)
+    wait_for_app(pg, 300_000)
+    pg.get_by_text("Your model: My classes: camera, red").first.wait_for(timeout=120_000)
+    assert not pg.get_by_test_id("stException").count()
+    screenshot(pg, "my-classes-gradcam")

@@ -159,6 +159,23 @@ def test_snapshots_in_a_row_then_train_guess_with_gradcam_and_export():
     assert any("the same top-1 class as the Keras model on 6 of 6" in s for s in shown), shown
     assert "myclasses_tflite_download" in {b.key for b in at.download_button}
 
+    # Look inside it: the model joins the workspace's models, the default of those pages.
+    from cnnviz.ui.common.model_picker import default_choice, model_options
+
+    owner = at.session_state["cnnviz_session_id"]
+    at.button(key="myclasses_to_store").click().run()
+    _ok(at)
+    shown = _texts(at, "success")
+    assert any("Added to your models" in s and "Grad-CAM, Activations" in s for s in shown), shown
+    captions = _texts(at, "caption")
+    assert any("In your models as “My classes" in c and "dark, bright”" in c for c in captions), [
+        c for c in captions if "models" in c
+    ]
+    assert not [b for b in at.button if b.key == "myclasses_to_store"]  # once per training
+    options = model_options(owner)
+    assert options[0].label.startswith("Your model: My classes: dark, bright")
+    assert default_choice(options, owner) == options[0].choice
+
 
 def test_the_code_of_the_training_is_shown_once_two_classes_have_images():
     at = app_test(PAGE).run()

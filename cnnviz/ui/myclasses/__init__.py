@@ -12,7 +12,7 @@ The work is done by :mod:`cnnviz.myclasses`; this package draws it:
 
 from cnnviz.ui.myclasses.adding import add_images_ui
 from cnnviz.ui.myclasses.classes_ui import classes_ui
-from cnnviz.ui.myclasses.exports_ui import code_ui, exports_ui
+from cnnviz.ui.myclasses.exports_ui import code_ui, exports_ui, look_inside_ui
 from cnnviz.ui.myclasses.model_ui import train_ui, trained_model, try_it_ui
 from cnnviz.ui.myclasses.state import PREFIX, project
 
@@ -22,6 +22,7 @@ __all__ = [
     "classes_ui",
     "code_ui",
     "exports_ui",
+    "look_inside_ui",
     "project",
     "train_ui",
     "trained_model",

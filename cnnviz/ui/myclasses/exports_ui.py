@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from cnnviz import myclasses
 from cnnviz.errors import InputError
 from cnnviz.models import ImageModel
 from cnnviz.ui.common.busy import busy_sign
+from cnnviz.ui.common.navigation import PAGES
 from cnnviz.ui.common.text import plain
 from cnnviz.ui.myclasses.state import FULL_HINT, PREFIX, flash, show_flashes
 
@@ -92,6 +94,47 @@ def exports_ui(project: myclasses.Project, model: ImageModel | None) -> None:
         f"difference of a probability {check['max_difference']:.1e}."
     )
     (st.success if same == compared else st.warning)(plain(text))
+
+
+#: The pages that pick a stored model and look inside it (navigation keys).
+LOOK_INSIDE = ("gradcam", "activations", "featureviz", "playground")
+
+
+def look_inside_ui(project: myclasses.Project, model: ImageModel | None) -> None:
+    """Put the trained model among the workspace's models, then link the pages that use it."""
+    if model is None or myclasses.trained_record(project) is None:
+        return
+    show_flashes("look_inside")
+    titles = [PAGES.get(k).title for k in LOOK_INSIDE]
+    pages = ", ".join(titles[:-1]) + " and " + titles[-1]
+    model_id = myclasses.stored_model_id(project)
+    if model_id is None:
+        if st.button(
+            "Look inside it on the other pages",
+            key=f"{PREFIX}_to_store",
+            icon=":material/visibility:",
+            help=f"Adds this model to your workspace's models, where {pages} pick it.",
+        ):
+            try:
+                with busy_sign("Adding the model to your models…"):
+                    myclasses.save_to_store(project, model)
+                flash("success", f"Added to your models: {pages} now open on it.", "look_inside")
+            except InputError as exc:
+                flash("error", str(exc) + (FULL_HINT if "full" in str(exc) else ""), "look_inside")
+            st.rerun()
+        return
+    name = project.store.info(model_id, project.workspace.key)["name"] if project.store else ""
+    st.caption(
+        plain(f"In your models as “{name}”. Look inside it on:") if name else "Look inside it on:"
+    )
+    row = st.container(horizontal=True)
+    for key in LOOK_INSIDE:
+        spec = PAGES.get(key)
+        with row:
+            try:
+                st.page_link(spec.path, label=spec.title, icon=f":material/{spec.icon}:")
+            except StreamlitAPIException:  # the page is not in this run's navigation
+                st.markdown(f"**{plain(spec.title)}**")
 
 
 def code_ui(project: myclasses.Project) -> None:

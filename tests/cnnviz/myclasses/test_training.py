@@ -108,3 +108,37 @@ def test_a_large_project_trains_fewer_epochs_of_many_steps(images, epochs):
     from cnnviz.myclasses import training
 
     assert training.head_epochs(images) == epochs
+
+
+def test_the_trained_classes_go_to_the_store_once_and_load_back_for_the_other_pages(
+    project,
+):
+    from cnnviz.store import ModelStore
+
+    store = ModelStore()
+    with pytest.raises(InputError, match="Train your classes first"):
+        myclasses.save_to_store(project, None, store)
+    two_classes(project, n=5)
+    myclasses.train(project, epochs=20)
+    model = myclasses.load_model(project)
+    assert myclasses.stored_model_id(project, store) is None
+    model_id = myclasses.save_to_store(project, model, store)
+    assert myclasses.save_to_store(project, model, store) == model_id  # once per training
+    assert [m["id"] for m in store.list(project.workspace.key)] == [model_id]
+    meta = store.info(model_id, project.workspace.key)
+    assert meta["name"] == "My classes: dark, bright"
+    assert meta["class_names"] == ["dark", "bright"]
+    assert "training" not in meta  # the Train page offers no "continue" it cannot do
+    assert store.list("someone else") == []  # the workspace's own
+
+    stored = store.load(model_id, project.workspace.key)
+    x = [picture(40, 7), picture(210, 7)]
+    np.testing.assert_allclose(stored.predict_proba(x), model.predict_proba(x), atol=1e-5)
+    assert stored.last_conv_layer == model.last_conv_layer
+
+    # A new training is a new model; a deleted one is no longer "there".
+    myclasses.train(project, epochs=1)
+    assert myclasses.stored_model_id(project, store) is None
+    store.delete(model_id, project.workspace.key)
+    myclasses.train(project, epochs=1)
+    assert myclasses.stored_model_id(project, store) is None
