@@ -5,6 +5,7 @@ Screenshots go to ``artifacts/screenshots/`` (kept by CI as test artifacts).
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+#: A training job's own line on its page ("… · device: CPU"): case-sensitive, so the
+#: sidebar's "Device: CPU", on every page from the start, never passes for it.
+JOB_LINE = re.compile("· device: ")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",

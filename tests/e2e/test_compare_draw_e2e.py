@@ -3,7 +3,7 @@ epochs, then draw a digit for the model to read."""
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import JOB_LINE, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_dropout_lesson_scrub_and_draw(app_url, page):
     epochs.press("Enter")
     wait_for_app(page)
     page.locator(".st-key-train_start button").first.click()
-    page.get_by_text("device:").first.wait_for(timeout=120_000)
+    page.get_by_text(JOB_LINE).first.wait_for(timeout=120_000)
     screenshot(page, "compare-first-run")
     page.get_by_text("Test accuracy").first.wait_for(timeout=600_000)
     wait_for_app(page)

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import JOB_LINE, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def test_train_shapes_and_watch_the_curves_grow(app_url, page):
         }"""
     )
     page.locator(".st-key-train_start button").first.click()
-    page.get_by_text("device:").first.wait_for()
+    page.get_by_text(JOB_LINE).first.wait_for()
     page.locator(".st-key-train_curves").wait_for()
     page.wait_for_function(
         "() => { const c = document.querySelector('.st-key-train_curves .js-plotly-plot');"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import JOB_LINE, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_a_reload_keeps_the_models_and_the_running_job(app_url, page):
     epochs.press("Enter")
     wait_for_app(page)
     page.locator(".st-key-train_start button").first.click()
-    page.get_by_text("device:").first.wait_for()
+    page.get_by_text(JOB_LINE).first.wait_for()
 
     # The navigation menu drops query parameters; the app puts the key back.
     page.get_by_role("link", name="Filters").first.click()
@@ -79,7 +79,7 @@ def test_a_reload_keeps_the_models_and_the_running_job(app_url, page):
     page.get_by_role("heading", name="Train").first.wait_for()
     wait_for_app(page)
     assert _workspace_key(page) == key
-    page.get_by_text("device:").first.wait_for()
+    page.get_by_text(JOB_LINE).first.wait_for()
     stop = page.locator(".st-key-train_stop button")
     stop.wait_for()
     screenshot(page, "train-after-reload-running")
