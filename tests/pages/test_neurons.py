@@ -2,6 +2,7 @@
 refuses a bad link with a message, and shows the linear regression's data and weights."""
 
 import importlib
+import re
 
 import numpy as np
 import pytest
@@ -28,6 +29,8 @@ def test_page_loads_with_the_default_spiral_and_says_what_it_learns():
     assert at.title[0].value == "Neurons playground"
     claims = at.info[0].value
     assert "on XOR" in claims and "on the spiral" in claims and "A line" in claims
+    xor, spiral, line = (float(v) for v in re.findall(r"\*\*([\d.]+)%\*\*", claims))
+    assert xor >= 95 and spiral >= 95 and line < 75, claims  # the measured figures
     assert at.radio(key="ff_set").value == "spiral"
     assert len(at.get("image")) >= 2  # the network's neurons and the boundary
     assert any("Epoch 0" in m.value for m in at.markdown)

@@ -42,5 +42,6 @@ def claims_text() -> str:
         f"With the default settings (seed 0, {CLAIM_EPOCHS} epochs) this network reaches "
         f"**{c['xor']:.1%}** test accuracy on XOR and **{c['spiral']:.1%}** on the spiral. "
         f"A line (no hidden layer, x and y only) reaches only **{c['line_spiral']:.1%}** on "
-        "the spiral, little better than tossing a coin (50%)."
+        "the spiral, where tossing a coin would get 50%: one straight cut cannot follow two "
+        "arms that wind around each other."
     )
